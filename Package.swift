@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CreditPress",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "CreditPress", targets: ["CreditPress"]),
+        .executable(name: "creditpress", targets: ["creditpress"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Cairo, Pango and fontconfig from the system (Debian: libcairo2-dev, libpango1.0-dev).
+        .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev"])]
+        ),
+        .target(
+            name: "CreditPress",
+            dependencies: [
+                "CPangoCairo",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .executableTarget(
+            name: "creditpress",
+            dependencies: [
+                "CreditPress",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CreditPressTests",
+            dependencies: ["CreditPress"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

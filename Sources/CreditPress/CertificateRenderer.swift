@@ -1,0 +1,95 @@
+import Foundation
+
+/// A certificate laid out and ready to write: the page, its metadata and what it was made from.
+public struct PreparedCertificate {
+    public let request: CertificateRequest
+    public let layout: LayoutSpec
+    public let page: PageFrame
+    public let metadata: PDFMetadata
+    public let statementVersions: [String: Int]
+}
+
+/// The whole pipeline for one learner: checked records → statements → layout → PDF.
+///
+/// Holds Pango objects, so one renderer belongs to one thread; a batch makes one per worker.
+public final class CertificateRenderer {
+    public let resources: Resources
+    public let fonts: FontLibrary
+    public let catalog: StatementCatalog
+    public let layouter: Layouter
+    private var layouts: [String: LayoutSpec] = [:]
+
+    public init(resources: Resources, fonts: FontLibrary? = nil) throws {
+        self.resources = resources
+        let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
+        self.fonts = fonts
+        self.catalog = try StatementCatalog(directory: resources.statements)
+        self.layouter = Layouter(engine: try TextEngine(fonts: fonts))
+    }
+
+    /// A layout by name (`physician-cme`) from `Templates/certificates/`, or by path.
+    public func layout(named name: String) throws -> LayoutSpec {
+        if let spec = layouts[name] { return spec }
+        let url = name.hasSuffix(".yaml") || name.contains("/")
+            ? URL(fileURLWithPath: name)
+            : resources.certificateLayouts.appendingPathComponent("\(name).yaml")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            let known = (try? FileManager.default.contentsOfDirectory(atPath: resources.certificateLayouts.path)) ?? []
+            throw LayoutError(file: url.path, block: nil, message: "there is no such layout; available: \(known.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted().joined(separator: ", "))")
+        }
+        let spec = try LayoutSpec.read(url, fonts: fonts)
+        layouts[name] = spec
+        return spec
+    }
+
+    /// Checks the claim, fills the statements and lays out the page.
+    public func prepare(activity: Activity, learner: Learner, layoutName: String? = nil,
+                        creationDate: Date) throws -> PreparedCertificate {
+        let request = try CertificateRequest.check(activity: activity, learner: learner)
+        try checkCoverage(learner)
+        let spec = try layout(named: layoutName ?? request.kind.defaultLayout)
+        let content = try CertificateContent.build(for: request, catalog: catalog)
+        var images: [String: URL] = [:]
+        images["logo"] = activity.logo
+        images["signature"] = activity.signatory?.signatureImage
+        let page: PageFrame
+        do {
+            page = try layouter.layout(spec, values: content.values, imageSources: images)
+        } catch {
+            var error = error
+            error.learnerID = learner.id
+            throw error
+        }
+        return PreparedCertificate(request: request, layout: spec, page: page,
+                                   metadata: metadata(request, spec: spec, content: content, date: creationDate),
+                                   statementVersions: content.statementVersions)
+    }
+
+    /// Writes a prepared certificate as a PDF, atomically.
+    public func writePDF(_ certificate: PreparedCertificate, to url: URL) throws {
+        try PDFWriter.write([certificate.page], metadata: certificate.metadata, to: url)
+    }
+
+    /// Refuses a learner whose printed name has characters no bundled font can draw.
+    private func checkCoverage(_ learner: Learner) throws(InputError) {
+        let missing = fonts.missingCharacters(in: learner.professionalName)
+        guard !missing.isEmpty else { return }
+        throw InputError([Problem(
+            file: learner.sourceFile, field: "name.professional", learnerID: learner.id,
+            message: "the name has characters no bundled font can draw: \(FontLibrary.describe(missing))",
+            hint: "check the name for stray symbols, or add a font that covers them to Fonts/")])
+    }
+
+    private func metadata(_ request: CertificateRequest, spec: LayoutSpec, content: CertificateContent,
+                          date: Date) -> PDFMetadata {
+        let claim = request.mainClaim
+        let kind = request.kind == .physicianCME ? "CME certificate" : "Certificate of participation"
+        let versions = content.statementVersions.sorted { $0.key < $1.key }.map { "\($0.key) v\($0.value)" }
+        return PDFMetadata(
+            title: "\(kind): \(request.activity.title) — \(request.learner.professionalName)",
+            author: request.activity.provider.name,
+            subject: "\(kind), \(claim.amount) \(claim.type.displayName)\(claim.amount.isOne || claim.type == .participation ? "" : "s"), completed \(request.learner.completionDate)",
+            keywords: ["activity \(request.activity.id)", "learner \(request.learner.id)", "layout \(spec.name) v\(spec.version)"] + versions,
+            creationDate: date)
+    }
+}

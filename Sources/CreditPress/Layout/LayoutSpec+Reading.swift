@@ -1,0 +1,175 @@
+import Foundation
+import Yams
+
+extension LayoutSpec {
+    /// Page sizes by name, portrait, in points.
+    static let pageSizes: [String: (Double, Double)] = [
+        "letter": (612, 792), "a4": (595.276, 841.89), "legal": (612, 1008), "a5": (419.528, 595.276),
+    ]
+
+    /// Reads a layout file; names used in its templates are checked when it is filled.
+    public static func read(_ url: URL, fonts: FontLibrary) throws -> LayoutSpec {
+        let reader = FieldReader(try InputDocument.load(url))
+        let spec = read(reader.root, name: url.deletingPathExtension().lastPathComponent, fonts: fonts)
+        guard let spec, reader.problems.isEmpty else { throw InputError(reader.problems) }
+        return spec
+    }
+
+    private static func read(_ root: FieldMapping, name: String, fonts: FontLibrary) -> LayoutSpec? {
+        root.rejectUnknownKeys(["version", "description", "page", "defaults", "frame", "rules", "images", "blocks"])
+        let file = root.reader.document.file
+        guard let (width, height, margin) = readPage(root) else { return nil }
+        let defaults = readStyle(root.mapping("defaults"), base: TextStyle(), fonts: fonts)
+        var blocks: [TextBlock] = []
+        for item in root.mappings("blocks", required: true) {
+            if let block = readBlock(item, defaults: defaults, page: (width, margin), known: blocks, fonts: fonts) {
+                blocks.append(block)
+            }
+        }
+        let version = root.string("version").flatMap { Int($0) } ?? 1
+        return LayoutSpec(
+            name: name, file: file, version: version, pageWidth: width, pageHeight: height, margin: margin,
+            frames: root.mappings("frame").compactMap(readFrame),
+            rules: root.mappings("rules").compactMap(readRule),
+            images: root.mappings("images").compactMap(readImage),
+            blocks: blocks)
+    }
+
+    private static func readPage(_ root: FieldMapping) -> (Double, Double, Double)? {
+        guard let page = root.mapping("page", required: true) else { return nil }
+        page.rejectUnknownKeys(["size", "orientation", "margin"])
+        let size = page.choice("size", required: true, allowed: pageSizes.keys.sorted().joined(separator: ", ")) {
+            pageSizes[$0.lowercased()]
+        }
+        let landscape = page.choice("orientation", allowed: "portrait, landscape") { text -> Bool? in
+            ["portrait": false, "landscape": true][text.lowercased()]
+        } ?? false
+        let margin = page.number("margin") ?? 54
+        guard let size else { return nil }
+        return landscape ? (size.1, size.0, margin) : (size.0, size.1, margin)
+    }
+
+    private static func readStyle(_ map: FieldMapping?, base: TextStyle, fonts: FontLibrary) -> TextStyle {
+        var style = base
+        guard let map else { return style }
+        map.rejectUnknownKeys(["family", "size", "weight", "italic", "color", "tracking", "align", "justify", "lineHeight"])
+        if let family = map.string("family") {
+            if fonts.families.contains(family) {
+                style.family = family
+            } else {
+                map.reader.report(map.child("family"), map.value("family"), "no bundled font is called '\(family)'",
+                                  hint: "use one of: \(fonts.families.sorted().joined(separator: ", "))")
+            }
+        }
+        style.size = map.number("size") ?? style.size
+        style.weight = map.choice("weight", allowed: "regular, medium, semibold, bold") {
+            ["regular": 400, "normal": 400, "medium": 500, "semibold": 600, "bold": 700][$0.lowercased()]
+        } ?? style.weight
+        style.italic = map.flag("italic") ?? style.italic
+        style.color = map.choice("color", allowed: "a colour such as #1F3A5F") { RGBColor(hex: $0) } ?? style.color
+        style.tracking = map.number("tracking") ?? style.tracking
+        style.alignment = map.choice("align", allowed: "left, center, right") {
+            TextStyle.Alignment(rawValue: $0.lowercased())
+        } ?? style.alignment
+        style.justify = map.flag("justify") ?? style.justify
+        style.lineHeight = map.number("lineHeight") ?? style.lineHeight
+        return style
+    }
+
+    private static func readBlock(_ item: FieldMapping, defaults: TextStyle, page: (width: Double, margin: Double),
+                                  known: [TextBlock], fonts: FontLibrary) -> TextBlock? {
+        item.rejectUnknownKeys(["id", "text", "top", "below", "gap", "bottom", "left", "width", "maxHeight",
+                                "style", "minSize", "maxLines", "optional"])
+        let id = item.string("id", required: true)
+        let source = item.string("text", required: true)
+        let style = readStyle(item.mapping("style"), base: defaults, fonts: fonts)
+        let left = item.number("left") ?? page.margin
+        let width = item.number("width") ?? page.width - left - page.margin
+        guard let id, let source, let placement = readPlacement(item, known: known) else { return nil }
+        do {
+            let template = try parseTemplate(source, file: item.reader.document.file,
+                                             lineOffset: (item.value("text")?.mark?.line ?? 1) - 1)
+            return TextBlock(id: id, template: template, source: source, placement: placement, x: left,
+                             width: width, maxHeight: item.number("maxHeight"), style: style,
+                             minSize: item.number("minSize"), maxLines: item.number("maxLines").map { Int($0) },
+                             optional: item.flag("optional") ?? false)
+        } catch {
+            item.reader.report(item.child("text"), item.value("text"), error.message)
+            return nil
+        }
+    }
+
+    private static func readPlacement(_ item: FieldMapping, known: [TextBlock]) -> Placement? {
+        if let top = item.number("top") { return .top(top) }
+        if let bottom = item.number("bottom") { return .bottom(bottom) }
+        if let other = item.string("below") {
+            guard known.contains(where: { $0.id == other }) else {
+                item.reader.report(item.child("below"), item.value("below"), "there is no earlier block '\(other)'",
+                                   hint: "a block can only be placed below one listed before it")
+                return nil
+            }
+            return .below(other, gap: item.number("gap") ?? 0)
+        }
+        item.reader.report(item.path, item.node, "has no position", hint: "give `top`, `bottom` or `below`")
+        return nil
+    }
+
+    private static func readFrame(_ item: FieldMapping) -> FrameLine? {
+        item.rejectUnknownKeys(["inset", "width", "color"])
+        guard let inset = item.number("inset", required: true) else { return nil }
+        return FrameLine(inset: inset, width: item.number("width") ?? 1, color: item.color("color"))
+    }
+
+    private static func readRule(_ item: FieldMapping) -> Rule? {
+        item.rejectUnknownKeys(["from", "to", "width", "color"])
+        guard let from = item.point("from"), let to = item.point("to") else { return nil }
+        return Rule(x1: from.0, y1: from.1, x2: to.0, y2: to.1, width: item.number("width") ?? 0.75,
+                    color: item.color("color"))
+    }
+
+    private static func readImage(_ item: FieldMapping) -> ImageSlot? {
+        item.rejectUnknownKeys(["source", "box", "optional", "alt"])
+        guard let source = item.string("source", required: true), let box = item.numbers("box", count: 4) else {
+            return nil
+        }
+        return ImageSlot(source: source, x: box[0], y: box[1], width: box[2], height: box[3],
+                         optional: item.flag("optional") ?? false, alt: item.string("alt"))
+    }
+}
+
+extension FieldMapping {
+    /// A number such as `12` or `10.5`.
+    func number(_ key: String, required: Bool = false) -> Double? {
+        guard let text = string(key, required: required) else { return nil }
+        guard let value = Double(text), value.isFinite else {
+            reader.report(child(key), value(key), "'\(text)' is not a number")
+            return nil
+        }
+        return value
+    }
+
+    /// `true`/`false` (also yes/no).
+    func flag(_ key: String) -> Bool? {
+        choice(key, allowed: "true, false") { ["true": true, "yes": true, "false": false, "no": false][$0.lowercased()] }
+    }
+
+    /// A colour, black when absent.
+    func color(_ key: String) -> RGBColor {
+        choice(key, allowed: "a colour such as #1F3A5F") { RGBColor(hex: $0) } ?? RGBColor(red: 0, green: 0, blue: 0)
+    }
+
+    /// A list of exactly `count` numbers, such as `[72, 400, 200, 60]`.
+    func numbers(_ key: String, count: Int) -> [Double]? {
+        let values = strings(key).compactMap(Double.init)
+        guard values.count == count else {
+            reader.report(child(key), value(key) ?? node, "must be a list of \(count) numbers")
+            return nil
+        }
+        return values
+    }
+
+    /// An `[x, y]` pair.
+    func point(_ key: String) -> (Double, Double)? {
+        numbers(key, count: 2).map { ($0[0], $0[1]) }
+    }
+}

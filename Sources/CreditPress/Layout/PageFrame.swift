@@ -1,0 +1,49 @@
+/// One laid-out page: every item at its final position, ready for any writer.
+///
+/// Writers (PDF, PNG) only draw what is here; they never lay out again.
+public struct PageFrame {
+    public var width: Double
+    public var height: Double
+    public var items: [Item]
+
+    /// Something drawn on the page.
+    public enum Item {
+        case text(PlacedText)
+        case image(PlacedImage)
+        case stroke(Stroke)
+    }
+
+    /// A shaped paragraph with its box's top-left corner.
+    public struct PlacedText {
+        public var id: String
+        public var x: Double
+        public var y: Double
+        public var width: Double
+        public var shaped: ShapedText
+
+        public var height: Double { shaped.height }
+        public var bottom: Double { y + height }
+    }
+
+    /// An image scaled into a rectangle.
+    public struct PlacedImage {
+        public var x: Double, y: Double, width: Double, height: Double
+        public var image: RasterImage
+        public var alt: String?
+    }
+
+    /// A line or a rectangle outline.
+    public struct Stroke {
+        public enum Shape { case line(x1: Double, y1: Double, x2: Double, y2: Double)
+                            case rectangle(x: Double, y: Double, width: Double, height: Double) }
+        public var shape: Shape
+        public var width: Double
+        public var color: RGBColor
+    }
+
+    /// The text block with `id`, for tests and for placing blocks below others.
+    public func text(_ id: String) -> PlacedText? {
+        for case .text(let placed) in items where placed.id == id { return placed }
+        return nil
+    }
+}

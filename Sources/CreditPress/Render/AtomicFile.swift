@@ -1,0 +1,37 @@
+import Foundation
+
+/// Writes a file under a temporary name beside its final one, then renames it into place,
+/// so that a failure or a kill never leaves a partial file under the final name.
+enum AtomicFile {
+    static func write(to url: URL, durable: Bool = true,
+                      _ body: (URL) throws(RenderError) -> Void) throws(RenderError) {
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RenderError(file: url.path, message: "cannot create the folder \(folder.path): \(error.localizedDescription)")
+        }
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        do throws(RenderError) {
+            try body(temporary)
+            if durable { try sync(temporary) }
+            guard rename(temporary.path, url.path) == 0 else {
+                throw RenderError(file: url.path, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
+    private static func sync(_ url: URL) throws(RenderError) {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw RenderError(file: url.path, message: "cannot reopen the written file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw RenderError(file: url.path, message: "cannot flush the file to disk: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import CPangoCairo
+
+/// Draws a laid-out page onto any Cairo context: the one drawing code for PDF and PNG.
+enum FrameDrawing {
+    static func draw(_ frame: PageFrame, on cairo: OpaquePointer) {
+        for item in frame.items {
+            switch item {
+            case .stroke(let stroke): draw(stroke, on: cairo)
+            case .image(let image): draw(image, on: cairo)
+            case .text(let text): draw(text, on: cairo)
+            }
+        }
+    }
+
+    private static func setColor(_ color: RGBColor, on cairo: OpaquePointer) {
+        cairo_set_source_rgb(cairo, color.red, color.green, color.blue)
+    }
+
+    private static func draw(_ stroke: PageFrame.Stroke, on cairo: OpaquePointer) {
+        setColor(stroke.color, on: cairo)
+        cairo_set_line_width(cairo, stroke.width)
+        switch stroke.shape {
+        case .line(let x1, let y1, let x2, let y2):
+            cairo_move_to(cairo, x1, y1)
+            cairo_line_to(cairo, x2, y2)
+        case .rectangle(let x, let y, let width, let height):
+            cairo_rectangle(cairo, x, y, width, height)
+        }
+        cairo_stroke(cairo)
+    }
+
+    private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {
+        cairo_save(cairo)
+        cairo_translate(cairo, placed.x, placed.y)
+        cairo_scale(cairo, placed.width / Double(placed.image.pixelWidth),
+                    placed.height / Double(placed.image.pixelHeight))
+        cairo_set_source_surface(cairo, placed.image.surface, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_GOOD)
+        cairo_paint(cairo)
+        cairo_restore(cairo)
+    }
+
+    private static func draw(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
+        setColor(placed.shaped.color, on: cairo)
+        cairo_move_to(cairo, placed.x, placed.y)
+        pango_cairo_show_layout(cairo, placed.shaped.pangoLayout)
+    }
+}

@@ -1,0 +1,80 @@
+import CPangoCairo
+import Foundation
+
+/// What the PDF's document information says about it.
+public struct PDFMetadata: Sendable {
+    public var title: String
+    public var author: String
+    public var subject: String
+    public var keywords: [String]
+    public var creator: String = "CreditPress"
+    /// Fixed for reproducible output; the same inputs and date give the same bytes.
+    public var creationDate: Date
+
+    public init(title: String, author: String, subject: String, keywords: [String], creationDate: Date) {
+        self.title = title
+        self.author = author
+        self.subject = subject
+        self.keywords = keywords
+        self.creationDate = creationDate
+    }
+}
+
+/// Writes laid-out pages to a PDF through Cairo, atomically.
+public enum PDFWriter {
+    /// Writes `pages` to `url`; the file appears only once it is complete.
+    public static func write(_ pages: [PageFrame], metadata: PDFMetadata, to url: URL) throws(RenderError) {
+        try AtomicFile.write(to: url) { temporary throws(RenderError) in
+            try render(pages, metadata: metadata, to: temporary, reportAs: url)
+        }
+    }
+
+    private static func render(_ pages: [PageFrame], metadata: PDFMetadata, to file: URL,
+                               reportAs url: URL) throws(RenderError) {
+        let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
+        guard let surface = cairo_pdf_surface_create(file.path, first.width, first.height) else {
+            throw RenderError(file: url.path, message: "Cairo could not create the PDF")
+        }
+        defer { cairo_surface_destroy(surface) }
+        setMetadata(metadata, on: surface)
+        guard let cairo = cairo_create(surface) else {
+            throw RenderError(file: url.path, message: "Cairo could not draw on the PDF")
+        }
+        for page in pages {
+            cairo_pdf_surface_set_size(surface, page.width, page.height)
+            FrameDrawing.draw(page, on: cairo)
+            cairo_show_page(cairo)
+        }
+        cairo_destroy(cairo)
+        // Cairo reports write errors through the surface status, not through return values.
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError(file: url.path, message: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
+        }
+    }
+
+    private static func setMetadata(_ metadata: PDFMetadata, on surface: OpaquePointer) {
+        let date = isoDate(metadata.creationDate)
+        let fields: [(cairo_pdf_metadata_t, String)] = [
+            (CAIRO_PDF_METADATA_TITLE, metadata.title),
+            (CAIRO_PDF_METADATA_AUTHOR, metadata.author),
+            (CAIRO_PDF_METADATA_SUBJECT, metadata.subject),
+            (CAIRO_PDF_METADATA_KEYWORDS, metadata.keywords.joined(separator: ", ")),
+            (CAIRO_PDF_METADATA_CREATOR, metadata.creator),
+            (CAIRO_PDF_METADATA_CREATE_DATE, date),
+            (CAIRO_PDF_METADATA_MOD_DATE, date),
+        ]
+        for (key, value) in fields where !value.isEmpty {
+            cairo_pdf_surface_set_metadata(surface, key, value)
+        }
+    }
+
+    /// `2018-06-05T17:00:00Z`, the form Cairo turns into a PDF date.
+    static func isoDate(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,146 @@
+import CPangoCairo
+
+/// Why a piece of text cannot be set.
+public struct TextError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Pango's font map and context for one worker: shapes markup into `ShapedText`.
+///
+/// Pango objects must never be shared between threads, so every thread that lays out
+/// text makes its own engine from the shared `FontLibrary`.
+public final class TextEngine {
+    public let fonts: FontLibrary
+    let fontMap: UnsafeMutablePointer<PangoFontMap>
+    let context: OpaquePointer
+
+    public init(fonts: FontLibrary) throws(TextError) {
+        guard let fontMap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT) else {
+            throw TextError(message: "Pango could not make a font map for FreeType fonts")
+        }
+        pango_fc_font_map_set_config(OpaquePointer(fontMap), fonts.config)
+        guard let context = pango_font_map_create_context(fontMap) else {
+            g_object_unref(fontMap)
+            throw TextError(message: "Pango could not make a context")
+        }
+        self.fonts = fonts
+        self.fontMap = fontMap
+        self.context = context
+        configure(context)
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(context))
+        g_object_unref(fontMap)
+    }
+
+    /// Points, not 96-dpi pixels; unrounded glyph positions (even letter spacing on a
+    /// PDF page); no hinting, which is for screens; a fixed language, not the locale's.
+    private func configure(_ context: OpaquePointer) {
+        pango_cairo_context_set_resolution(context, 72)
+        pango_context_set_round_glyph_positions(context, 0)
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        pango_cairo_context_set_font_options(context, options)
+        cairo_font_options_destroy(options)
+        pango_context_set_language(context, pango_language_from_string("en"))
+        pango_context_set_base_dir(context, PANGO_DIRECTION_WEAK_LTR)
+    }
+
+    /// Parses Pango markup once; the result can be set at several sizes.
+    public func parse(markup: String) throws(TextError) -> ParsedMarkup {
+        var attributes: OpaquePointer?
+        var text: UnsafeMutablePointer<CChar>?
+        var error: UnsafeMutablePointer<GError>?
+        guard pango_parse_markup(markup, -1, 0, &attributes, &text, nil, &error) != 0,
+              let attributes, let text else {
+            let message = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+            if let error { g_error_free(error) }
+            throw TextError(message: "the text is not valid markup (\(message))")
+        }
+        defer { g_free(text) }
+        return ParsedMarkup(text: String(cString: text), attributes: attributes)
+    }
+
+    /// Sets `markup` in `style` at `size` points, wrapping at `width` points.
+    public func shape(_ markup: ParsedMarkup, style: TextStyle, size: Double, width: Double) -> ShapedText {
+        let layout = pango_layout_new(context)!
+        pango_layout_set_text(layout, markup.text, -1)
+        let attributes = pango_attr_list_copy(markup.attributes)
+        if style.tracking != 0 {
+            pango_attr_list_insert_before(attributes, pango_attr_letter_spacing_new(Int32(style.tracking * Double(PANGO_SCALE))))
+        }
+        pango_layout_set_attributes(layout, attributes)
+        pango_attr_list_unref(attributes)
+        pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD)
+        pango_layout_set_justify(layout, style.justify ? 1 : 0)
+        switch style.alignment {
+        case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+        case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+        }
+        if style.lineHeight > 0 { pango_layout_set_line_spacing(layout, Float(style.lineHeight)) }
+        let font = pango_font_description_new()
+        pango_font_description_set_family(font, style.family)
+        pango_font_description_set_weight(font, PangoWeight(rawValue: UInt32(style.weight)))
+        pango_font_description_set_style(font, style.italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL)
+        pango_font_description_set_size(font, Int32(size * Double(PANGO_SCALE)))
+        pango_layout_set_font_description(layout, font)
+        pango_font_description_free(font)
+        return ShapedText(layout: layout, size: size, color: style.color)
+    }
+}
+
+/// Markup parsed into plain text and Pango attributes; owns the attribute list.
+public final class ParsedMarkup {
+    public let text: String
+    let attributes: OpaquePointer
+
+    init(text: String, attributes: OpaquePointer) {
+        self.text = text
+        self.attributes = attributes
+    }
+
+    deinit { pango_attr_list_unref(attributes) }
+}
+
+/// A paragraph shaped by Pango, ready to be measured and drawn; owns its `PangoLayout`.
+public final class ShapedText {
+    let layout: OpaquePointer
+    /// The font size it was set at, after any shrinking.
+    public let fontSize: Double
+    public let color: RGBColor
+    /// Logical extents in points, relative to the layout's top-left corner.
+    public let inkLeft: Double, logicalLeft: Double, width: Double, height: Double
+    public let lineCount: Int
+    /// Glyphs drawn as boxes because no font has them; must be zero to print.
+    public let unknownGlyphs: Int
+
+    init(layout: OpaquePointer, size: Double, color: RGBColor) {
+        self.layout = layout
+        self.fontSize = size
+        self.color = color
+        var ink = PangoRectangle(), logical = PangoRectangle()
+        pango_layout_get_extents(layout, &ink, &logical)
+        let scale = Double(PANGO_SCALE)
+        inkLeft = Double(ink.x) / scale
+        logicalLeft = Double(logical.x) / scale
+        width = Double(logical.width) / scale
+        height = Double(logical.height) / scale
+        lineCount = Int(pango_layout_get_line_count(layout))
+        unknownGlyphs = Int(pango_layout_get_unknown_glyphs_count(layout))
+    }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(layout)) }
+
+    var pangoLayout: OpaquePointer { layout }
+
+    /// The text as set, for tests and messages.
+    public var text: String { String(cString: pango_layout_get_text(pangoLayout)) }
+
+    /// Distance from the top of the block to the first line's baseline, in points.
+    public var firstBaseline: Double { Double(pango_layout_get_baseline(pangoLayout)) / Double(PANGO_SCALE) }
+}
