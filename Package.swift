@@ -37,8 +37,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CreditPressTests",
-            dependencies: ["CreditPress"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["CreditPress"]
         ),
     ]
 )

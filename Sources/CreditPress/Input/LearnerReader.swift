@@ -13,9 +13,9 @@ public enum LearnerReader {
     }
 
     private static func read(_ root: FieldMapping) -> Learner? {
-        root.rejectUnknownKeys(fields)
         let id = root.string("id", required: true, hint: "the learner's id in your registration system")
         root.reader.learnerID = id
+        root.rejectUnknownKeys(fields)
         let name = root.mapping("name", required: true)
         name?.rejectUnknownKeys(["first", "middle", "last", "professional"])
         let first = name?.string("first", required: true)

@@ -72,6 +72,15 @@ public final class TextEngine {
         if style.tracking != 0 {
             pango_attr_list_insert_before(attributes, pango_attr_letter_spacing_new(Int32(style.tracking * Double(PANGO_SCALE))))
         }
+        for range in markup.arabicRuns {
+            // Optional ligatures are turned off in Arabic runs: text extractors (poppler's
+            // pdftotext among them) read a many-letter ligature such as the one for الله
+            // backwards in right-to-left text. Required forms and joining are unaffected.
+            let attribute = pango_attr_font_features_new("liga 0")!
+            attribute.pointee.start_index = UInt32(range.lowerBound)
+            attribute.pointee.end_index = UInt32(range.upperBound)
+            pango_attr_list_insert(attributes, attribute)
+        }
         pango_layout_set_attributes(layout, attributes)
         pango_attr_list_unref(attributes)
         pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
@@ -99,9 +108,37 @@ public final class ParsedMarkup {
     public let text: String
     let attributes: OpaquePointer
 
+    /// UTF-8 byte ranges of the text written in Arabic script.
+    let arabicRuns: [Range<Int>]
+
     init(text: String, attributes: OpaquePointer) {
         self.text = text
         self.attributes = attributes
+        self.arabicRuns = ParsedMarkup.runs(in: text, where: ParsedMarkup.isArabic)
+    }
+
+    static func isArabic(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0600...0x06FF, 0x0750...0x077F, 0x0870...0x08FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: return true
+        default: return false
+        }
+    }
+
+    /// Byte ranges of the longest runs of scalars that satisfy `test`.
+    static func runs(in text: String, where test: (Unicode.Scalar) -> Bool) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var offset = 0, start: Int?
+        for scalar in text.unicodeScalars {
+            if test(scalar) {
+                if start == nil { start = offset }
+            } else if let begin = start {
+                runs.append(begin..<offset)
+                start = nil
+            }
+            offset += String(scalar).utf8.count
+        }
+        if let start { runs.append(start..<offset) }
+        return runs
     }
 
     deinit { pango_attr_list_unref(attributes) }

@@ -1,0 +1,146 @@
+@testable import CreditPress
+import Foundation
+import Testing
+
+/// Every refusal of bad input, each with the field and the sentence a coordinator reads.
+struct InputRefusalTests {
+    static let activityYAML = """
+        id: ACT-1
+        title: Cardiology Update
+        format: live activity
+        startDate: 2018-06-01
+        endDate: 2018-06-02
+        location: Boston, Massachusetts
+        timeZone: America/New_York
+        provider:
+          name: Example Heart Society
+          accreditation: accme
+        credits:
+          - type: ama-pra-category-1
+            maximum: 12.5
+        """
+
+    /// Reads the learner and checks it against the activity, returning the problems.
+    static func problems(learner: String, activity: String = activityYAML) throws -> [Problem] {
+        let folder = try Fixture.temporaryFolder()
+        let activityURL = try Fixture.file("activity.yaml", activity, in: folder)
+        let learnerURL = try Fixture.file("learner.yaml", learner, in: folder)
+        do {
+            let activity = try ActivityReader.read(activityURL, displayName: "activity.yaml")
+            let learner = try LearnerReader.read(learnerURL, displayName: "learner.yaml")
+            _ = try CertificateRequest.check(activity: activity, learner: learner)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    static func replacing(_ old: String, with new: String, in text: String = Fixture.learnerYAML) -> String {
+        precondition(text.contains(old), "fixture has no '\(old)'")
+        return text.replacingOccurrences(of: old, with: new)
+    }
+
+    @Test(arguments: [
+        ("amount: 10", "amount: 13", "claims[0].amount", "claimed 13 credits, more than the 12.5 designated for ACT-1"),
+        ("amount: 10", "amount: 1.3", "claims[0].amount", "1.3 is not in steps of 0.25"),
+        ("amount: 10", "amount: -2", "claims[0].amount", "must not be negative (-2)"),
+        ("amount: 10", "amount: 0", "claims[0].amount", "must be more than 0 credits"),
+        ("amount: 10", "amount: ten", "claims[0].amount", "'ten' is not a number of credits"),
+        ("    amount: 10\n", "", "claims[0].amount", "is required but missing"),
+        ("type: ama-pra-category-1", "type: ancc", "claims[0].type", "'ancc' is not a known value"),
+        ("degrees: [MD]\nprofession: physician", "degrees: [RN]\nprofession: nurse", "claims[0].type",
+         "AMA PRA Category 1 Credit is for physicians (MD, DO) only; this learner's profession is nurse"),
+        ("profession: physician", "profession: surgeon", "profession", "'surgeon' is not a known value"),
+        ("completionDate: 2018-06-05", "completionDate: 2018-02-30", "completionDate", "'2018-02-30' is not a date"),
+        ("completionDate: 2018-06-05", "completionDate: 2018-05-01", "completionDate",
+         "completion date 2018-05-01 is before the activity starts (2018-06-01)"),
+        ("  last: Lovelace\n", "", "name.last", "is required but missing"),
+        ("  last: Lovelace", "  last: \"  \"", "name.last", "is required but empty"),
+        ("profession: physician", "profession: physician\nemial: ada@example.org", "emial", "is not a field of this file"),
+        ("profession: physician", "profession: physician\nemail: not-an-address", "email", "is not an email address"),
+    ])
+    func refusesBadLearnerRecords(old: String, new: String, field: String, message: String) throws {
+        let problems = try Self.problems(learner: Self.replacing(old, with: new))
+        let problem = try #require(problems.first, "expected a refusal")
+        #expect(problem.field == field)
+        #expect(problem.message == message)
+        #expect(problem.learnerID == "L-1")
+        #expect(problem.file == "learner.yaml")
+    }
+
+    @Test(arguments: [
+        ("title: Cardiology Update\n", "", "title", "is required but missing"),
+        ("timeZone: America/New_York", "timeZone: Mars/Olympus", "timeZone", "'Mars/Olympus' is not a time zone"),
+        ("accreditation: accme", "accreditation: acme", "provider.accreditation", "'acme' is not a known value"),
+        ("maximum: 12.5", "maximum: 12.6", "credits[0].maximum", "12.6 is not in steps of 0.25"),
+        ("endDate: 2018-06-02", "endDate: 2018-05-02", "endDate", "ends (2018-05-02) before it starts (2018-06-01)"),
+        ("format: live activity", "format: podcast", "format", "'podcast' is not a known value"),
+        ("location: Boston, Massachusetts\n", "", "location", "is required but missing"),
+        ("timeZone: America/New_York", "timeZone: America/New_York\nlogo: missing.png", "logo",
+         "the logo 'missing.png' cannot be read"),
+        ("accreditation: accme", "accreditation: state-medical-society", "provider.accreditor", "is required but missing"),
+    ])
+    func refusesBadActivityFiles(old: String, new: String, field: String, message: String) throws {
+        let activity = Self.replacing(old, with: new, in: Self.activityYAML)
+        let problems = try Self.problems(learner: Fixture.learnerYAML, activity: activity)
+        let problem = try #require(problems.first, "expected a refusal")
+        #expect(problem.field == field)
+        #expect(problem.message == message)
+        #expect(problem.file == "activity.yaml")
+    }
+
+    @Test func namesFileLineFieldLearnerAndRemedyInOneSentence() throws {
+        let problems = try Self.problems(learner: Self.replacing("amount: 10", with: "amount: 1.3"))
+        #expect(problems.map(\.description) == [
+            "learner.yaml:10: field 'claims[0].amount' (learner L-1): 1.3 is not in steps of 0.25 — round to the nearest quarter (e.g. 1.25, 1.5, 1.75)",
+        ])
+    }
+
+    @Test func suggestsTheFieldAMisspeltKeyWasMeantToBe() throws {
+        let problems = try Self.problems(learner: Self.replacing("profession: physician", with: "profession: physician\nemial: a@b.org"))
+        #expect(problems.first?.hint == "did you mean 'email'?")
+    }
+
+    @Test func reportsEveryProblemOfAFileAtOnce() throws {
+        var learner = Self.replacing("amount: 10", with: "amount: -1")
+        learner = Self.replacing("completionDate: 2018-06-05", with: "completionDate: yesterday", in: learner)
+        learner = Self.replacing("  first: Ada\n", with: "", in: learner)
+        let fields = try Self.problems(learner: learner).map(\.field)
+        #expect(fields == ["name.first", "claims[0].amount", "completionDate"])
+    }
+
+    @Test func refusesAFileThatIsNotYAML() throws {
+        let problems = try Self.problems(learner: "id: [unclosed")
+        #expect(problems.count == 1)
+        #expect(problems[0].message.hasPrefix("cannot be parsed as YAML or JSON"))
+        #expect(problems[0].line != nil)
+    }
+
+    @Test func refusesAMissingFileByName() throws {
+        let missing = URL(fileURLWithPath: "/nonexistent/learner.yaml")
+        #expect(throws: InputError.self) { try LearnerReader.read(missing) }
+        do { _ = try LearnerReader.read(missing, displayName: "learner.yaml") } catch {
+            #expect(error.problems.first?.message == "cannot read the file (no such file)")
+        }
+    }
+
+    @Test func readsJSONAsWellAsYAML() throws {
+        let json = """
+            {"id": "L-9", "name": {"first": "Ada", "last": "Lovelace"}, "degrees": ["MD"],
+             "profession": "physician", "claims": [{"type": "ama-pra-category-1", "amount": 2.25}],
+             "completionDate": "2018-06-02"}
+            """
+        let learner = try LearnerReader.read(try Fixture.file("learner.json", json))
+        #expect(learner.claims == [Learner.Claim(type: .amaPRACategory1, amount: CreditAmount(quarters: 9))])
+        #expect(learner.professionalName == "Ada Lovelace, MD")
+    }
+
+    @Test func normalisesDecomposedNamesToNFC() throws {
+        let decomposed = "Nguye\u{0302}\u{0303}n"
+        let yaml = Self.replacing("professional: Ada Lovelace, MD", with: "professional: \(decomposed)")
+        let learner = try LearnerReader.read(try Fixture.file("learner.yaml", yaml))
+        #expect(decomposed.unicodeScalars.count == 8)
+        #expect(learner.professionalName.unicodeScalars.count == 6)
+        #expect(learner.professionalName == "Nguyễn")
+    }
+}

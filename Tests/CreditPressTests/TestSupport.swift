@@ -1,0 +1,87 @@
+import CreditPress
+import Foundation
+import Testing
+
+/// Shared set-up for the tests: the repository's own templates, fonts and examples.
+enum Fixture {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let resources = Resources(root: root)
+    static let example = root.appendingPathComponent("Examples/asco-2018")
+    static let activityURL = example.appendingPathComponent("activity.yaml")
+    /// Fonts are read-only once loaded and shared; Pango objects are made per test.
+    static let fonts: FontLibrary = {
+        do { return try FontLibrary(directory: resources.fonts) } catch { fatalError("\(error)") }
+    }()
+    static let fixedDate = Date(timeIntervalSince1970: 1_528_200_000)
+
+    static func renderer() throws -> CertificateRenderer {
+        try CertificateRenderer(resources: resources, fonts: fonts)
+    }
+
+    static func activity() throws -> Activity {
+        try ActivityReader.read(activityURL)
+    }
+
+    static func learner(_ name: String) throws -> Learner {
+        let folder = example.appendingPathComponent("learners")
+        let file = ["yaml", "json"].map { folder.appendingPathComponent("\(name).\($0)") }
+            .first { FileManager.default.fileExists(atPath: $0.path) }!
+        return try LearnerReader.read(file)
+    }
+
+    /// A fresh folder for one test's files.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes `text` to `name` in a fresh folder and returns its URL.
+    static func file(_ name: String, _ text: String, in folder: URL? = nil) throws -> URL {
+        let url = (try folder ?? temporaryFolder()).appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// The learner record every refusal test starts from: an MD claiming 10 credits.
+    static let learnerYAML = """
+        id: L-1
+        name:
+          first: Ada
+          last: Lovelace
+          professional: Ada Lovelace, MD
+        degrees: [MD]
+        profession: physician
+        claims:
+          - type: ama-pra-category-1
+            amount: 10
+        completionDate: 2018-06-05
+        """
+}
+
+/// Runs one of poppler's or qpdf's tools and returns what it printed.
+@discardableResult
+func runTool(_ name: String, _ arguments: [String], expectStatus: Int32 = 0) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = Pipe()
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == expectStatus, "\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+    return String(decoding: data, as: UTF8.self)
+}
+
+extension String {
+    /// Whitespace runs folded to one space, and bidi embedding marks removed, as a
+    /// reader compares text pulled out of a PDF with the text that went in.
+    var folded: String {
+        let marks: Set<Unicode.Scalar> = ["\u{202A}", "\u{202B}", "\u{202C}", "\u{200E}", "\u{200F}"]
+        let kept = String(String.UnicodeScalarView(unicodeScalars.filter { !marks.contains($0) }))
+        return kept.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages CreditPress needs, only those that are missing.
+#   scripts/setup.sh          what building and running need
+#   scripts/setup.sh --test   also the PDF tools the tests read output back with
+set -euo pipefail
+
+packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev)
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(poppler-utils qpdf)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}"
+    sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "error: the Swift toolchain (6.0 or later) is not on PATH; install it from swift.org first" >&2
+    exit 1
+fi

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole CreditPress test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --test
+swift build --build-tests
+swift test --skip-build "$@"
