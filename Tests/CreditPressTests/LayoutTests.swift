@@ -1,0 +1,154 @@
+@testable import CreditPress
+import Foundation
+import Testing
+
+/// Positions and sizes read from the layout result, not from pixels.
+struct LayoutTests {
+    /// Lays out the example activity for one of its learners with the default layout.
+    static func page(for learner: String) throws -> PageFrame {
+        try Fixture.renderer().prepare(activity: Fixture.activity(), learner: Fixture.learner(learner),
+                                       creationDate: Fixture.fixedDate).page
+    }
+
+    @Test func placesEachBlockBelowTheOneItFollows() throws {
+        let page = try Self.page(for: "physician")
+        let certify = try #require(page.text("certify")), name = try #require(page.text("name"))
+        // physician-cme.yaml: the name goes `below: certify` with `gap: 4`.
+        #expect(abs(name.y - (certify.bottom + 4)) < 0.001)
+        // The provider line is placed at `top: 110`.
+        #expect(page.text("provider")?.y == 110)
+    }
+
+    @Test func setsAShortNameAtFullSizeOnOneLine() throws {
+        let name = try #require(Self.page(for: "physician").text("name"))
+        #expect(name.shaped.fontSize == 28)
+        #expect(name.shaped.lineCount == 1)
+    }
+
+    @Test func shrinksAnAbsurdlyLongNameUntilItFitsItsBox() throws {
+        let name = try #require(Self.page(for: "long-name").text("name"))
+        // The block is 600 pt wide (792 − 96 − 96) and allows two lines from 28 pt down to 14 pt.
+        #expect(name.shaped.fontSize < 28)
+        #expect(name.shaped.fontSize >= 14)
+        #expect(name.shaped.lineCount <= 2)
+        #expect(name.shaped.width <= 600)
+        #expect(name.shaped.unknownGlyphs == 0)
+    }
+
+    @Test(arguments: ["vietnamese", "arabic", "chinese", "diacritics", "long-name"])
+    func drawsEveryNameWithBundledGlyphsOnly(learner: String) throws {
+        let page = try Self.page(for: learner)
+        for case .text(let text) in page.items {
+            #expect(text.shaped.unknownGlyphs == 0, "block \(text.id)")
+            #expect(text.shaped.width <= text.width + 0.01, "block \(text.id) overflows")
+        }
+    }
+
+    @Test func leavesOutAnOptionalBlockWithNothingInIt() throws {
+        let renderer = try Fixture.renderer()
+        var activity = try Fixture.activity()
+        activity.theme = nil
+        let page = try renderer.prepare(activity: activity, learner: Fixture.learner("physician"),
+                                        creationDate: Fixture.fixedDate).page
+        #expect(page.text("theme") == nil)
+        // `when` goes 5 pt below `theme`; a left-out block takes neither room nor its own
+        // 2 pt gap, so `when` sits 5 pt below the title.
+        let title = try #require(page.text("title")), when = try #require(page.text("when"))
+        #expect(abs(when.y - (title.bottom + 5)) < 0.001)
+    }
+
+    @Test func refusesANameWithCharactersNoFontHas() throws {
+        var learner = try Fixture.learner("physician")
+        learner.professionalName = "Ada \u{20000}\u{1F600} Lovelace"
+        do {
+            _ = try Fixture.renderer().prepare(activity: Fixture.activity(), learner: learner, creationDate: Fixture.fixedDate)
+            Issue.record("expected a refusal")
+        } catch let error as InputError {
+            #expect(error.problems.first?.field == "name.professional")
+            #expect(error.problems.first?.learnerID == "L-2018-000101")
+            #expect(error.problems.first?.message == "the name has characters no bundled font can draw: U+20000 (\u{20000}), U+1F600 (😀)")
+        }
+    }
+
+    // MARK: Layout files
+
+    static func layout(_ blocks: String, page: String = "size: a4") throws -> LayoutSpec {
+        let yaml = "page:\n  \(page)\nblocks:\n" + blocks
+        return try LayoutSpec.read(try Fixture.file("test-layout.yaml", yaml), fonts: Fixture.fonts)
+    }
+
+    static func lay(_ spec: LayoutSpec, name: String = "Ada Lovelace") throws -> PageFrame {
+        let engine = try TextEngine(fonts: Fixture.fonts)
+        return try Layouter(engine: engine).layout(spec, values: ["learner": ["name": name]])
+    }
+
+    @Test func readsPageSizeAndOrientation() throws {
+        let block = "  - id: a\n    text: x\n    top: 100\n"
+        #expect(try Self.layout(block).pageWidth == 595.276)
+        let landscape = try Self.layout(block, page: "size: letter\n  orientation: landscape")
+        #expect((landscape.pageWidth, landscape.pageHeight) == (792, 612))
+    }
+
+    @Test func refusesTextThatCannotFitEvenAtTheMinimumSize() throws {
+        let spec = try Self.layout("  - id: name\n    text: \"{{learner.name}}\"\n    top: 100\n    width: 40\n    minSize: 10\n    maxLines: 1\n    style: { size: 20 }\n")
+        #expect(throws: LayoutError.self) { try Self.lay(spec) }
+        do { _ = try Self.lay(spec) } catch let error as LayoutError {
+            #expect(error.block == "name")
+            #expect(error.message.hasPrefix("the text does not fit in 1 line of 40 pt wide, even at 10.0 pt"))
+        }
+    }
+
+    @Test func findsTheLargestSizeThatFitsInQuarterPoints() throws {
+        let spec = try Self.layout("  - id: name\n    text: \"{{learner.name}}\"\n    top: 100\n    width: 80\n    minSize: 6\n    maxLines: 1\n    style: { size: 40 }\n")
+        let name = try #require(Self.lay(spec).text("name"))
+        #expect(name.shaped.width <= 80)
+        #expect(name.shaped.fontSize < 40)
+        // A quarter point larger would not fit on one line of 80 pt.
+        let engine = try TextEngine(fonts: Fixture.fonts)
+        let larger = engine.shape(try engine.parse(markup: "Ada Lovelace"), style: spec.blocks[0].style,
+                                  size: name.shaped.fontSize + 0.25, width: 80)
+        #expect(larger.width > 80 || larger.lineCount > 1)
+    }
+
+    @Test func refusesBlocksThatRunIntoEachOther() throws {
+        let spec = try Self.layout("""
+              - id: first
+                text: "{{learner.name}}"
+                top: 100
+                style: { size: 30 }
+              - id: second
+                text: "Second"
+                top: 110
+            """ + "\n")
+        do { _ = try Self.lay(spec); Issue.record("expected a refusal") } catch let error as LayoutError {
+            #expect(error.block == "first")
+            #expect(error.message.hasPrefix("runs into block 'second'"))
+        }
+    }
+
+    @Test func refusesATemplateNameThatIsNotACertificateValue() throws {
+        let spec = try Self.layout("  - id: a\n    text: \"{{learner.nmae}}\"\n    top: 100\n")
+        do { _ = try Self.lay(spec); Issue.record("expected a refusal") } catch let error as LayoutError {
+            #expect(error.message == "refers to {{learner.nmae}}, which is not a certificate value")
+        }
+    }
+
+    @Test(arguments: [
+        ("  - id: a\n    text: x\n    top: 1\n    style: { family: Comic Sans }\n", "blocks[0].style.family", "no bundled font is called 'Comic Sans'"),
+        ("  - id: a\n    text: x\n", "blocks[0]", "has no position"),
+        ("  - id: a\n    text: x\n    below: b\n", "blocks[0].below", "there is no earlier block 'b'"),
+        ("  - id: a\n    text: \"{{#x}}\"\n    top: 1\n", "blocks[0].text", "template syntax error"),
+        ("  - id: a\n    text: x\n    top: 1\n    style: { color: blue }\n", "blocks[0].style.color", "'blue' is not a known value"),
+    ])
+    func refusesBadLayoutFiles(blocks: String, field: String, message: String) throws {
+        do { _ = try Self.layout(blocks); Issue.record("expected a refusal") } catch let error as InputError {
+            #expect(error.problems.first?.field == field)
+            #expect(error.problems.first?.message.hasPrefix(message) == true, "\(error)")
+        }
+    }
+
+    @Test func refusesMarkupThatDoesNotParse() throws {
+        let spec = try Self.layout("  - id: a\n    text: \"<i>open\"\n    top: 100\n")
+        #expect(throws: LayoutError.self) { try Self.lay(spec) }
+    }
+}

@@ -1,0 +1,93 @@
+@testable import CreditPress
+import Foundation
+import Testing
+
+/// The prescribed statements, filled from the catalog's templates, word for word.
+struct StatementTests {
+    static let catalog: StatementCatalog = {
+        do { return try StatementCatalog(directory: Fixture.resources.statements) } catch { fatalError("\(error)") }
+    }()
+
+    static func statements(activity: String = InputRefusalTests.activityYAML,
+                           learner: String = Fixture.learnerYAML) throws -> [String: String] {
+        let folder = try Fixture.temporaryFolder()
+        let request = try CertificateRequest.check(
+            activity: ActivityReader.read(try Fixture.file("activity.yaml", activity, in: folder)),
+            learner: LearnerReader.read(try Fixture.file("learner.yaml", learner, in: folder)))
+        let content = try CertificateContent.build(for: request, catalog: catalog)
+        var result = (content.values["statements"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+        result["claim"] = (content.values["claim"] as? [String: Any])?["phrase"] as? String
+        return result
+    }
+
+    static func activity(_ old: String, _ new: String) -> String {
+        InputRefusalTests.replacing(old, with: new, in: InputRefusalTests.activityYAML)
+    }
+
+    @Test func fillsTheACCMEStatementForADirectlyProvidedActivity() throws {
+        #expect(try Self.statements()["accreditation"] == "Example Heart Society is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide continuing medical education for physicians.")
+    }
+
+    @Test func fillsTheJointProvidershipStatement() throws {
+        let activity = Self.activity("accreditation: accme", "accreditation: accme\njointProvider: Valley Cardiology Group")
+        #expect(try Self.statements(activity: activity)["accreditation"] == "This activity has been planned and implemented in accordance with the accreditation requirements and policies of the Accreditation Council for Continuing Medical Education (ACCME) through the joint providership of Example Heart Society and Valley Cardiology Group. The Example Heart Society is accredited by the ACCME to provide continuing medical education for physicians.")
+    }
+
+    @Test func fillsAStateMedicalSocietyStatement() throws {
+        let activity = Self.activity("accreditation: accme", "accreditation: state-medical-society\n  accreditor: Medical Society of Virginia")
+        #expect(try Self.statements(activity: activity)["accreditation"] == "Example Heart Society is accredited by the Medical Society of Virginia to provide continuing medical education for physicians.")
+    }
+
+    @Test func fillsTheJointAccreditationStatement() throws {
+        let activity = Self.activity("accreditation: accme", "accreditation: joint-accreditation")
+        #expect(try Self.statements(activity: activity)["accreditation"] == "In support of improving patient care, Example Heart Society is jointly accredited by the Accreditation Council for Continuing Medical Education (ACCME), the Accreditation Council for Pharmacy Education (ACPE), and the American Nurses Credentialing Center (ANCC), to provide continuing education for the healthcare team.")
+    }
+
+    @Test func fillsTheAMADesignationWithTheItalicCreditPhrase() throws {
+        #expect(try Self.statements()["designation"] == "The Example Heart Society designates this live activity for a maximum of 12.5 <i>AMA PRA Category 1 Credits</i>™. Physicians should claim only the credit commensurate with the extent of their participation in the activity.")
+    }
+
+    @Test(arguments: [("1", "1 <i>AMA PRA Category 1 Credit</i>™"), ("0.25", "0.25 <i>AMA PRA Category 1 Credits</i>™"),
+                      ("12.50", "12.5 <i>AMA PRA Category 1 Credits</i>™")])
+    func makesTheCreditPhraseSingularOnlyForOne(amount: String, phrase: String) throws {
+        let learner = InputRefusalTests.replacing("amount: 10", with: "amount: \(amount)")
+        #expect(try Self.statements(learner: learner)["claim"] == phrase)
+    }
+
+    @Test func namesTheLearningFormatInTheDesignation() throws {
+        let activity = Self.activity("format: live activity", "format: enduring-material")
+        #expect(try Self.statements(activity: activity)["designation"]?.hasPrefix("The Example Heart Society designates this enduring material for a maximum of") == true)
+    }
+
+    @Test func escapesDataAndNeverReadsItAsTemplate() throws {
+        let activity = Self.activity("name: Example Heart Society", "name: \"{{jointProvider}} <b>Heart</b> & Co\"")
+        #expect(try Self.statements(activity: activity)["accreditation"]?.hasPrefix("{{jointProvider}} &lt;b&gt;Heart&lt;/b&gt; &amp; Co is accredited") == true)
+    }
+
+    @Test func usesAnActivitysOverrideInsteadOfTheCatalog() throws {
+        let activity = InputRefusalTests.activityYAML + "\nstatements:\n  designation: \"This activity is approved for {{> ama-credit-phrase}}.\"\n"
+        #expect(try Self.statements(activity: activity)["designation"] == "This activity is approved for 12.5 <i>AMA PRA Category 1 Credits</i>™.")
+    }
+
+    @Test func refusesAnOverrideThatNamesAValueItIsNotGiven() throws {
+        let activity = InputRefusalTests.activityYAML + "\nstatements:\n  accreditation: \"{{providr}} is accredited.\"\n"
+        #expect(throws: TemplateError.self) { try Self.statements(activity: activity) }
+    }
+
+    @Test func describesWhatTheActivityWasDesignatedForOnAParticipationCertificate() throws {
+        let learner = InputRefusalTests.replacing("degrees: [MD]\nprofession: physician\nclaims:\n  - type: ama-pra-category-1",
+                                                  with: "degrees: [RN]\nprofession: nurse\nclaims:\n  - type: participation")
+        let statements = try Self.statements(learner: learner)
+        #expect(statements["designation"] == "This live activity was designated for a maximum of 12.5 <i>AMA PRA Category 1 Credits</i>™ for physicians. This certificate documents participation; it does not award <i>AMA PRA Category 1 Credit</i>™.")
+        #expect(statements["claim"] == "10 hours of participation")
+    }
+
+    @Test func recordsTheVersionOfEveryStatementUsed() throws {
+        let folder = try Fixture.temporaryFolder()
+        let request = try CertificateRequest.check(
+            activity: ActivityReader.read(try Fixture.file("activity.yaml", InputRefusalTests.activityYAML, in: folder)),
+            learner: LearnerReader.read(try Fixture.file("learner.yaml", Fixture.learnerYAML, in: folder)))
+        let content = try CertificateContent.build(for: request, catalog: Self.catalog)
+        #expect(content.statementVersions == ["accme-direct": 1, "ama-designation": 1, "ama-credit-phrase": 1])
+    }
+}
