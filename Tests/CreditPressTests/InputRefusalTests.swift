@@ -89,6 +89,27 @@ struct InputRefusalTests {
         #expect(problem.file == "activity.yaml")
     }
 
+    @Test func refusesALogoThatIsNotAPNG() throws {
+        let folder = try Fixture.temporaryFolder()
+        _ = try Fixture.file("logo.png", "GIF89a, not a PNG", in: folder)
+        let activity = try Fixture.file("activity.yaml", Self.activityYAML + "\nlogo: logo.png\n", in: folder)
+        do { _ = try ActivityReader.read(activity, displayName: "activity.yaml"); Issue.record("expected a refusal") } catch {
+            #expect(error.problems.map(\.description) == ["activity.yaml:14: field 'logo': the logo 'logo.png' is not a PNG image — convert it to PNG"])
+        }
+    }
+
+    @Test func refusesAMissingFontFolderAtStartUp() {
+        do { _ = try FontLibrary(directory: URL(fileURLWithPath: "/nonexistent/Fonts")); Issue.record("expected a refusal") } catch {
+            #expect(error.message.hasPrefix("the font folder /nonexistent/Fonts does not exist"))
+        }
+    }
+
+    @Test func refusesAFontFolderWithNoFonts() throws {
+        let folder = try Fixture.temporaryFolder()
+        _ = try Fixture.file("README.md", "no fonts here", in: folder)
+        #expect(throws: FontError.self) { try FontLibrary(directory: folder) }
+    }
+
     @Test func namesFileLineFieldLearnerAndRemedyInOneSentence() throws {
         let problems = try Self.problems(learner: Self.replacing("amount: 10", with: "amount: 1.3"))
         #expect(problems.map(\.description) == [

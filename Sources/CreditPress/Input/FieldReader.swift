@@ -200,6 +200,14 @@ struct FieldMapping {
                           hint: "give a path relative to \(reader.document.file), to a PNG file")
             return nil
         }
+        let signature = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        guard let handle = try? FileHandle(forReadingFrom: url),
+              (try? handle.read(upToCount: 8)) == signature else {
+            reader.report(child(key), value(key), "the \(what) '\(text)' is not a PNG image",
+                          hint: "convert it to PNG")
+            return nil
+        }
+        try? handle.close()
         return url
     }
 }
