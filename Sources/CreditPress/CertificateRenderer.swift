@@ -48,6 +48,11 @@ public final class CertificateRenderer {
         let request = try CertificateRequest.check(activity: activity, learner: learner)
         try checkCoverage(learner)
         let spec = try layout(named: layoutName ?? request.kind.defaultLayout)
+        if let kind = spec.kind, kind != request.kind {
+            throw LayoutError(file: spec.file, block: nil,
+                              message: "is a \(kind.rawValue) layout, but this learner's certificate is \(request.kind.rawValue); choose a \(request.kind.rawValue) layout",
+                              learnerID: learner.id)
+        }
         let content = try CertificateContent.build(for: request, catalog: catalog)
         var images: [String: URL] = [:]
         images["logo"] = activity.logo

@@ -70,6 +70,42 @@ struct LayoutTests {
         }
     }
 
+    static let bundledLayouts = ((try? FileManager.default.contentsOfDirectory(
+        atPath: Fixture.resources.certificateLayouts.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+
+    @Test func bundlesPhysicianAndParticipationLayoutsInLetterAndA4() {
+        #expect(Self.bundledLayouts == ["participation.yaml", "physician-cme-a4.yaml", "physician-cme.yaml"])
+    }
+
+    @Test(arguments: bundledLayouts)
+    func everyBundledLayoutFitsTheHardestExampleNames(layout: String) throws {
+        let renderer = try Fixture.renderer()
+        for name in ["long-name", "arabic", "chinese"] {
+            var learner = try Fixture.learner(name)
+            if layout.hasPrefix("participation") {
+                learner.profession = .nurse
+                learner.degrees = ["RN"]
+                learner.claims = [Learner.Claim(type: .participation, amount: CreditAmount(quarters: 12))]
+            }
+            let page = try renderer.prepare(activity: Fixture.activity(), learner: learner,
+                                            layoutName: String(layout.dropLast(5)), creationDate: Fixture.fixedDate).page
+            let name = try #require(page.text("name"))
+            #expect(name.shaped.width <= name.width + 0.01)
+            #expect(name.shaped.unknownGlyphs == 0)
+        }
+    }
+
+    @Test func refusesALayoutMadeForAnotherKindOfCertificate() throws {
+        do {
+            _ = try Fixture.renderer().prepare(activity: Fixture.activity(), learner: Fixture.learner("nurse"),
+                                               layoutName: "physician-cme", creationDate: Fixture.fixedDate)
+            Issue.record("expected a refusal")
+        } catch let error as LayoutError {
+            #expect(error.learnerID == "L-2018-000102")
+            #expect(error.message == "is a physician-cme layout, but this learner's certificate is participation; choose a participation layout")
+        }
+    }
+
     // MARK: Layout files
 
     static func layout(_ blocks: String, page: String = "size: a4") throws -> LayoutSpec {

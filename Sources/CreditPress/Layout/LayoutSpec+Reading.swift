@@ -16,7 +16,7 @@ extension LayoutSpec {
     }
 
     private static func read(_ root: FieldMapping, name: String, fonts: FontLibrary) -> LayoutSpec? {
-        root.rejectUnknownKeys(["version", "description", "page", "defaults", "frame", "rules", "images", "blocks"])
+        root.rejectUnknownKeys(["version", "description", "kind", "page", "defaults", "frame", "rules", "images", "blocks"])
         let file = root.reader.document.file
         guard let (width, height, margin) = readPage(root) else { return nil }
         let defaults = readStyle(root.mapping("defaults"), base: TextStyle(), fonts: fonts)
@@ -27,8 +27,9 @@ extension LayoutSpec {
             }
         }
         let version = root.string("version").flatMap { Int($0) } ?? 1
+        let kind = root.choice("kind", allowed: "physician-cme, participation") { CertificateKind(rawValue: $0) }
         return LayoutSpec(
-            name: name, file: file, version: version, pageWidth: width, pageHeight: height, margin: margin,
+            name: name, file: file, version: version, kind: kind, pageWidth: width, pageHeight: height, margin: margin,
             frames: root.mappings("frame").compactMap(readFrame),
             rules: root.mappings("rules").compactMap(readRule),
             images: root.mappings("images").compactMap(readImage),

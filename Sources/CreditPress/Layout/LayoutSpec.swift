@@ -10,6 +10,8 @@ public struct LayoutSpec {
     public var name: String
     public var file: String
     public var version: Int
+    /// The kind of certificate the layout is for; nil for a layout any kind may use.
+    public var kind: CertificateKind?
     public var pageWidth: Double
     public var pageHeight: Double
     public var margin: Double
