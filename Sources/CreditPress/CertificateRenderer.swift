@@ -16,6 +16,7 @@ public final class CertificateRenderer {
     public let resources: Resources
     public let fonts: FontLibrary
     public let catalog: StatementCatalog
+    public let boards: BoardCatalog
     public let layouter: Layouter
     private var layouts: [String: LayoutSpec] = [:]
 
@@ -24,7 +25,13 @@ public final class CertificateRenderer {
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
         self.fonts = fonts
         self.catalog = try StatementCatalog(directory: resources.statements)
+        self.boards = try BoardCatalog(file: resources.boards)
         self.layouter = Layouter(engine: try TextEngine(fonts: fonts))
+    }
+
+    /// Reads an activity file, knowing the configured certifying boards.
+    public func readActivity(_ url: URL, displayName: String? = nil) throws(InputError) -> Activity {
+        try ActivityReader.read(url, displayName: displayName, boards: boards)
     }
 
     /// A layout by name (`physician-cme`) from `Templates/certificates/`, or by path.
@@ -42,10 +49,11 @@ public final class CertificateRenderer {
         return spec
     }
 
-    /// Checks the claim, fills the statements and lays out the page.
+    /// Checks the claim, fills the statements and lays out the page. `creationDate` is the
+    /// moment of issue: the claim time for learners whose record gives none.
     public func prepare(activity: Activity, learner: Learner, layoutName: String? = nil,
                         creationDate: Date) throws -> PreparedCertificate {
-        let request = try CertificateRequest.check(activity: activity, learner: learner)
+        let request = try CertificateRequest.check(activity: activity, learner: learner, claimTime: creationDate)
         try checkCoverage(learner)
         let spec = try layout(named: layoutName ?? request.kind.defaultLayout)
         if let kind = spec.kind, kind != request.kind {
@@ -88,12 +96,12 @@ public final class CertificateRenderer {
     private func metadata(_ request: CertificateRequest, spec: LayoutSpec, content: CertificateContent,
                           date: Date) -> PDFMetadata {
         let claim = request.mainClaim
-        let kind = request.kind == .physicianCME ? "CME certificate" : "Certificate of participation"
+        let kind = request.kind.title
         let versions = content.statementVersions.sorted { $0.key < $1.key }.map { "\($0.key) v\($0.value)" }
         return PDFMetadata(
             title: "\(kind): \(request.activity.title) — \(request.learner.professionalName)",
             author: request.activity.provider.name,
-            subject: "\(kind), \(claim.amount) \(claim.type.displayName)\(claim.amount.isOne || claim.type == .participation ? "" : "s"), completed \(request.learner.completionDate)",
+            subject: "\(kind), \(claim.amount) \(claim.type.unit(for: claim.amount)) (\(claim.type.displayName)), completed \(request.learner.completionDate)",
             keywords: ["activity \(request.activity.id)", "learner \(request.learner.id)", "layout \(spec.name) v\(spec.version)"] + versions,
             creationDate: date)
     }

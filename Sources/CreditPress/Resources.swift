@@ -8,6 +8,7 @@ public struct Resources: Sendable {
     public var fonts: URL { root.appendingPathComponent("Fonts") }
     public var statements: URL { templates.appendingPathComponent("statements") }
     public var certificateLayouts: URL { templates.appendingPathComponent("certificates") }
+    public var boards: URL { templates.appendingPathComponent("rules/boards.yaml") }
 
     public init(root: URL) {
         self.root = root

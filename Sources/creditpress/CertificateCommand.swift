@@ -41,7 +41,7 @@ struct CertificateCommand: ParsableCommand {
         do {
             let resources = try Resources.locate(explicit: common.resources)
             let renderer = try CertificateRenderer(resources: resources)
-            let activity = try ActivityReader.read(URL(fileURLWithPath: self.activity), displayName: self.activity)
+            let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
             let learner = try LearnerReader.read(URL(fileURLWithPath: self.learner), displayName: self.learner)
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
                                                    creationDate: creationDate.flatMap(Self.parseDate) ?? Self.defaultDate())

@@ -47,9 +47,11 @@ struct InputRefusalTests {
         ("amount: 10", "amount: 0", "claims[0].amount", "must be more than 0 credits"),
         ("amount: 10", "amount: ten", "claims[0].amount", "'ten' is not a number of credits"),
         ("    amount: 10\n", "", "claims[0].amount", "is required but missing"),
-        ("type: ama-pra-category-1", "type: ancc", "claims[0].type", "'ancc' is not a known value"),
+        ("type: ama-pra-category-1", "type: cme", "claims[0].type", "'cme' is not a known value"),
+        ("type: ama-pra-category-1", "type: ancc", "claims[0].type", "the activity ACT-1 does not offer ANCC nursing contact hours"),
+        ("  professional: Ada Lovelace, MD\n", "", "name.professional", "is required but missing"),
         ("degrees: [MD]\nprofession: physician", "degrees: [RN]\nprofession: nurse", "claims[0].type",
-         "AMA PRA Category 1 Credit is for physicians (MD, DO) only; this learner's profession is nurse"),
+         "only physicians (MD, DO) may receive AMA PRA Category 1 Credit; this learner's profession is nurse"),
         ("profession: physician", "profession: surgeon", "profession", "'surgeon' is not a known value"),
         ("completionDate: 2018-06-05", "completionDate: 2018-02-30", "completionDate", "'2018-02-30' is not a date"),
         ("completionDate: 2018-06-05", "completionDate: 2018-05-01", "completionDate",
@@ -147,7 +149,7 @@ struct InputRefusalTests {
 
     @Test func readsJSONAsWellAsYAML() throws {
         let json = """
-            {"id": "L-9", "name": {"first": "Ada", "last": "Lovelace"}, "degrees": ["MD"],
+            {"id": "L-9", "name": {"first": "Ada", "last": "Lovelace", "professional": "Ada Lovelace, MD"}, "degrees": ["MD"],
              "profession": "physician", "claims": [{"type": "ama-pra-category-1", "amount": 2.25}],
              "completionDate": "2018-06-02"}
             """

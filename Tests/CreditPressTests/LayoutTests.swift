@@ -73,25 +73,36 @@ struct LayoutTests {
     static let bundledLayouts = ((try? FileManager.default.contentsOfDirectory(
         atPath: Fixture.resources.certificateLayouts.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
 
-    @Test func bundlesPhysicianAndParticipationLayoutsInLetterAndA4() {
-        #expect(Self.bundledLayouts == ["participation.yaml", "physician-cme-a4.yaml", "physician-cme.yaml"])
+    @Test func bundlesALayoutForEveryKindOfCertificate() {
+        #expect(Self.bundledLayouts == ["moc.yaml", "nursing.yaml", "participation.yaml", "pharmacy.yaml", "physician-assistant.yaml", "physician-cme-a4.yaml", "physician-cme.yaml"])
     }
 
     @Test(arguments: bundledLayouts)
     func everyBundledLayoutFitsTheHardestExampleNames(layout: String) throws {
         let renderer = try Fixture.renderer()
+        let spec = try renderer.layout(named: String(layout.dropLast(5)))
+        let claim: Learner.Claim
+        var profession = Profession.physician
+        switch spec.kind {
+        case .nursing?: (claim, profession) = (.init(type: .ancc, amount: CreditAmount(quarters: 8)), .nurse)
+        case .pharmacy?: (claim, profession) = (.init(type: .acpe, amount: CreditAmount(quarters: 8)), .pharmacist)
+        case .participation?, .physicianAssistant?, .moc?: (claim, profession) = (.init(type: .participation, amount: CreditAmount(quarters: 8)), .other)
+        default: claim = .init(type: .amaPRACategory1, amount: CreditAmount(quarters: 8))
+        }
         for name in ["long-name", "arabic", "chinese"] {
             var learner = try Fixture.learner(name)
-            if layout.hasPrefix("participation") {
-                learner.profession = .nurse
-                learner.degrees = ["RN"]
-                learner.claims = [Learner.Claim(type: .participation, amount: CreditAmount(quarters: 12))]
-            }
+            learner.profession = profession
+            learner.degrees = profession == .physician ? ["MD"] : []
+            learner.claims = [claim]
+            learner.nabpEPID = "1234567"
+            learner.birthMonthDay = "01-01"
+            // PA and MOC layouts are checked for fit with a participation learner.
+            let layoutName = [.physicianAssistant, .moc].contains(spec.kind) ? "participation" : String(layout.dropLast(5))
             let page = try renderer.prepare(activity: Fixture.activity(), learner: learner,
-                                            layoutName: String(layout.dropLast(5)), creationDate: Fixture.fixedDate).page
-            let name = try #require(page.text("name"))
-            #expect(name.shaped.width <= name.width + 0.01)
-            #expect(name.shaped.unknownGlyphs == 0)
+                                            layoutName: layoutName, creationDate: Fixture.fixedDate).page
+            let placed = try #require(page.text("name"))
+            #expect(placed.shaped.width <= placed.width + 0.01)
+            #expect(placed.shaped.unknownGlyphs == 0)
         }
     }
 
@@ -102,7 +113,7 @@ struct LayoutTests {
             Issue.record("expected a refusal")
         } catch let error as LayoutError {
             #expect(error.learnerID == "L-2018-000102")
-            #expect(error.message == "is a physician-cme layout, but this learner's certificate is participation; choose a participation layout")
+            #expect(error.message == "is a physician-cme layout, but this learner's certificate is nursing; choose a nursing layout")
         }
     }
 

@@ -40,10 +40,10 @@ struct PDFReadBackTests {
     }
 
     @Test func participationCertificateAwardsNoAMACredit() throws {
-        let text = try Self.text(Self.render("nurse"))
+        let text = try Self.text(Self.render("genetic-counselor"))
         #expect(text.contains("Certificate of Participation"))
-        #expect(text.contains("Daniel Okafor, RN, OCN"))
-        #expect(text.contains("for 18 hours of participation"))
+        #expect(text.contains("Ingrid Solberg, MS, CGC"))
+        #expect(text.contains("for 12 hours of participation"))
         #expect(!text.contains("awarded"))
         #expect(!text.contains("designates this live activity"))
     }

@@ -78,7 +78,7 @@ struct StatementTests {
         let learner = InputRefusalTests.replacing("degrees: [MD]\nprofession: physician\nclaims:\n  - type: ama-pra-category-1",
                                                   with: "degrees: [RN]\nprofession: nurse\nclaims:\n  - type: participation")
         let statements = try Self.statements(learner: learner)
-        #expect(statements["designation"] == "This live activity was designated for a maximum of 12.5 <i>AMA PRA Category 1 Credits</i>™ for physicians. This certificate documents participation; it does not award <i>AMA PRA Category 1 Credit</i>™.")
+        #expect(statements["designation"] == "This live activity was designated for a maximum of 12.5 <i>AMA PRA Category 1 Credits</i>™ for physicians. This certificate documents participation and does not itself award credit.")
         #expect(statements["claim"] == "10 hours of participation")
     }
 

@@ -3,18 +3,21 @@ import Foundation
 /// Turns an activity file (YAML or JSON) into a checked `Activity`.
 public enum ActivityReader {
     static let fields = ["id", "title", "theme", "format", "startDate", "endDate", "location",
-                         "timeZone", "provider", "jointProvider", "credits", "signatory", "logo",
+                         "timeZone", "provider", "jointProvider", "credits", "claimDeadline",
+                         "evaluationRequired", "aapaAcceptsAMACredit", "signatory", "logo",
                          "statements", "disclaimer", "commercialSupporters"]
 
-    /// Reads `url`; throws every problem found in the file at once.
-    public static func read(_ url: URL, displayName: String? = nil) throws(InputError) -> Activity {
+    /// Reads `url`; throws every problem found in the file at once. `boards` are the
+    /// certifying boards MOC credit may name.
+    public static func read(_ url: URL, displayName: String? = nil,
+                            boards: BoardCatalog = BoardCatalog(boards: [:])) throws(InputError) -> Activity {
         let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
-        let activity = read(reader.root)
+        let activity = read(reader.root, boards: boards)
         if let activity, reader.problems.isEmpty { return activity }
         throw InputError(reader.problems)
     }
 
-    private static func read(_ root: FieldMapping) -> Activity? {
+    private static func read(_ root: FieldMapping, boards: BoardCatalog) -> Activity? {
         root.rejectUnknownKeys(fields)
         let id = root.string("id", required: true)
         let title = root.string("title", required: true)
@@ -36,18 +39,23 @@ public enum ActivityReader {
             }
             return zone
         }
-        let provider = readProvider(root)
-        let credits = readCredits(root)
+        let provider = ProviderReader.read(root)
+        let designations = CreditsReader.read(root, boards: boards, format: format)
         let signatory = readSignatory(root)
         let logo = root.file("logo", what: "logo")
+        let deadline = zone.flatMap { root.moment("claimDeadline", in: $0) }
         guard let id, let title, let format, let start, let end, let zone, let provider else {
             return nil
         }
+        ProviderReader.checkCredits(designations, provider: provider, on: start, root: root)
         return Activity(
             id: id, title: title, theme: root.string("theme"), format: format,
             startDate: start, endDate: end, location: location, timeZone: zone,
             provider: provider, jointProvider: root.string("jointProvider"),
-            designatedCredits: credits, signatory: signatory, logo: logo,
+            designations: designations, claimDeadline: deadline,
+            evaluationRequired: root.flag("evaluationRequired") ?? false,
+            aapaAcceptsAMACredit: root.flag("aapaAcceptsAMACredit") ?? false,
+            signatory: signatory, logo: logo,
             statementOverrides: readOverrides(root),
             disclaimer: root.string("disclaimer"),
             commercialSupporters: root.strings("commercialSupporters"),
@@ -55,7 +63,8 @@ public enum ActivityReader {
     }
 
     /// The statement roles an activity may override.
-    static let overridableStatements = ["accreditation", "designation", "participationDesignation", "creditPhrase"]
+    static let overridableStatements = ["accreditation", "designation", "participationDesignation", "creditPhrase",
+                                        "ancc", "acpe", "aapa", "aapaAcceptance", "ipce", "moc"]
 
     private static func readOverrides(_ root: FieldMapping) -> [String: String] {
         root.mapping("statements")?.rejectUnknownKeys(overridableStatements)
@@ -70,41 +79,6 @@ public enum ActivityReader {
             guard let match = text.wholeMatch(of: /(?i)other\s*[:\-]\s*(.+)/) else { return nil }
             return .other(String(match.1))
         }
-    }
-
-    private static func readProvider(_ root: FieldMapping) -> Activity.Provider? {
-        guard let map = root.mapping("provider", required: true) else { return nil }
-        map.rejectUnknownKeys(["name", "accreditation", "accreditor"])
-        let name = map.string("name", required: true)
-        let accreditation = map.choice("accreditation", required: true,
-                                       allowed: Accreditation.allNames) { Accreditation(rawValue: $0) }
-        let accreditor = map.string("accreditor", required: accreditation == .stateMedicalSociety,
-                                    hint: "the state medical society's name, e.g. Medical Society of Virginia")
-        guard let name, let accreditation else { return nil }
-        return Activity.Provider(name: name, accreditation: accreditation, accreditor: accreditor)
-    }
-
-    private static func readCredits(_ root: FieldMapping) -> [CreditType: CreditAmount] {
-        var credits: [CreditType: CreditAmount] = [:]
-        let items = root.mappings("credits", required: true)
-        if items.isEmpty, root.value("credits") != nil {
-            root.reader.report("credits", root.value("credits"), "lists no credit",
-                               hint: "add `- type: ama-pra-category-1` with its `maximum`")
-        }
-        for item in items {
-            item.rejectUnknownKeys(["type", "maximum"])
-            let type = item.choice("type", required: true, allowed: CreditType.allNames) {
-                CreditType(rawValue: $0)
-            }
-            let maximum = item.amount("maximum", required: true, unit: "credits")
-            guard let type, let maximum else { continue }
-            if credits[type] != nil {
-                item.reader.report(item.child("type"), item.value("type"),
-                                   "\(type.rawValue) is designated twice", hint: "keep one entry")
-            }
-            credits[type] = maximum
-        }
-        return credits
     }
 
     private static func readSignatory(_ root: FieldMapping) -> Activity.Signatory? {

@@ -178,9 +178,9 @@ struct FieldMapping {
     }
 
     /// A value from a fixed list, reported with the list when it is anything else.
-    func choice<T>(_ key: String, required: Bool = false, allowed: String,
+    func choice<T>(_ key: String, required: Bool = false, allowed: String, hint: String? = nil,
                    _ lookup: (String) -> T?) -> T? {
-        guard let text = string(key, required: required, hint: "one of: \(allowed)") else {
+        guard let text = string(key, required: required, hint: hint ?? "one of: \(allowed)") else {
             return nil
         }
         guard let value = lookup(text) else {

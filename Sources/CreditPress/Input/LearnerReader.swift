@@ -2,7 +2,8 @@ import Foundation
 
 /// Turns a learner record (YAML or JSON) into a checked `Learner`.
 public enum LearnerReader {
-    static let fields = ["id", "name", "degrees", "profession", "email", "claims", "completionDate"]
+    static let fields = ["id", "name", "degrees", "profession", "email", "claims", "completionDate", "claimedAt",
+                         "evaluationCompleted", "boards", "birthMonthDay", "mocConsent", "nabpEPID"]
 
     /// Reads `url`; throws every problem found in the file at once.
     public static func read(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
@@ -22,8 +23,10 @@ public enum LearnerReader {
         let last = name?.string("last", required: true)
         let middle = name?.string("middle")
         let degrees = root.strings("degrees")
-        let professional = name?.string("professional") ?? defaultName(first, middle, last, degrees)
-        let profession = root.choice("profession", required: true, allowed: Profession.allNames) {
+        let professional = name?.string("professional", required: true,
+                                        hint: "the name exactly as it is to be printed, e.g. Sarah A. Whitfield, MD")
+        let profession = root.choice("profession", required: true, allowed: Profession.allNames,
+                                     hint: "the learner's certification type, which decides the certificate") {
             Profession(rawValue: $0.lowercased())
         }
         let email = root.string("email")
@@ -32,21 +35,36 @@ public enum LearnerReader {
         }
         let claims = readClaims(root)
         let completion = root.date("completionDate", required: true)
+        let claimedAt = root.string("claimedAt").flatMap { text in
+            let date = ISO8601DateFormatter().date(from: text)
+            if date == nil {
+                root.reader.report("claimedAt", root.value("claimedAt"), "'\(text)' is not a date and time with its offset",
+                                   hint: "write it as 2022-11-14T16:30:00-05:00 or 2022-11-14T21:30:00Z")
+            }
+            return date
+        }
+        let birth = root.string("birthMonthDay")
+        if let birth, !isMonthDay(birth) {
+            root.reader.report("birthMonthDay", root.value("birthMonthDay"), "is not a month and day",
+                               hint: "write it as MM-DD, e.g. 06-15")
+        }
         guard let id, let first, let last, let professional, let profession, let completion else {
             return nil
         }
         return Learner(id: id, firstName: first, middleName: middle, lastName: last,
                        professionalName: professional, degrees: degrees, profession: profession,
-                       email: email, claims: claims, completionDate: completion,
-                       sourceFile: root.reader.document.file)
+                       email: email, claims: claims, completionDate: completion, claimedAt: claimedAt,
+                       evaluationCompleted: root.flag("evaluationCompleted") ?? false,
+                       boardIDs: root.stringMap("boards").reduce(into: [:]) { $0[$1.key.lowercased()] = $1.value },
+                       birthMonthDay: birth, mocConsent: root.flag("mocConsent") ?? false,
+                       nabpEPID: root.string("nabpEPID"), sourceFile: root.reader.document.file)
     }
 
-    /// "First Middle Last, MD, PhD" when no professional name is given.
-    private static func defaultName(_ first: String?, _ middle: String?, _ last: String?,
-                                    _ degrees: [String]) -> String? {
-        guard let first, let last else { return nil }
-        let name = [first, middle, last].compactMap { $0 }.joined(separator: " ")
-        return ([name] + degrees).joined(separator: ", ")
+    /// `06-15`: a month and a day that exists in some year.
+    private static func isMonthDay(_ text: String) -> Bool {
+        guard let match = text.wholeMatch(of: /([0-9]{2})-([0-9]{2})/), let month = Int(match.1),
+              let day = Int(match.2), (1...12).contains(month) else { return false }
+        return day >= 1 && day <= CivilDate.daysIn(month: month, year: 2000)
     }
 
     private static func readClaims(_ root: FieldMapping) -> [Learner.Claim] {
@@ -56,14 +74,14 @@ public enum LearnerReader {
                                hint: "add `- type: ama-pra-category-1` with the `amount` claimed")
         }
         return items.compactMap { item in
-            item.rejectUnknownKeys(["type", "amount"])
+            item.rejectUnknownKeys(["type", "amount", "board", "pointType"])
             let type = item.choice("type", required: true, allowed: CreditType.allNames) {
                 CreditType(rawValue: $0)
             }
-            let unit = type == .participation ? "hours" : "credits"
-            let amount = item.amount("amount", required: true, unit: unit)
+            let amount = item.amount("amount", required: true, unit: type?.unit.plural ?? "credits")
+            let board = item.string("board", required: type == .moc, hint: "the certifying board, e.g. abim")
             guard let type, let amount else { return nil }
-            return Learner.Claim(type: type, amount: amount)
+            return Learner.Claim(type: type, amount: amount, board: board?.lowercased(), pointType: item.string("pointType"))
         }
     }
 }

@@ -7,16 +7,18 @@ extension LayoutSpec {
         "letter": (612, 792), "a4": (595.276, 841.89), "legal": (612, 1008), "a5": (419.528, 595.276),
     ]
 
-    /// Reads a layout file; names used in its templates are checked when it is filled.
+    /// Reads a layout file, and the layout it `extends`, if any; names used in its
+    /// templates are checked when it is filled.
     public static func read(_ url: URL, fonts: FontLibrary) throws -> LayoutSpec {
-        let reader = FieldReader(try InputDocument.load(url))
+        let document = try LayoutInheritance.load(url)
+        let reader = FieldReader(document)
         let spec = read(reader.root, name: url.deletingPathExtension().lastPathComponent, fonts: fonts)
         guard let spec, reader.problems.isEmpty else { throw InputError(reader.problems) }
         return spec
     }
 
     private static func read(_ root: FieldMapping, name: String, fonts: FontLibrary) -> LayoutSpec? {
-        root.rejectUnknownKeys(["version", "description", "kind", "page", "defaults", "frame", "rules", "images", "blocks"])
+        root.rejectUnknownKeys(["extends", "version", "description", "kind", "page", "defaults", "frame", "rules", "images", "blocks"])
         let file = root.reader.document.file
         guard let (width, height, margin) = readPage(root) else { return nil }
         let defaults = readStyle(root.mapping("defaults"), base: TextStyle(), fonts: fonts)
@@ -27,7 +29,7 @@ extension LayoutSpec {
             }
         }
         let version = root.string("version").flatMap { Int($0) } ?? 1
-        let kind = root.choice("kind", allowed: "physician-cme, participation") { CertificateKind(rawValue: $0) }
+        let kind = root.choice("kind", allowed: CertificateKind.allNames) { CertificateKind(rawValue: $0) }
         return LayoutSpec(
             name: name, file: file, version: version, kind: kind, pageWidth: width, pageHeight: height, margin: margin,
             frames: root.mappings("frame").compactMap(readFrame),

@@ -12,23 +12,32 @@ public struct Activity: Sendable {
     public var timeZone: TimeZone
     public var provider: Provider
     public var jointProvider: String?
-    /// The maximum designated for each credit type the activity offers.
-    public var designatedCredits: [CreditType: CreditAmount]
+    /// What the activity is designated for, one entry per credit type (and board for MOC).
+    public var designations: [CreditDesignation]
+    /// The last moment a claim is accepted, if there is one.
+    public var claimDeadline: Date?
+    /// Learners must complete the evaluation to claim credit.
+    public var evaluationRequired: Bool
+    /// Print the NCCPA line accepting AMA PRA credit for PAs (when AAPA credit is not offered).
+    public var aapaAcceptsAMACredit: Bool
     public var signatory: Signatory?
     public var logo: URL?
-    /// Per-activity statement templates that replace the catalog's, by statement id.
+    /// Per-activity statement templates that replace the catalog's, by statement role.
     public var statementOverrides: [String: String]
     public var disclaimer: String?
     public var commercialSupporters: [String]
     /// The file the activity was read from, for messages.
     public var sourceFile: String
 
-    /// The accredited provider and how it is accredited.
+    /// The accredited provider and its accreditation over time.
     public struct Provider: Sendable {
         public var name: String
-        public var accreditation: Accreditation
-        /// The state medical society's name, when that is the accreditor.
-        public var accreditor: String?
+        public var history: [AccreditationPeriod]
+
+        /// The accreditation in force on `date`, if any.
+        public func accreditation(on date: CivilDate) -> AccreditationPeriod? {
+            history.first { $0.contains(date) }
+        }
     }
 
     /// The person who signs the certificate.
@@ -38,8 +47,40 @@ public struct Activity: Sendable {
         public var signatureImage: URL?
     }
 
+    /// The accreditation that applies: the one in force when the activity starts.
+    public var accreditation: AccreditationPeriod? {
+        provider.accreditation(on: startDate)
+    }
+
+    /// The designation a claim of `type` (for `board`, with MOC) is measured against.
+    public func designation(_ type: CreditType, board: String? = nil) -> CreditDesignation? {
+        designations.first { $0.type == type && (board == nil || $0.board?.id == board) }
+    }
+
     /// `June 1–5, 2018`
     public var dateRangeText: String {
         CivilDate.longForm(from: startDate, to: endDate)
+    }
+}
+
+/// One period of a provider's accreditation: by whom, from when, until when.
+public struct AccreditationPeriod: Sendable {
+    public var body: Accreditation
+    /// The state medical society's name, when that is the accreditor.
+    public var accreditor: String?
+    public var from: CivilDate?
+    /// The last day, inclusive; nil while it lasts.
+    public var to: CivilDate?
+
+    public func contains(_ date: CivilDate) -> Bool {
+        (from.map { $0 <= date } ?? true) && (to.map { date <= $0 } ?? true)
+    }
+
+    /// "Joint Accreditation until 2022-11-30" and the like, for messages.
+    public var summary: String {
+        var text = body.displayName
+        if let from { text += " from \(from)" }
+        if let to { text += " until \(to)" }
+        return text
     }
 }

@@ -1,74 +1,69 @@
+import Foundation
+
 /// Which certificate a learner receives, and so which layout prints it.
-public enum CertificateKind: String, Sendable {
+public enum CertificateKind: String, CaseIterable, Sendable {
     case physicianCME = "physician-cme"
+    case nursing = "nursing"
+    case pharmacy = "pharmacy"
+    case physicianAssistant = "physician-assistant"
+    case moc = "moc"
     case participation = "participation"
 
     /// The layout file used when the user names none.
     public var defaultLayout: String { rawValue }
+
+    /// What the certificate is called, for its metadata.
+    public var title: String {
+        switch self {
+        case .physicianCME: return "CME certificate"
+        case .nursing: return "Nursing continuing education certificate"
+        case .pharmacy: return "Pharmacy statement of credit"
+        case .physicianAssistant: return "PA CME certificate"
+        case .moc: return "MOC certificate"
+        case .participation: return "Certificate of participation"
+        }
+    }
+
+    static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The kind a set of claims calls for: the learner's own profession's credit first.
+    static func forClaims(_ types: Set<CreditType>) -> CertificateKind {
+        if types.contains(.amaPRACategory1) { return .physicianCME }
+        if types.contains(.ancc) { return .nursing }
+        if types.contains(.acpe) { return .pharmacy }
+        if types.contains(.aapaCategory1) { return .physicianAssistant }
+        if types.contains(.moc) { return .moc }
+        return .participation
+    }
 }
 
-/// A learner's claim checked against the activity: ready to be filled in and printed.
+/// A learner's claims checked against the activity and the credit rules: ready to print.
 public struct CertificateRequest: Sendable {
     public let activity: Activity
     public let learner: Learner
     public let kind: CertificateKind
+    /// The accreditation the certificate's statement comes from.
+    public let accreditation: AccreditationPeriod
 
-    /// The claim the certificate is about: AMA credit for physicians, hours otherwise.
+    /// The claim the certificate is chiefly about.
     public var mainClaim: Learner.Claim {
-        learner.claims.first { $0.type == .amaPRACategory1 } ?? learner.claims[0]
+        let order: [CreditType] = [.amaPRACategory1, .ancc, .acpe, .aapaCategory1, .moc, .ipce, .participation]
+        return learner.claims.min { order.firstIndex(of: $0.type)! < order.firstIndex(of: $1.type)! } ?? learner.claims[0]
     }
 
-    /// Checks the learner's claims against the activity's designation and the credit rules.
-    public static func check(activity: Activity, learner: Learner) throws(InputError) -> CertificateRequest {
-        var problems: [Problem] = []
-        func refuse(_ field: String, _ message: String, _ hint: String? = nil) {
-            problems.append(Problem(file: learner.sourceFile, field: field, learnerID: learner.id,
-                                    message: message, hint: hint))
-        }
-        var seen: Set<CreditType> = []
-        for (index, claim) in learner.claims.enumerated() {
-            let field = "claims[\(index)]"
-            if !seen.insert(claim.type).inserted {
-                refuse("\(field).type", "\(claim.type.rawValue) is claimed twice", "keep one claim per credit type")
+    /// Checks every claim; `claimTime` stands in for the learner's claim time when the
+    /// record has none (the moment the certificate is issued).
+    public static func check(activity: Activity, learner: Learner, claimTime: Date? = nil) throws(InputError) -> CertificateRequest {
+        var rules = ClaimRules(activity: activity, learner: learner)
+        rules.checkAll(claimTime: learner.claimedAt ?? claimTime)
+        guard rules.problems.isEmpty, let accreditation = activity.accreditation else {
+            if rules.problems.isEmpty {
+                throw InputError([Problem(file: activity.sourceFile, field: "provider", learnerID: learner.id,
+                                          message: "the provider has no accreditation in force when the activity starts")])
             }
-            checkClaim(claim, field: field, activity: activity, learner: learner, refuse: refuse)
+            throw InputError(rules.problems)
         }
-        if learner.completionDate < activity.startDate {
-            refuse("completionDate",
-                   "completion date \(learner.completionDate) is before the activity starts (\(activity.startDate))",
-                   "check the date against \(activity.sourceFile)")
-        }
-        guard problems.isEmpty, !learner.claims.isEmpty else { throw InputError(problems) }
-        let kind: CertificateKind = seen.contains(.amaPRACategory1) ? .physicianCME : .participation
-        return CertificateRequest(activity: activity, learner: learner, kind: kind)
-    }
-
-    private static func checkClaim(_ claim: Learner.Claim, field: String, activity: Activity,
-                                   learner: Learner, refuse: (String, String, String?) -> Void) {
-        // Hours of participation are measured against the AMA designation: 60 min = 1 credit.
-        let designation = claim.type == .participation
-            ? activity.designatedCredits[.participation] ?? activity.designatedCredits[.amaPRACategory1]
-            : activity.designatedCredits[claim.type]
-        guard let maximum = designation else {
-            refuse("\(field).type", "the activity \(activity.id) does not offer \(claim.type.displayName)",
-                   "claim one of the credits designated in \(activity.sourceFile)")
-            return
-        }
-        let unit = claim.type == .participation ? "hours" : "credits"
-        if claim.amount > maximum {
-            refuse("\(field).amount",
-                   "claimed \(claim.amount) \(unit), more than the \(maximum) designated for \(activity.id)",
-                   "claim at most \(maximum) \(unit)")
-        }
-        if claim.type == .amaPRACategory1 && !learner.isPhysician {
-            refuse("\(field).type",
-                   "AMA PRA Category 1 Credit is for physicians (MD, DO) only; this learner's profession is \(learner.profession.rawValue)",
-                   "claim `participation` hours for a certificate of participation instead")
-        }
-        if claim.type == .amaPRACategory1 && !activity.format.isAMAFormat {
-            refuse("\(field).type",
-                   "the activity's format '\(activity.format.phrase)' is not an AMA learning format, so it cannot award AMA PRA Category 1 Credit",
-                   "set the activity's format to one of the seven AMA formats")
-        }
+        return CertificateRequest(activity: activity, learner: learner,
+                                  kind: .forClaims(Set(learner.claims.map(\.type))), accreditation: accreditation)
     }
 }

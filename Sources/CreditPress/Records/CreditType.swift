@@ -1,16 +1,62 @@
-/// A kind of credit a certificate line can award.
-///
-/// The foundation knows AMA PRA Category 1 Credit and hours of participation; the
-/// other accreditors' credit types join this list without changing its users.
+/// A kind of credit a certificate line can award, with its unit and who may receive it.
 public enum CreditType: String, CaseIterable, Sendable {
     case amaPRACategory1 = "ama-pra-category-1"
+    case ancc = "ancc"
+    case acpe = "acpe"
+    case aapaCategory1 = "aapa-category-1"
+    case ipce = "ipce"
+    case moc = "moc"
     case participation = "participation"
 
-    /// The unit's name as a coordinator says it, for messages.
+    /// The credit's name as a coordinator says it, for messages.
     public var displayName: String {
         switch self {
         case .amaPRACategory1: return "AMA PRA Category 1 Credit"
+        case .ancc: return "ANCC nursing contact hours"
+        case .acpe: return "ACPE pharmacy contact hours"
+        case .aapaCategory1: return "AAPA Category 1 CME credit"
+        case .ipce: return "IPCE credit"
+        case .moc: return "MOC points"
         case .participation: return "hours of participation"
+        }
+    }
+
+    /// The unit, singular and plural: "credit"/"credits", "contact hour"/"contact hours".
+    public var unit: (singular: String, plural: String) {
+        switch self {
+        case .amaPRACategory1, .aapaCategory1, .ipce: return ("credit", "credits")
+        case .ancc, .acpe: return ("contact hour", "contact hours")
+        case .moc: return ("point", "points")
+        case .participation: return ("hour", "hours")
+        }
+    }
+
+    /// The unit for `amount`: singular for exactly one.
+    public func unit(for amount: CreditAmount) -> String {
+        amount.isOne ? unit.singular : unit.plural
+    }
+
+    /// Who may receive this credit, in words for a refusal.
+    var eligibleDescription: String {
+        switch self {
+        case .amaPRACategory1: return "physicians (MD, DO)"
+        case .ancc: return "nurses"
+        case .acpe: return "pharmacists and pharmacy technicians"
+        case .aapaCategory1: return "physician assistants"
+        case .moc: return "board-certified physicians"
+        case .ipce, .participation: return "every member of the healthcare team"
+        }
+    }
+
+    /// Who the credit is for, as a certificate of participation says it.
+    var audience: String {
+        switch self {
+        case .amaPRACategory1: return "physicians"
+        case .ancc: return "nurses"
+        case .acpe: return "pharmacists"
+        case .aapaCategory1: return "physician assistants"
+        case .moc: return "board-certified physicians"
+        case .ipce, .participation: return "the healthcare team"
         }
     }
 
@@ -66,11 +112,31 @@ public enum LearningFormat: Hashable, Sendable {
     }
 }
 
-/// The body that accredits a provider, which decides the accreditation statement.
+/// The body that accredits a provider, which decides the accreditation statement and
+/// the credit types the provider may award.
 public enum Accreditation: String, CaseIterable, Sendable {
     case accme = "accme"
     case stateMedicalSociety = "state-medical-society"
     case jointAccreditation = "joint-accreditation"
+
+    /// Nursing, pharmacy and IPCE credit need Joint Accreditation; AMA credit, MOC points
+    /// (which ride on AMA credit) and AAPA credit (which needs AAPA's own authorization,
+    /// checked apart) are open to every CME accreditor.
+    public func awards(_ type: CreditType) -> Bool {
+        switch type {
+        case .ancc, .acpe, .ipce: return self == .jointAccreditation
+        case .amaPRACategory1, .moc, .aapaCategory1, .participation: return true
+        }
+    }
+
+    /// The accreditor's name in messages.
+    public var displayName: String {
+        switch self {
+        case .accme: return "ACCME"
+        case .stateMedicalSociety: return "a state medical society"
+        case .jointAccreditation: return "Joint Accreditation"
+        }
+    }
 
     static var allNames: String {
         allCases.map(\.rawValue).joined(separator: ", ")

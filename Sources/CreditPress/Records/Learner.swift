@@ -1,3 +1,5 @@
+import Foundation
+
 /// A checked learner record with the credit they claim for one activity.
 public struct Learner: Sendable {
     public var id: String
@@ -7,10 +9,22 @@ public struct Learner: Sendable {
     /// The name exactly as it is to be printed, NFC-normalised.
     public var professionalName: String
     public var degrees: [String]
+    /// The certification type: which kind of certificate the learner is entitled to.
     public var profession: Profession
     public var email: String?
     public var claims: [Claim]
     public var completionDate: CivilDate
+    /// When the learner claimed; the issue time stands in when absent.
+    public var claimedAt: Date?
+    public var evaluationCompleted: Bool
+    /// Board ids by board (`abim: "123456"`), for MOC reporting.
+    public var boardIDs: [String: String]
+    /// Birth month and day, `MM-DD`, which MOC and CPE Monitor reporting need. Never printed.
+    public var birthMonthDay: String?
+    /// The learner agrees that completions are reported to their board.
+    public var mocConsent: Bool
+    /// NABP e-Profile ID, which pharmacy credit reporting needs.
+    public var nabpEPID: String?
     /// The file the learner was read from, for messages.
     public var sourceFile: String
 
@@ -18,6 +32,16 @@ public struct Learner: Sendable {
     public struct Claim: Sendable, Equatable {
         public var type: CreditType
         public var amount: CreditAmount
+        /// MOC: the board, and the point type where the board has types.
+        public var board: String?
+        public var pointType: String?
+
+        public init(type: CreditType, amount: CreditAmount, board: String? = nil, pointType: String? = nil) {
+            self.type = type
+            self.amount = amount
+            self.board = board
+            self.pointType = pointType
+        }
     }
 
     /// Whether the learner holds an MD or DO, the degrees AMA PRA credit is for.
@@ -31,7 +55,7 @@ public struct Learner: Sendable {
     }
 }
 
-/// The learner's profession, which decides which credit they may receive.
+/// The learner's profession (certification type), which decides what credit they may receive.
 public enum Profession: String, CaseIterable, Sendable {
     case physician
     case nurse

@@ -3,57 +3,80 @@ import Foundation
 /// The filled-in statements and values a certificate layout draws from, for one request.
 ///
 /// `values` is the template context: strings are data (escaped when a layout uses
-/// `{{name}}`), and `statements.*` are already markup (a layout uses `{{{statements.x}}}`).
+/// `{{name}}`), and `statements.*`, `claim.phrase` and `awarded` are already markup (a
+/// layout uses `{{{statements.x}}}`).
 public struct CertificateContent {
     public let values: [String: Any]
-    /// Statement template id → version, for every statement this certificate uses.
+    /// The statements on the certificate, in print order.
+    public let statements: [FilledStatement]
+    /// Statement template id → version, for every template this certificate uses.
     public let statementVersions: [String: Int]
 
-    /// Fills the statements that `request`'s kind of certificate carries.
+    /// Fills the statements that `request`'s certificate carries.
     public static func build(for request: CertificateRequest, catalog: StatementCatalog) throws(TemplateError) -> CertificateContent {
-        let activity = request.activity
-        var used: [String] = []
-        var filler = StatementFiller(catalog: catalog, activity: activity)
-        let maximum = activity.designatedCredits[.amaPRACategory1]
-        var statements: [String: Any] = [
-            "accreditation": try filler.fill(role: "accreditation", id: accreditationStatementID(activity), amount: nil),
-        ]
-        switch request.kind {
-        case .physicianCME:
-            statements["designation"] = try filler.fill(role: "designation", id: "ama-designation", amount: maximum)
-        case .participation:
-            statements["designation"] = maximum == nil ? NSNull()
-                : try filler.fill(role: "participationDesignation", id: "participation-designation", amount: maximum)
+        var filler = StatementFiller(catalog: catalog, activity: request.activity, accreditation: request.accreditation)
+        let accreditation = try filler.accreditationStatement()
+        let credits = try creditStatements(request, filler: &filler)
+        var phrases: [[String: Any]] = []
+        let rules = ClaimRules(activity: request.activity, learner: request.learner)
+        for claim in request.learner.claims {
+            let phrase = try filler.phrase(claim.type, amount: claim.amount, designation: rules.designation(for: claim),
+                                           pointType: claim.pointType)
+            phrases.append(["phrase": phrase, "amount": "\(claim.amount)", "type": claim.type.rawValue])
         }
-        let claim = request.mainClaim
-        let claimPhrase: String
-        if claim.type == .amaPRACategory1 {
-            claimPhrase = try filler.fill(role: "creditPhrase", id: "ama-credit-phrase", amount: claim.amount)
-        } else {
-            claimPhrase = "\(claim.amount) \(claim.amount.isOne ? "hour" : "hours") of participation"
-        }
-        used = filler.used
+        let main = request.mainClaim
+        let mainPhrase = phrases.first { $0["type"] as? String == main.type.rawValue }?["phrase"] ?? ""
+        let statements = [accreditation] + credits
         return CertificateContent(
             values: [
-                "activity": activityValues(activity),
+                "activity": activityValues(request.activity),
                 "learner": learnerValues(request.learner),
-                "claim": ["amount": "\(claim.amount)", "phrase": claimPhrase, "type": claim.type.rawValue],
-                "statements": statements,
-                "signatory": signatoryValues(activity.signatory),
+                "claim": ["amount": "\(main.amount)", "phrase": mainPhrase, "type": main.type.rawValue],
+                "claims": phrases,
+                "awarded": Markup.list(phrases.compactMap { $0["phrase"] as? String }),
+                "statements": [
+                    "accreditation": accreditation.markup,
+                    "designation": orNull(credits.first?.markup),
+                    "credits": credits.map(\.markup).joined(separator: "\n"),
+                ],
+                "signatory": signatoryValues(request.activity.signatory),
                 "certificate": ["kind": request.kind.rawValue,
                                 "completionDate": request.learner.completionDate.longForm],
             ],
-            statementVersions: Dictionary(used.map { ($0, catalog.versions[$0] ?? 0) }, uniquingKeysWith: { first, _ in first }))
+            statements: statements,
+            statementVersions: filler.used)
     }
 
-    /// The catalog statement that fits how the provider is accredited.
-    static func accreditationStatementID(_ activity: Activity) -> String {
-        let joint = activity.jointProvider != nil
-        switch activity.provider.accreditation {
-        case .jointAccreditation: return "joint-accreditation"
-        case .accme: return joint ? "accme-joint-providership" : "accme-direct"
-        case .stateMedicalSociety: return joint ? "state-joint-providership" : "state-direct"
+    /// The designation statements for what the learner claims, or, on a certificate of
+    /// participation, what the activity was designated for.
+    private static func creditStatements(_ request: CertificateRequest,
+                                         filler: inout StatementFiller) throws(TemplateError) -> [FilledStatement] {
+        let activity = request.activity, learner = request.learner
+        var statements: [FilledStatement] = []
+        let audience: UniversalActivityNumber.Audience = learner.profession == .pharmacyTechnician ? .technician : .pharmacist
+        let claimed = learner.claims.map { claim in activity.designations.first { $0.type == claim.type && (claim.board == nil || $0.board?.id == claim.board) } }
+        for case let designation? in claimed {
+            if let statement = try filler.designationStatement(designation, audience: audience) { statements.append(statement) }
         }
+        if request.kind == .participation {
+            statements.insert(try participationStatement(activity, filler: &filler), at: 0)
+        }
+        if learner.profession == .physicianAssistant && activity.aapaAcceptsAMACredit,
+           let ama = activity.designation(.amaPRACategory1) {
+            statements.append(try filler.fill(role: "aapaAcceptance", id: "aapa-acceptance", ["amount": "\(ama.maximum)"]))
+        }
+        return statements
+    }
+
+    /// "This live activity was designated for a maximum of 38.75 AMA PRA Category 1 Credits™ for physicians, …"
+    static func participationStatement(_ activity: Activity, filler: inout StatementFiller) throws(TemplateError) -> FilledStatement {
+        var parts: [String] = []
+        for designation in activity.designations where designation.type != .participation {
+            let phrase = try filler.phrase(designation.type, amount: designation.maximum, designation: designation)
+            parts.append("\(phrase) for \(designation.type.audience)")
+        }
+        return try filler.fill(role: "participationDesignation", id: "participation-designation",
+                               ["designated": Markup.list(parts)])
     }
 
     private static func activityValues(_ activity: Activity) -> [String: Any] {
@@ -84,39 +107,6 @@ public struct CertificateContent {
     private static func signatoryValues(_ signatory: Activity.Signatory?) -> Any {
         guard let signatory else { return ["name": NSNull(), "title": NSNull()] }
         return ["name": signatory.name, "title": orNull(signatory.title)]
-    }
-}
-
-/// Fills statements for one activity, honouring its overrides and noting what it used.
-struct StatementFiller {
-    let catalog: StatementCatalog
-    let activity: Activity
-    private(set) var used: [String] = []
-
-    init(catalog: StatementCatalog, activity: Activity) {
-        self.catalog = catalog
-        self.activity = activity
-    }
-
-    mutating func fill(role: String, id: String, amount: CreditAmount?) throws(TemplateError) -> String {
-        var values: [String: Any] = [
-            "provider": activity.provider.name,
-            "accreditor": activity.provider.accreditor ?? "Accreditation Council for Continuing Medical Education (ACCME)",
-            "jointProvider": orNull(activity.jointProvider),
-            "format": activity.format.phrase,
-            "title": activity.title,
-        ]
-        if let amount {
-            values["amount"] = "\(amount)"
-            values["singular"] = amount.isOne
-        }
-        if let override = activity.statementOverrides[role] {
-            return try catalog.renderOverride(override, values: values,
-                                              file: "\(activity.sourceFile) (statements.\(role))")
-        }
-        used.append(id)
-        if id == "ama-designation" || id == "participation-designation" { used.append("ama-credit-phrase") }
-        return try catalog.render(id, values)
     }
 }
 

@@ -54,6 +54,12 @@ public struct StatementCatalog: Sendable {
         return library.render(values, withTemplate: id) ?? ""
     }
 
+    /// The partials `id` includes (`{{> ama-credit-phrase}}`), whose versions count too.
+    func partials(of id: String) -> [String] {
+        guard let source = sources[id] else { return [] }
+        return source.matches(of: /\{\{>\s*([^}\s]+)\s*\}\}/).map { String($0.1) }
+    }
+
     /// Fills a per-activity override, which is a template of the same kind as the catalog's.
     public func renderOverride(_ text: String, values: [String: Any], file: String) throws(TemplateError) -> String {
         let template = try parseTemplate(text, file: file)

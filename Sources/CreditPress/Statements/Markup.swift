@@ -1,0 +1,19 @@
+import Foundation
+
+/// Small helpers for the Pango markup statements are written in.
+enum Markup {
+    /// The text without tags and with entities decoded, for proofreading and messages.
+    static func plainText(_ markup: String) -> String {
+        var text = markup.replacing(/<[^>]*>/, with: "")
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text
+    }
+
+    /// "a", "a and b", "a, b and c".
+    static func list(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+}
