@@ -57,11 +57,11 @@ struct CertificateCommand: ParsableCommand {
         }
     }
 
-    static func report(_ lines: [String]) {
+    static func report(_ lines: [String], closing: String? = "no certificate was written") {
         for line in lines {
             FileHandle.standardError.write(Data("error: \(line)\n".utf8))
         }
-        FileHandle.standardError.write(Data("no certificate was written\n".utf8))
+        if let closing { FileHandle.standardError.write(Data("\(closing)\n".utf8)) }
     }
 
     static func parseDate(_ text: String) -> Date? {

@@ -37,6 +37,13 @@ enum Fixture {
         return url
     }
 
+    /// A fresh folder holding a copy of the examples' `artwork/`, for activity files that name it.
+    static func temporaryFolderWithArtwork() throws -> URL {
+        let folder = try temporaryFolder()
+        try FileManager.default.copyItem(at: example.appendingPathComponent("artwork"), to: folder.appendingPathComponent("artwork"))
+        return folder
+    }
+
     /// Writes `text` to `name` in a fresh folder and returns its URL.
     static func file(_ name: String, _ text: String, in folder: URL? = nil) throws -> URL {
         let url = (try folder ?? temporaryFolder()).appendingPathComponent(name)

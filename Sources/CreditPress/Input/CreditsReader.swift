@@ -73,7 +73,7 @@ enum CreditsReader {
         designation.pointTypes = item.strings("pointTypes")
         for type in designation.pointTypes where !board.pointTypes.contains(type) {
             item.reader.report(item.child("pointTypes"), item.value("pointTypes"),
-                               "'\(type)' is not a \(board.abbreviation) point type",
+                               "'\(type)' is not one of \(board.abbreviation)'s point types",
                                hint: board.pointTypes.isEmpty ? "\(board.abbreviation) has no point types; remove the list"
                                    : "use one of: \(board.pointTypes.joined(separator: ", "))")
         }

@@ -36,13 +36,14 @@ struct ClaimRules {
     }
 
     private mutating func check(_ claim: Learner.Claim, field: String) {
+        guard checkAccreditation(claim, field: field) else { return }
         guard let designation = designation(for: claim) else {
             let what = claim.board.map { "\($0.uppercased()) \(claim.type.displayName)" } ?? claim.type.displayName
             refuse("\(field).type", "the activity \(activity.id) does not offer \(what)",
                    "claim one of the credits designated in \(activity.sourceFile)")
             return
         }
-        guard checkAccreditation(claim, field: field), checkEligibility(claim, field: field) else { return }
+        guard checkEligibility(claim, field: field) else { return }
         let unit = claim.type.unit.plural
         if claim.amount > designation.maximum {
             refuse("\(field).amount", "claimed \(claim.amount) \(unit), more than the \(designation.maximum) designated for \(activity.id)",

@@ -1,0 +1,40 @@
+import ArgumentParser
+import CreditPress
+import Foundation
+
+/// `creditpress statements`: every statement an activity's certificates carry, for proofreading.
+struct StatementsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statements",
+        abstract: "Print the filled-in statements of an activity's certificates, per kind of certificate.")
+
+    @Option(help: "The activity file (YAML or JSON).")
+    var activity: String
+
+    @Flag(help: "Print the Pango markup (<i> for italics) instead of plain text.")
+    var markup = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        do {
+            let renderer = try CertificateRenderer(resources: try Resources.locate(explicit: common.resources))
+            let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
+            let statements = try ActivityStatements(activity: activity, catalog: renderer.catalog)
+            print("\(activity.id): \(activity.title)")
+            print("Accreditation in force on \(activity.startDate): \(statements.accreditation.summary)")
+            for entry in statements.entries {
+                let statement = entry.statement
+                let source = statement.template == "override" ? "activity override" : "\(statement.template) v\(statement.version)"
+                print("\n[\(entry.certificates)] \(statement.role) — \(source)")
+                print(markup ? statement.markup : statement.plainText)
+            }
+        } catch let error as InputError {
+            CertificateCommand.report(error.problems.map(\.description), closing: nil)
+            throw ExitCode(65)
+        } catch {
+            CertificateCommand.report(["\(error)"], closing: nil)
+            throw ExitCode(1)
+        }
+    }
+}
