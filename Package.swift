@@ -37,7 +37,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CreditPressTests",
-            dependencies: ["CreditPress"]
+            dependencies: ["CreditPress"],
+            exclude: ["Expected"]
         ),
     ]
 )

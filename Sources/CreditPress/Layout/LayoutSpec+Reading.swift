@@ -55,7 +55,7 @@ extension LayoutSpec {
     private static func readStyle(_ map: FieldMapping?, base: TextStyle, fonts: FontLibrary) -> TextStyle {
         var style = base
         guard let map else { return style }
-        map.rejectUnknownKeys(["family", "size", "weight", "italic", "color", "tracking", "align", "justify", "lineHeight"])
+        map.rejectUnknownKeys(["family", "size", "weight", "italic", "color", "tracking", "align", "justify", "lineHeight", "direction"])
         if let family = map.string("family") {
             if fonts.families.contains(family) {
                 style.family = family
@@ -75,6 +75,9 @@ extension LayoutSpec {
             TextStyle.Alignment(rawValue: $0.lowercased())
         } ?? style.alignment
         style.justify = map.flag("justify") ?? style.justify
+        style.direction = map.choice("direction", allowed: "ltr, auto") {
+            TextStyle.Direction(rawValue: $0.lowercased())
+        } ?? style.direction
         style.lineHeight = map.number("lineHeight") ?? style.lineHeight
         return style
     }

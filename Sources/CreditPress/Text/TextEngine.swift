@@ -46,7 +46,7 @@ public final class TextEngine {
         pango_cairo_context_set_font_options(context, options)
         cairo_font_options_destroy(options)
         pango_context_set_language(context, pango_language_from_string("en"))
-        pango_context_set_base_dir(context, PANGO_DIRECTION_WEAK_LTR)
+        pango_context_set_base_dir(context, PANGO_DIRECTION_LTR)
     }
 
     /// Parses Pango markup once; the result can be set at several sizes.
@@ -86,6 +86,9 @@ public final class TextEngine {
         pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD)
         pango_layout_set_justify(layout, style.justify ? 1 : 0)
+        // The context's base direction is left to right and never changes once made:
+        // layouts re-read their context when drawn.
+        pango_layout_set_auto_dir(layout, style.direction == .auto ? 1 : 0)
         switch style.alignment {
         case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
         case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)

@@ -2,6 +2,12 @@
 public struct TextStyle: Sendable, Equatable {
     public enum Alignment: String, Sendable { case left, center, right }
 
+    /// The paragraph's base direction. `ltr` suits a certificate written in English: a
+    /// right-to-left name inside it still reads right to left, and "أحمد حداد, PharmD"
+    /// keeps its degrees after the name. `auto` takes it from the first strong letter, for a
+    /// block written wholly in a right-to-left language.
+    public enum Direction: String, Sendable { case ltr, auto }
+
     public var family: String = "Noto Serif"
     public var size: Double = 12
     /// CSS-style weight: 400 regular, 600 semibold, 700 bold.
@@ -12,6 +18,7 @@ public struct TextStyle: Sendable, Equatable {
     public var tracking: Double = 0
     public var alignment: Alignment = .left
     public var justify: Bool = false
+    public var direction: Direction = .ltr
     /// Line height as a multiple of the font's own; 0 keeps the font's.
     public var lineHeight: Double = 0
 
