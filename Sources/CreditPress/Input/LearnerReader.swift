@@ -13,7 +13,7 @@ public enum LearnerReader {
         throw InputError(reader.problems)
     }
 
-    private static func read(_ root: FieldMapping) -> Learner? {
+    static func read(_ root: FieldMapping) -> Learner? {
         let id = root.string("id", required: true, hint: "the learner's id in your registration system")
         root.reader.learnerID = id
         root.rejectUnknownKeys(fields)

@@ -4,6 +4,7 @@ import Foundation
 public struct Layouter {
     public let engine: TextEngine
     public let images: ImageCache
+    private let shapes = ShapeCache()
 
     public init(engine: TextEngine, images: ImageCache = ImageCache()) {
         self.engine = engine
@@ -73,6 +74,18 @@ public struct Layouter {
         }
         let markup = block.template.render(values).trimmingCharacters(in: .whitespacesAndNewlines)
         if markup.isEmpty && block.optional { return nil }
+        let key = "\(spec.file)\u{0}\(block.id)\u{0}\(markup)"
+        if let cached = shapes[key] {
+            cached.uses += 1
+            return cached
+        }
+        let shaped = try shapeAnew(markup, block: block, spec: spec)
+        shapes[key] = shaped
+        return shaped
+    }
+
+    private func shapeAnew(_ markup: String, block: LayoutSpec.TextBlock, spec: LayoutSpec) throws(LayoutError) -> ShapedText {
+        func fail(_ message: String) -> LayoutError { LayoutError(file: spec.file, block: block.id, message: message) }
         let parsed: ParsedMarkup
         do { parsed = try engine.parse(markup: markup) } catch { throw fail(error.message) }
         let fitted = fit(parsed, block: block)
@@ -85,6 +98,7 @@ public struct Layouter {
             let missing = engine.fonts.missingCharacters(in: parsed.text)
             throw fail("has characters no bundled font can draw: \(FontLibrary.describe(missing))")
         }
+        fitted.text.uses = 1
         return fitted.text
     }
 
@@ -155,6 +169,22 @@ public struct Layouter {
                                       message: "runs into block '\(b.id)' (\(Int(a.y))–\(Int(a.bottom)) pt against \(Int(b.y))–\(Int(b.bottom)) pt); the text is too long for this layout")
                 }
             }
+        }
+    }
+}
+
+/// Shaped paragraphs by layout, block and text, so that what is the same on every
+/// certificate (statements, headings, the activity's title) is shaped once per worker.
+final class ShapeCache {
+    private var entries: [String: ShapedText] = [:]
+    private let limit = 512
+
+    subscript(key: String) -> ShapedText? {
+        get { entries[key] }
+        set {
+            // Names are seldom repeated; when full, start again rather than keep every name.
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = newValue
         }
     }
 }

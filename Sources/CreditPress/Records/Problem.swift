@@ -7,6 +7,8 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     public var file: String
     /// 1-based line in the file, where known.
     public var line: Int?
+    /// 1-based data row of a roster (the header is row 0); its fields are columns.
+    public var row: Int?
     /// Dotted path of the field, e.g. `claims[0].amount`; empty for the file as a whole.
     public var field: String
     /// The learner the record belongs to, where there is one.
@@ -29,9 +31,9 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     /// The single line a user reads: `file:line: field 'x' (learner L1): message. hint`.
     public var description: String {
         var text = file
-        if let line { text += ":\(line)" }
+        if let row { text += " row \(row)" } else if let line { text += ":\(line)" }
         text += ":"
-        if !field.isEmpty { text += " field '\(field)'" }
+        if !field.isEmpty { text += row == nil ? " field '\(field)'" : " column '\(field)'" }
         if let learnerID { text += " (learner \(learnerID))" }
         text += field.isEmpty && learnerID == nil ? " \(message)" : ": \(message)"
         if let hint { text += " — \(hint)" }

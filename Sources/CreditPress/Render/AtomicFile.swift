@@ -24,6 +24,17 @@ enum AtomicFile {
         }
     }
 
+    /// Writes `data` to `url` atomically.
+    static func write(_ data: Data, to url: URL, durable: Bool) throws(RenderError) {
+        try write(to: url, durable: durable) { temporary throws(RenderError) in
+            do {
+                try data.write(to: temporary)
+            } catch {
+                throw RenderError(file: url.path, message: "cannot write the file: \(error.localizedDescription)")
+            }
+        }
+    }
+
     private static func sync(_ url: URL) throws(RenderError) {
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else {

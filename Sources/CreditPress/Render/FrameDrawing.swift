@@ -2,12 +2,19 @@ import CPangoCairo
 
 /// Draws a laid-out page onto any Cairo context: the one drawing code for PDF and PNG.
 enum FrameDrawing {
-    static func draw(_ frame: PageFrame, on cairo: OpaquePointer) {
+    /// Draws `frame`; with `shared`, paragraphs used on several pages are drawn once into
+    /// a recording that every page paints, which a PDF stores once as a form XObject.
+    static func draw(_ frame: PageFrame, on cairo: OpaquePointer, shared: SharedDrawings? = nil) {
         for item in frame.items {
             switch item {
             case .stroke(let stroke): draw(stroke, on: cairo)
             case .image(let image): draw(image, on: cairo)
-            case .text(let text): draw(text, on: cairo)
+            case .text(let text):
+                if let shared, text.shaped.uses > 1 {
+                    shared.paint(text, on: cairo)
+                } else {
+                    draw(text, on: cairo)
+                }
             }
         }
     }
@@ -40,9 +47,40 @@ enum FrameDrawing {
         cairo_restore(cairo)
     }
 
-    private static func draw(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
+    static func draw(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
         setColor(placed.shaped.color, on: cairo)
         cairo_move_to(cairo, placed.x, placed.y)
         pango_cairo_show_layout(cairo, placed.shaped.pangoLayout)
+    }
+}
+
+/// Recordings of paragraphs that appear on many pages of one document; owns them.
+final class SharedDrawings {
+    private var recordings: [ObjectIdentifier: (text: ShapedText, surface: OpaquePointer)] = [:]
+
+    deinit {
+        for entry in recordings.values { cairo_surface_destroy(entry.surface) }
+    }
+
+    func paint(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
+        let key = ObjectIdentifier(placed.shaped)
+        let surface: OpaquePointer
+        if let entry = recordings[key] {
+            surface = entry.surface
+        } else {
+            // Unbounded recording: the paragraph is drawn at its own origin.
+            surface = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nil)
+            let recorder = cairo_create(surface)!
+            var origin = placed
+            origin.x = 0
+            origin.y = 0
+            FrameDrawing.draw(origin, on: recorder)
+            cairo_destroy(recorder)
+            recordings[key] = (placed.shaped, surface)
+        }
+        cairo_save(cairo)
+        cairo_set_source_surface(cairo, surface, placed.x, placed.y)
+        cairo_paint(cairo)
+        cairo_restore(cairo)
     }
 }

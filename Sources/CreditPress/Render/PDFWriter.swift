@@ -29,6 +29,23 @@ public enum PDFWriter {
         }
     }
 
+    /// The PDF of `pages` in memory, for callers that hash it before writing it.
+    public static func data(_ pages: [PageFrame], metadata: PDFMetadata) throws(RenderError) -> Data {
+        let sink = PDFSink()
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        guard let surface = cairo_pdf_surface_create_for_stream({ closure, bytes, length in
+            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }, box.toOpaque(), pages.first?.width ?? 612, pages.first?.height ?? 792) else {
+            throw RenderError(file: "(memory)", message: "Cairo could not create the PDF")
+        }
+        defer { cairo_surface_destroy(surface) }
+        try draw(pages, metadata: metadata, on: surface, reportAs: "(memory)")
+        return sink.data
+    }
+
     private static func render(_ pages: [PageFrame], metadata: PDFMetadata, to file: URL,
                                reportAs url: URL) throws(RenderError) {
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
@@ -36,9 +53,14 @@ public enum PDFWriter {
             throw RenderError(file: url.path, message: "Cairo could not create the PDF")
         }
         defer { cairo_surface_destroy(surface) }
+        try draw(pages, metadata: metadata, on: surface, reportAs: url.path)
+    }
+
+    private static func draw(_ pages: [PageFrame], metadata: PDFMetadata, on surface: OpaquePointer,
+                             reportAs name: String) throws(RenderError) {
         setMetadata(metadata, on: surface)
         guard let cairo = cairo_create(surface) else {
-            throw RenderError(file: url.path, message: "Cairo could not draw on the PDF")
+            throw RenderError(file: name, message: "Cairo could not draw on the PDF")
         }
         for page in pages {
             cairo_pdf_surface_set_size(surface, page.width, page.height)
@@ -50,11 +72,11 @@ public enum PDFWriter {
         cairo_surface_finish(surface)
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw RenderError(file: url.path, message: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
+            throw RenderError(file: name, message: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
         }
     }
 
-    private static func setMetadata(_ metadata: PDFMetadata, on surface: OpaquePointer) {
+    static func setMetadata(_ metadata: PDFMetadata, on surface: OpaquePointer) {
         let date = isoDate(metadata.creationDate)
         let fields: [(cairo_pdf_metadata_t, String)] = [
             (CAIRO_PDF_METADATA_TITLE, metadata.title),
@@ -77,4 +99,9 @@ public enum PDFWriter {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
+}
+
+/// Collects the bytes Cairo writes to a stream.
+final class PDFSink {
+    var data = Data()
 }

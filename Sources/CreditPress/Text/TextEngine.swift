@@ -158,6 +158,9 @@ public final class ShapedText {
     public let lineCount: Int
     /// Glyphs drawn as boxes because no font has them; must be zero to print.
     public let unknownGlyphs: Int
+    /// How many pages this paragraph has been laid out on; writers draw a paragraph used
+    /// more than once from one shared drawing.
+    public internal(set) var uses = 0
 
     init(layout: OpaquePointer, size: Double, color: RGBColor) {
         self.layout = layout

@@ -1,0 +1,160 @@
+import Foundation
+
+/// Issues every certificate of a roster: one PDF per accepted row (in parallel), a merged
+/// print-ready PDF, a manifest and a rejects report. Rows are streamed; a bad row is
+/// reported and never stops the run; a killed run is finished by running it again.
+public final class BatchRunner {
+    let options: BatchOptions
+    let resources: Resources
+    let fonts: FontLibrary
+    let renderer: CertificateRenderer
+    let activity: Activity
+    let activityHash: String
+    let state: BatchState
+    var summary: BatchSummary
+    var manifest: [ManifestEntry] = []
+    var rejects: [RejectEntry] = []
+    var spool: RowSpool
+    var learnerRows: [String: Int] = [:]
+    let progress: BatchProgress
+    var roster: RosterReader?
+
+    /// A certificate for a worker to draw.
+    struct Job: Sendable {
+        var row: RosterRow
+        var learner: Learner
+        var id: String
+        var input: String
+    }
+
+    /// What a worker made of a job.
+    enum Outcome: Sendable {
+        case issued(Job, sha: String)
+        case refused(Job, InputError)
+    }
+
+    public init(options: BatchOptions, resources: Resources, fonts: FontLibrary) throws {
+        self.options = options
+        self.resources = resources
+        self.fonts = fonts
+        renderer = try CertificateRenderer(resources: resources, fonts: fonts)
+        let activityData = try Data(contentsOf: options.activity)
+        activityHash = BatchState.sha256(activityData)
+        activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
+        if let layout = options.layout { _ = try renderer.layout(named: layout) }
+        state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate)
+        spool = try RowSpool(folder: options.output)
+        summary = BatchSummary(output: options.output)
+        progress = BatchProgress(enabled: options.showProgress)
+    }
+
+    /// Runs the batch to the end.
+    public func run() throws -> BatchSummary {
+        let started = Date()
+        let roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
+        self.roster = roster
+        let jobs = WorkQueue<Job>(capacity: max(4, options.jobs * 4))
+        let outcomes = WorkQueue<Outcome>()
+        let workers = startWorkers(jobs: jobs, outcomes: outcomes)
+        var pending = 0
+        while let row = roster.next() {
+            progress.total += 1
+            if let job = accept(row, reader: roster) {
+                jobs.put(job)
+                pending += 1
+            }
+            while let outcome = outcomes.poll() { handle(outcome); pending -= 1 }
+            progress.report(done: summary.accepted + summary.rejected)
+        }
+        jobs.close()
+        if let problem = roster.stoppedEarly {
+            reject(problem.row ?? 0, learnerID: nil, InputError([problem]))
+        }
+        while pending > 0, let outcome = outcomes.take() { handle(outcome); pending -= 1 }
+        for worker in workers { worker.wait() }
+        progress.finish(done: summary.accepted + summary.rejected)
+        summary.drawSeconds = Date().timeIntervalSince(started)
+        if options.merged { try writeMerged() }
+        summary.mergeSeconds = Date().timeIntervalSince(started) - summary.drawSeconds
+        try writeReports()
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Checks a row; returns the job to draw it, or nil when it is refused or already issued.
+    private func accept(_ row: RosterRow, reader: RosterReader) -> Job? {
+        let learner: Learner
+        switch reader.learner(from: row) {
+        case .failure(let error):
+            reject(row.number, learnerID: reader.columns.value("id", in: row), error)
+            return nil
+        case .success(let value):
+            learner = value
+        }
+        if let first = learnerRows[learner.id] {
+            reject(row.number, learnerID: learner.id, InputError([Problem(
+                file: reader.file, row: row.number, field: "id", learnerID: learner.id,
+                message: "the learner id is already on row \(first)", hint: "keep one row per learner")]))
+            return nil
+        }
+        learnerRows[learner.id] = row.number
+        do {
+            _ = try CertificateRequest.check(activity: activity, learner: learner, claimTime: state.creationDate)
+        } catch {
+            reject(row.number, learnerID: learner.id, reader.relabel(error, row: row))
+            return nil
+        }
+        let id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
+        let input = BatchState.sha256(Data((["v1", activityHash, options.layout ?? "", PDFWriter.isoDate(state.creationDate)]
+            + row.fields).joined(separator: "\u{1F}").utf8))
+        let job = Job(row: row, learner: learner, id: id, input: input)
+        if let done = state.finished[id], done.input == input,
+           FileManager.default.fileExists(atPath: file(for: id).path) {
+            summary.reused += 1
+            issue(job, sha: done.sha)
+            return nil
+        }
+        return job
+    }
+
+    func file(for id: String) -> URL {
+        options.output.appendingPathComponent("certificates/\(id).pdf")
+    }
+
+    private func handle(_ outcome: Outcome) {
+        switch outcome {
+        case .issued(let job, let sha):
+            state.record(id: job.id, input: job.input, sha: sha)
+            summary.rendered += 1
+            issue(job, sha: sha)
+        case .refused(let job, let error):
+            learnerRows[job.learner.id] = nil
+            reject(job.row.number, learnerID: job.learner.id, roster?.relabel(error, row: job.row) ?? error)
+        }
+    }
+
+    private func issue(_ job: Job, sha: String) {
+        summary.accepted += 1
+        let request = try? CertificateRequest.check(activity: activity, learner: job.learner, claimTime: state.creationDate)
+        manifest.append(ManifestEntry(
+            row: job.row.number, learnerID: job.learner.id, certificateID: job.id,
+            kind: request?.kind.rawValue ?? "", credits: BatchRunner.credits(job.learner),
+            file: "certificates/\(job.id).pdf", sha256: sha))
+        spool.add(job.row, learner: job.learner, id: job.id, order: options.order)
+    }
+
+    private func reject(_ row: Int, learnerID: String?, _ error: InputError) {
+        summary.rejected += 1
+        for problem in error.problems {
+            rejects.append(RejectEntry(row: row, learnerID: learnerID ?? "", column: problem.field,
+                                       reason: problem.message + (problem.hint.map { " — \($0)" } ?? "")))
+        }
+    }
+
+    /// "24.5 ama-pra-category-1; 20 moc:abim"
+    static func credits(_ learner: Learner) -> String {
+        learner.claims.map { claim in
+            "\(claim.amount) \(claim.type.rawValue)\(claim.board.map { ":\($0)" } ?? "")"
+        }.joined(separator: "; ")
+    }
+}

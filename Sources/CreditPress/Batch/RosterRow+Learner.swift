@@ -1,0 +1,82 @@
+import Foundation
+import Yams
+
+extension RosterReader {
+    /// Checks a row as a learner record; problems name the row and the column.
+    public func learner(from row: RosterRow) -> Result<Learner, InputError> {
+        if row.fields.count > columns.index.count {
+            return .failure(InputError([Problem(file: file, row: row.number, field: "",
+                                                learnerID: columns.value("id", in: row),
+                                                message: "has \(row.fields.count) fields but the header names \(columns.index.count)",
+                                                hint: "quote fields that contain commas")]))
+        }
+        let (node, _) = document(for: row)
+        let reader = FieldReader(InputDocument(file: file, directory: URL(fileURLWithPath: "."), root: node))
+        let learner = LearnerReader.read(reader.root)
+        if let learner, reader.problems.isEmpty { return .success(learner) }
+        return .failure(relabel(InputError(reader.problems), row: row))
+    }
+
+    /// The same problems, named by this roster's row and columns instead of learner-file fields.
+    public func relabel(_ error: InputError, row: RosterRow) -> InputError {
+        let (_, claimColumns) = document(for: row)
+        return InputError(error.problems.map { problem in
+            var problem = problem
+            problem.row = row.number
+            problem.line = nil
+            problem.field = column(for: problem.field, claimColumns: claimColumns)
+            return problem
+        })
+    }
+
+    /// The row as the node tree a learner file would give, and the column of each claim.
+    private func document(for row: RosterRow) -> (Node, [String]) {
+        var pairs: [(Node, Node)] = []
+        var name: [(Node, Node)] = []
+        for (column, field) in RosterColumns.learnerFields {
+            guard let value = columns.value(column, in: row) else { continue }
+            if field.hasPrefix("name.") {
+                name.append((Node(String(field.dropFirst(5))), Node(value, .implicit, .doubleQuoted)))
+            } else {
+                pairs.append((Node(field), Node(value, .implicit, .doubleQuoted)))
+            }
+        }
+        pairs.append((Node("name"), Node(name)))
+        var claims: [Node] = []
+        var claimColumns: [String] = []
+        for (column, type) in RosterColumns.creditColumns {
+            guard let amount = columns.value(column, in: row) else { continue }
+            claims.append(Node([(Node("type"), Node(type.rawValue)), (Node("amount"), Node(amount, .implicit, .doubleQuoted))]))
+            claimColumns.append(column)
+        }
+        if let points = columns.value("moc_points", in: row) {
+            var claim: [(Node, Node)] = [(Node("type"), Node("moc")), (Node("amount"), Node(points, .implicit, .doubleQuoted))]
+            let board = columns.value("moc_board", in: row)
+            if let board { claim.append((Node("board"), Node(board))) }
+            if let type = columns.value("moc_point_type", in: row) { claim.append((Node("pointType"), Node(type))) }
+            claims.append(Node(claim))
+            claimColumns.append("moc_points")
+            if let board, let id = columns.value("moc_board_id", in: row) {
+                pairs.append((Node("boards"), Node([(Node(board), Node(id, .implicit, .doubleQuoted))])))
+            }
+        }
+        pairs.append((Node("claims"), Node(claims)))
+        return (Node(pairs), claimColumns)
+    }
+
+    /// The roster column a learner-record field came from.
+    private func column(for field: String, claimColumns: [String]) -> String {
+        if let match = field.wholeMatch(of: /claims\[([0-9]+)\](?:\.(\w+))?/), let index = Int(match.1), index < claimColumns.count {
+            let column = claimColumns[index]
+            switch match.2.map(String.init) {
+            case "board"?: return "moc_board"
+            case "pointType"?: return "moc_point_type"
+            case "type"? where column != "moc_points": return column
+            default: return column
+            }
+        }
+        if field == "claims" { return RosterColumns.creditColumns.map(\.column).joined(separator: "/") }
+        if field.hasPrefix("boards.") { return "moc_board_id" }
+        return RosterColumns.learnerFields.first { $0.field == field }?.column ?? field
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import CreditPress
+import Foundation
+
+/// `creditpress batch`: every certificate of a roster.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Issue a certificate for every row of a roster CSV: one PDF each, a merged PDF, a manifest and a rejects report.",
+        discussion: """
+            Exit status: 0 when every row was issued, 2 when some rows were refused (see rejects.csv), \
+            65 when the activity or the roster's header is unusable, 1 for any other failure. \
+            Run the same command again after an interruption: finished certificates are kept unchanged.
+            """)
+
+    @Option(help: "The activity file (YAML or JSON).")
+    var activity: String
+
+    @Option(help: "The roster CSV, one row per learner (columns in the README).")
+    var roster: String
+
+    @Option(name: .shortAndLong, help: "The output folder.")
+    var out: String
+
+    @Option(help: "A layout name or file for every certificate (default: chosen by each certificate's kind).")
+    var layout: String?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Page order of the merged PDF: \(BatchOptions.Order.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var order: String = BatchOptions.Order.lastName.rawValue
+
+    @Flag(help: "Skip the merged PDF.")
+    var noMerged = false
+
+    @Option(help: "The certificates' creation date, ISO 8601; fixed by the first run into an output folder.")
+    var creationDate: String?
+
+    @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key, made on first use).")
+    var idKey: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard BatchOptions.Order(rawValue: order) != nil else {
+            throw ValidationError("--order must be one of: \(BatchOptions.Order.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let creationDate, CertificateCommand.parseDate(creationDate) == nil {
+            throw ValidationError("--creation-date '\(creationDate)' is not an ISO 8601 date such as 2018-06-05T12:00:00Z")
+        }
+    }
+
+    func run() throws {
+        let summary: BatchSummary
+        do {
+            let resources = try Resources.locate(explicit: common.resources)
+            let fonts = try FontLibrary(directory: resources.fonts)
+            let keyFile = IssuerKey.defaultLocation(explicit: idKey)
+            let key = try IssuerKey.loadOrCreate(at: keyFile)
+            if key.created {
+                FileHandle.standardError.write(Data("note: made a new certificate-id key at \(keyFile.path); keep it safe and use it for every run, or certificate ids change\n".utf8))
+            }
+            var options = BatchOptions(activity: URL(fileURLWithPath: activity), roster: URL(fileURLWithPath: roster),
+                                       output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
+            options.layout = layout
+            options.order = BatchOptions.Order(rawValue: order) ?? .lastName
+            options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
+            options.showProgress = true
+            options.merged = !noMerged
+            summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()
+        } catch let error as InputError {
+            CertificateCommand.report(error.problems.map(\.description), closing: "no certificates were issued")
+            throw ExitCode(65)
+        } catch {
+            CertificateCommand.report(["\(error)"], closing: "the run stopped; run the same command again to finish it")
+            throw ExitCode(1)
+        }
+        print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
+        print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")
+        print("manifest: \(out)/manifest.csv, \(out)/manifest.json   rejects: \(out)/rejects.csv")
+        if summary.rejected > 0 { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import CreditPress
+import Foundation
+
+/// `creditpress bench`: a batch over a generated roster, with the figures staff plan by.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark: generate a roster of N learners for the 2018 ASCO example and issue every certificate.")
+
+    @Option(help: "Learners in the generated roster.")
+    var rows: Int = 1000
+
+    @Option(help: "Worker threads (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .shortAndLong, help: "Folder for the roster and the output (emptied first).")
+    var out: String = "/tmp/creditpress-bench"
+
+    @Option(help: "Also time this many cold starts of `creditpress certificate` (0 to skip).")
+    var coldStarts: Int = 10
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let resources = try Resources.locate(explicit: common.resources)
+        let folder = URL(fileURLWithPath: out)
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator().write(count: rows, to: roster)
+        let key = try IssuerKey.loadOrCreate(at: folder.appendingPathComponent("id.key"))
+        let activity = resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml")
+        var options = BatchOptions(activity: activity, roster: roster, output: folder.appendingPathComponent("out"),
+                                   jobs: jobs, idKey: key)
+        options.creationDate = Date(timeIntervalSince1970: 1_528_200_000)
+        let fonts = try FontLibrary(directory: resources.fonts)
+        let before = Self.usage()
+        let summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()
+        let after = Self.usage()
+        report(summary, cpu: after.cpu - before.cpu, peakRSS: after.peakRSS, output: options.output)
+        if coldStarts > 0 { try timeColdStarts(resources: resources, folder: folder) }
+    }
+
+    private func report(_ summary: BatchSummary, cpu: Double, peakRSS: Int, output: URL) {
+        let certificates = output.appendingPathComponent("certificates")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: certificates.path)) ?? []
+        let bytes = files.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: certificates.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
+        }
+        let merged = (try? FileManager.default.attributesOfItem(atPath: output.appendingPathComponent("merged.pdf").path)[.size] as? Int) ?? 0
+        let issued = max(summary.accepted, 1)
+        print("rows: \(rows)   jobs: \(jobs)   issued: \(summary.accepted)   refused: \(summary.rejected)")
+        print(String(format: "separate PDFs:   %.1f s  %.0f certificates/s", summary.drawSeconds, Double(summary.accepted) / summary.drawSeconds))
+        print(String(format: "merged PDF:      %.1f s  %.0f pages/s  %.2f KiB/page (%d pages, %.1f MiB)",
+                     summary.mergeSeconds, Double(summary.mergedPages) / max(summary.mergeSeconds, 0.001),
+                     Double(merged) / 1024 / Double(max(summary.mergedPages, 1)), summary.mergedPages, Double(merged) / 1048576))
+        print(String(format: "end to end:      %.1f s (separate + merged + manifest)", summary.seconds))
+        print(String(format: "CPU per certificate: %.2f ms   peak RSS: %.1f MiB   separate PDF size: %.1f KiB on average",
+                     cpu * 1000 / Double(issued), Double(peakRSS) / 1024, Double(bytes) / 1024 / Double(max(files.count, 1))))
+    }
+
+    private func timeColdStarts(resources: Resources, folder: URL) throws {
+        var times: [Double] = []
+        for index in 0..<coldStarts {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            process.arguments = ["certificate", "--resources", resources.root.path,
+                                 "--activity", resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml").path,
+                                 "--learner", resources.root.appendingPathComponent("Examples/asco-2018/learners/physician.yaml").path,
+                                 "--out", folder.appendingPathComponent("cold-\(index).pdf").path]
+            process.standardOutput = FileHandle.nullDevice
+            let start = Date()
+            try process.run()
+            process.waitUntilExit()
+            times.append(Date().timeIntervalSince(start) * 1000)
+        }
+        times.sort()
+        print(String(format: "one certificate from a cold start: %.0f ms (median of %d; fastest %.0f ms)",
+                     times[times.count / 2], times.count, times[0]))
+    }
+
+    static func usage() -> (cpu: Double, peakRSS: Int) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
+        return (cpu, usage.ru_maxrss)
+    }
+}
