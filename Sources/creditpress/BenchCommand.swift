@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator().write(count: rows, to: roster)
         let key = try IssuerKey.loadOrCreate(at: folder.appendingPathComponent("id.key"))
-        let activity = resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml")
+        let activity = resources.root.appendingPathComponent(ProcessInfo.processInfo.environment["BENCH_ACTIVITY"] ?? "Examples/asco-2018/activity.yaml")
         var options = BatchOptions(activity: activity, roster: roster, output: folder.appendingPathComponent("out"),
                                    jobs: jobs, idKey: key)
         options.creationDate = Date(timeIntervalSince1970: 1_528_200_000)

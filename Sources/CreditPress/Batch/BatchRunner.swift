@@ -25,6 +25,7 @@ public final class BatchRunner {
         var learner: Learner
         var id: String
         var input: String
+        var kind: CertificateKind
     }
 
     /// What a worker made of a job.
@@ -98,8 +99,9 @@ public final class BatchRunner {
             return nil
         }
         learnerRows[learner.id] = row.number
+        let kind: CertificateKind
         do {
-            _ = try CertificateRequest.check(activity: activity, learner: learner, claimTime: state.creationDate)
+            kind = try CertificateRequest.check(activity: activity, learner: learner, claimTime: state.creationDate).kind
         } catch {
             reject(row.number, learnerID: learner.id, reader.relabel(error, row: row))
             return nil
@@ -107,7 +109,7 @@ public final class BatchRunner {
         let id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
         let input = BatchState.sha256(Data((["v1", activityHash, options.layout ?? "", PDFWriter.isoDate(state.creationDate)]
             + row.fields).joined(separator: "\u{1F}").utf8))
-        let job = Job(row: row, learner: learner, id: id, input: input)
+        let job = Job(row: row, learner: learner, id: id, input: input, kind: kind)
         if let done = state.finished[id], done.input == input,
            FileManager.default.fileExists(atPath: file(for: id).path) {
             summary.reused += 1
@@ -135,10 +137,9 @@ public final class BatchRunner {
 
     private func issue(_ job: Job, sha: String) {
         summary.accepted += 1
-        let request = try? CertificateRequest.check(activity: activity, learner: job.learner, claimTime: state.creationDate)
         manifest.append(ManifestEntry(
             row: job.row.number, learnerID: job.learner.id, certificateID: job.id,
-            kind: request?.kind.rawValue ?? "", credits: BatchRunner.credits(job.learner),
+            kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner),
             file: "certificates/\(job.id).pdf", sha256: sha))
         spool.add(job.row, learner: job.learner, id: job.id, order: options.order)
     }

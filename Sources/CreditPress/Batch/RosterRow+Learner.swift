@@ -66,7 +66,7 @@ extension RosterReader {
 
     /// The roster column a learner-record field came from.
     private func column(for field: String, claimColumns: [String]) -> String {
-        if let match = field.wholeMatch(of: /claims\[([0-9]+)\](?:\.(\w+))?/), let index = Int(match.1), index < claimColumns.count {
+        if let match = field.wholeMatch(of: Patterns.claimField), let index = Int(match.1), index < claimColumns.count {
             let column = claimColumns[index]
             switch match.2.map(String.init) {
             case "board"?: return "moc_board"

@@ -76,7 +76,7 @@ public enum ActivityReader {
             + ", or other: <name>"
         return root.choice("format", required: true, allowed: allowed) { text in
             if let format = LearningFormat.named(text) { return format }
-            guard let match = text.wholeMatch(of: /(?i)other\s*[:\-]\s*(.+)/) else { return nil }
+            guard let match = text.wholeMatch(of: Patterns.otherFormat) else { return nil }
             return .other(String(match.1))
         }
     }

@@ -30,6 +30,20 @@ struct FieldMapping {
     let reader: FieldReader
     let node: Node
     let path: String
+    /// The values by key. Looking keys up through Yams resolves tags with regular
+    /// expressions on every comparison; a dictionary made once is far cheaper.
+    private let fields: [String: Node]
+
+    init(reader: FieldReader, node: Node, path: String) {
+        self.reader = reader
+        self.node = node
+        self.path = path
+        var fields: [String: Node] = [:]
+        for (key, value) in node.mapping ?? [:] {
+            if case .scalar(let scalar) = key, fields[scalar.string] == nil { fields[scalar.string] = value }
+        }
+        self.fields = fields
+    }
 
     func child(_ key: String) -> String {
         path.isEmpty ? key : "\(path).\(key)"
@@ -37,8 +51,9 @@ struct FieldMapping {
 
     /// The value under `key`, treating YAML null (`~`, `null`, nothing) as absent.
     func value(_ key: String) -> Node? {
-        guard let value = node.mapping?[key] else { return nil }
-        if case .scalar = value, value.null != nil { return nil }
+        guard let value = fields[key] else { return nil }
+        if case .scalar(let scalar) = value, scalar.style == .plain,
+           ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
         return value
     }
 

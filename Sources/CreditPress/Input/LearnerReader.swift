@@ -30,7 +30,7 @@ public enum LearnerReader {
             Profession(rawValue: $0.lowercased())
         }
         let email = root.string("email")
-        if let email, email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) == nil {
+        if let email, email.wholeMatch(of: Patterns.email) == nil {
             root.reader.report("email", root.value("email"), "is not an email address")
         }
         let claims = readClaims(root)
@@ -62,7 +62,7 @@ public enum LearnerReader {
 
     /// `06-15`: a month and a day that exists in some year.
     private static func isMonthDay(_ text: String) -> Bool {
-        guard let match = text.wholeMatch(of: /([0-9]{2})-([0-9]{2})/), let month = Int(match.1),
+        guard let match = text.wholeMatch(of: Patterns.monthDay), let month = Int(match.1),
               let day = Int(match.2), (1...12).contains(month) else { return false }
         return day >= 1 && day <= CivilDate.daysIn(month: month, year: 2000)
     }

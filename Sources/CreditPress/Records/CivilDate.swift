@@ -8,7 +8,7 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
 
     /// Reads an ISO date, `YYYY-MM-DD`, and refuses days that do not exist (2018-02-30).
     public init?(iso text: String) {
-        guard let match = text.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})/),
+        guard let match = text.wholeMatch(of: Patterns.isoDate),
               let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
               (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year)
         else { return nil }

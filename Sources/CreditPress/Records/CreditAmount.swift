@@ -21,8 +21,7 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
     /// Reads `38.75`, `1`, `0.5`, `2.50`; refuses text, negatives and amounts off the 0.25 grid.
     public static func parse(_ text: String) -> Result<CreditAmount, ParseFailure> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let pattern = /^([+-])?([0-9]{1,6})(?:\.([0-9]{1,6}))?$/
-        guard let match = trimmed.wholeMatch(of: pattern), let whole = Int(match.2) else {
+        guard let match = trimmed.wholeMatch(of: Patterns.creditAmount), let whole = Int(match.2) else {
             return .failure(.notANumber)
         }
         let fraction = match.3.map(String.init) ?? ""

@@ -31,8 +31,7 @@ public struct UniversalActivityNumber: Sendable, Equatable, CustomStringConverti
     public let audience: Audience
 
     public init?(_ text: String) {
-        let pattern = /(?:[0-9]{4}|JA[0-9]{7})-[0-9]{4}-[0-9]{2}-[0-9]{3}-([LH])[0-9]{2}-([PT])/
-        guard let match = text.uppercased().wholeMatch(of: pattern),
+        guard let match = text.uppercased().wholeMatch(of: Patterns.universalActivityNumber),
               let audience = Audience(rawValue: String(match.2)) else { return nil }
         self.text = text.uppercased()
         self.isLive = match.1 == "L"

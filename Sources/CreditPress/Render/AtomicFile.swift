@@ -27,10 +27,22 @@ enum AtomicFile {
     /// Writes `data` to `url` atomically.
     static func write(_ data: Data, to url: URL, durable: Bool) throws(RenderError) {
         try write(to: url, durable: durable) { temporary throws(RenderError) in
-            do {
-                try data.write(to: temporary)
-            } catch {
-                throw RenderError(file: url.path, message: "cannot write the file: \(error.localizedDescription)")
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw RenderError(file: url.path, message: "cannot create the file: \(String(cString: strerror(errno)))")
+            }
+            defer { close(descriptor) }
+            let written = data.withUnsafeBytes { buffer -> Int in
+                var offset = 0
+                while offset < buffer.count {
+                    let count = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if count <= 0 { return -1 }
+                    offset += count
+                }
+                return offset
+            }
+            guard written == data.count else {
+                throw RenderError(file: url.path, message: "cannot write the file: \(String(cString: strerror(errno)))")
             }
         }
     }

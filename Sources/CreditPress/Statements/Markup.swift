@@ -4,7 +4,7 @@ import Foundation
 enum Markup {
     /// The text without tags and with entities decoded, for proofreading and messages.
     static func plainText(_ markup: String) -> String {
-        var text = markup.replacing(/<[^>]*>/, with: "")
+        var text = markup.replacing(Patterns.markupTag, with: "")
         for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&amp;", "&")] {
             text = text.replacingOccurrences(of: entity, with: character)
         }

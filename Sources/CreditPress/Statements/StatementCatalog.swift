@@ -57,7 +57,7 @@ public struct StatementCatalog: Sendable {
     /// The partials `id` includes (`{{> ama-credit-phrase}}`), whose versions count too.
     func partials(of id: String) -> [String] {
         guard let source = sources[id] else { return [] }
-        return source.matches(of: /\{\{>\s*([^}\s]+)\s*\}\}/).map { String($0.1) }
+        return source.matches(of: Patterns.partialTag).map { String($0.1) }
     }
 
     /// Fills a per-activity override, which is a template of the same kind as the catalog's.

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// A template (statement or layout text) that cannot be used, with where and why.
@@ -41,11 +42,21 @@ func parseTemplate(_ text: String, file: String, lineOffset: Int = 0) throws(Tem
 
 /// The names a template refers to, so that a misspelt `{{activty.title}}` is an error, not a blank.
 enum TemplateNames {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: [(sigil: String, name: String)]] = [:]
+
+    /// The tags of `text`, found once per template text.
+    private static func tags(in text: String) -> [(sigil: String, name: String)] {
+        if let tags = lock.withLock({ cache[text] }) { return tags }
+        let tags = text.matches(of: Patterns.templateTag).map { (String($0.1), String($0.2)) }
+        lock.withLock { cache[text] = tags }
+        return tags
+    }
+
     /// Every variable or section name in `text` that does not resolve in `context`.
     static func undefined(in text: String, context: [String: Any], partials: Set<String> = []) -> [String] {
         var missing: [String] = []
-        for match in text.matches(of: /\{\{\s*([#^\/&{>!]?)\s*([^}\s]*)\s*\}?\}\}/) {
-            let sigil = String(match.1), name = String(match.2)
+        for (sigil, name) in tags(in: text) {
             switch sigil {
             case "/", "!": continue
             case ">":
