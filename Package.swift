@@ -41,7 +41,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CreditPressTests",
-            dependencies: ["CreditPress"],
+            dependencies: ["CreditPress", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Expected"]
         ),
     ]

@@ -19,6 +19,7 @@ public final class CertificateRenderer {
     public let boards: BoardCatalog
     public let layouter: Layouter
     private var layouts: [String: LayoutSpec] = [:]
+    private let statements = StatementCache()
 
     public init(resources: Resources, fonts: FontLibrary? = nil) throws {
         self.resources = resources
@@ -61,7 +62,7 @@ public final class CertificateRenderer {
                               message: "is a \(kind.rawValue) layout, but this learner's certificate is \(request.kind.rawValue); choose a \(request.kind.rawValue) layout",
                               learnerID: learner.id)
         }
-        let content = try CertificateContent.build(for: request, catalog: catalog)
+        let content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
         var images: [String: URL] = [:]
         images["logo"] = activity.logo
         images["signature"] = activity.signatory?.signatureImage

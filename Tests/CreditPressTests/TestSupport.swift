@@ -92,3 +92,11 @@ extension String {
         return kept.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }
+
+import Crypto
+
+/// Fixed keys for certificate-id tests.
+enum SymmetricKeyFixture {
+    static var key: SymmetricKey { SymmetricKey(data: Data(repeating: 7, count: 32)) }
+    static var other: SymmetricKey { SymmetricKey(data: Data(repeating: 8, count: 32)) }
+}

@@ -14,7 +14,13 @@ public struct CertificateContent {
 
     /// Fills the statements that `request`'s certificate carries.
     public static func build(for request: CertificateRequest, catalog: StatementCatalog) throws(TemplateError) -> CertificateContent {
-        var filler = StatementFiller(catalog: catalog, activity: request.activity, accreditation: request.accreditation)
+        try build(for: request, catalog: catalog, cache: nil)
+    }
+
+    static func build(for request: CertificateRequest, catalog: StatementCatalog,
+                      cache: StatementCache?) throws(TemplateError) -> CertificateContent {
+        var filler = StatementFiller(catalog: catalog, activity: request.activity, accreditation: request.accreditation,
+                                     cache: cache)
         let accreditation = try filler.accreditationStatement()
         let credits = try creditStatements(request, filler: &filler)
         var phrases: [[String: Any]] = []

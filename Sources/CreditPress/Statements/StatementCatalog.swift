@@ -13,6 +13,8 @@ public struct StatementCatalog: Sendable {
     public let versions: [String: Int]
     let library: MustacheLibrary
     let sources: [String: String]
+    /// The partials each statement includes.
+    let partialNames: [String: [String]]
 
     public init(directory: URL) throws(TemplateError) {
         self.directory = directory
@@ -41,6 +43,7 @@ public struct StatementCatalog: Sendable {
         }
         self.versions = versions
         self.sources = sources
+        self.partialNames = sources.mapValues { $0.matches(of: Patterns.partialTag).map { String($0.1) } }
         self.library = MustacheLibrary(templates: templates)
     }
 
@@ -56,8 +59,7 @@ public struct StatementCatalog: Sendable {
 
     /// The partials `id` includes (`{{> ama-credit-phrase}}`), whose versions count too.
     func partials(of id: String) -> [String] {
-        guard let source = sources[id] else { return [] }
-        return source.matches(of: Patterns.partialTag).map { String($0.1) }
+        partialNames[id] ?? []
     }
 
     /// Fills a per-activity override, which is a template of the same kind as the catalog's.

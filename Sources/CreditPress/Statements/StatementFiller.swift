@@ -18,12 +18,14 @@ struct StatementFiller {
     let catalog: StatementCatalog
     let activity: Activity
     let accreditation: AccreditationPeriod
+    let cache: StatementCache?
     private(set) var used: [String: Int] = [:]
 
-    init(catalog: StatementCatalog, activity: Activity, accreditation: AccreditationPeriod) {
+    init(catalog: StatementCatalog, activity: Activity, accreditation: AccreditationPeriod, cache: StatementCache? = nil) {
         self.catalog = catalog
         self.activity = activity
         self.accreditation = accreditation
+        self.cache = cache
     }
 
     /// The values every statement may use.
@@ -39,6 +41,21 @@ struct StatementFiller {
 
     /// Fills `id` (or the activity's override for `role`) with the base values and `extra`.
     mutating func fill(role: String, id: String, _ extra: [String: Any] = [:]) throws(TemplateError) -> FilledStatement {
+        // Filled statements depend only on the activity and these values, so a batch fills
+        // each one once.
+        let key = cache.map { _ in "\(activity.id)\u{0}\(role)\u{0}\(id)\u{0}" + extra.keys.sorted().map { "\($0)=\(extra[$0]!)" }.joined(separator: "\u{0}") }
+        if let key, let filled = cache?.statements[key] {
+            if filled.template != "override" {
+                for name in [id] + catalog.partials(of: id) { used[name] = catalog.versions[name] ?? 0 }
+            }
+            return filled
+        }
+        let filled = try fillAnew(role: role, id: id, extra)
+        if let key { cache?.statements[key] = filled }
+        return filled
+    }
+
+    private mutating func fillAnew(role: String, id: String, _ extra: [String: Any]) throws(TemplateError) -> FilledStatement {
         let values = baseValues.merging(extra) { _, new in new }
         if let override = activity.statementOverrides[role] {
             let markup = try catalog.renderOverride(override, values: values, file: "\(activity.sourceFile) (statements.\(role))")
@@ -120,4 +137,9 @@ struct StatementFiller {
     static func pointTypeName(_ id: String) -> String {
         id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
     }
+}
+
+/// Filled statements kept by a renderer across the certificates of one activity.
+final class StatementCache {
+    var statements: [String: FilledStatement] = [:]
 }

@@ -1,0 +1,210 @@
+@testable import CreditPress
+import Crypto
+import Foundation
+import Testing
+
+/// Bulk printing: streamed rosters, bad rows reported, ids, merged PDF, kill and resume.
+struct BatchTests {
+    static let header = "id,first_name,last_name,professional_name,degrees,profession,completion_date,ama_pra_category_1,ancc,acpe,participation,nabp_epid,birth_month_day\r\n"
+
+    static func options(roster: URL, output: URL, jobs: Int = 2) throws -> BatchOptions {
+        let key = try IssuerKey.loadOrCreate(at: output.deletingLastPathComponent().appendingPathComponent("id.key"))
+        var options = BatchOptions(activity: Fixture.activityURL, roster: roster, output: output, jobs: jobs, idKey: key)
+        options.creationDate = Fixture.fixedDate
+        return options
+    }
+
+    static func run(_ options: BatchOptions) throws -> BatchSummary {
+        try BatchRunner(options: options, resources: Fixture.resources, fonts: Fixture.fonts).run()
+    }
+
+    static func csvRows(_ url: URL) throws -> [[String]] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    @Test func reportsEveryBadRowAndIssuesEveryGoodOne() throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = try Fixture.file("roster.csv", "\u{FEFF}" + Self.header + """
+            G-1,Sarah,Whitfield,"Whitfield, Sarah, MD",MD,physician,2018-06-05,24.5,,,,,\r
+            B-1,Too,Much,"Too Much, MD",MD,physician,2018-06-05,40,,,,,\r
+            B-2,,Nameless,,MD,physician,2018-06-05,10,,,,,\r
+            B-3,Bad,Date,"Bad Date, MD",MD,physician,2018-06-35,10,,,,,\r
+            B-4,Space,Walker,"Space Walker",,astronaut,2018-06-05,,,,5,,\r
+            B-5,Emoji,Face,"Emoji 😀 Face, MD",MD,physician,2018-06-05,3,,,,,\r
+            ../../etc/passwd,Path,Trick,"../../etc/passwd, MD",MD,physician,2018-06-05,3,,,,,\r
+            G-2,Daniel,Okafor,"Daniel Okafor, RN",RN,nurse,2018-06-04,,18,,,,\r
+            G-3,"Nguyễn","Khai","Nguyễn Thị Minh Khai, MD",MD,physician,2018-06-05,"1.5",,,,,\r
+            \r
+            G-4,Grace,Mwangi,"Grace Mwangi,
+             PA-C",PA-C,physician-assistant,2018-06-05,,,,30,,\r
+
+            """, in: folder)
+        let output = folder.appendingPathComponent("out")
+        let summary = try Self.run(try Self.options(roster: roster, output: output))
+        #expect(summary.accepted == 5)
+        #expect(summary.rejected == 5)
+        let rejects = try Self.csvRows(output.appendingPathComponent("rejects.csv"))
+        let byRow = Dictionary(grouping: rejects, by: { $0[0] })
+        #expect(byRow["2"]?.first?[2] == "ama_pra_category_1")
+        #expect(byRow["3"]?.map { $0[2] } == ["first_name", "professional_name"])
+        #expect(byRow["4"]?.first?[2] == "completion_date")
+        #expect(byRow["5"]?.first?[2] == "profession")
+        #expect(byRow["6"]?.first?[2] == "professional_name")
+        let text = try String(contentsOf: output.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        #expect(text.contains("claimed 40 credits, more than the 38.75 designated for ASCO-AM-2018"))
+        #expect(text.contains("U+1F600"))
+        // Files are named by certificate id only, whatever the learner data says.
+        let files = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("certificates").path).sorted()
+        #expect(files.count == 5)
+        #expect(files.allSatisfy { CertificateID.normalise(String($0.dropLast(4))) != nil })
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("etc").path))
+        // The merged PDF has a page per issued certificate and passes qpdf's check.
+        let info = try runTool("pdfinfo", [output.appendingPathComponent("merged.pdf").path])
+        #expect(info.contains("Pages:           5"))
+        #expect(try runTool("qpdf", ["--check", output.appendingPathComponent("merged.pdf").path]).contains("No syntax or stream encoding errors"))
+    }
+
+    @Test func manifestNamesEveryFileWithItsHash() throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 7).write(count: 40, to: roster)
+        let output = folder.appendingPathComponent("out")
+        _ = try Self.run(try Self.options(roster: roster, output: output))
+        try Self.expectManifestMatchesFiles(output)
+    }
+
+    static func expectManifestMatchesFiles(_ output: URL) throws {
+        let data = try Data(contentsOf: output.appendingPathComponent("manifest.json"))
+        let manifest = try JSONDecoder().decode(ManifestDocument.self, from: data)
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("certificates").path))
+        #expect(Set(manifest.certificates.map { String($0.file.dropFirst("certificates/".count)) }) == files)
+        for entry in manifest.certificates {
+            let pdf = try Data(contentsOf: output.appendingPathComponent(entry.file))
+            #expect(BatchState.sha256(pdf) == entry.sha256, "\(entry.file)")
+        }
+    }
+
+    @Test func aRunKilledMidwayFinishesOnTheNextRunWithIdenticalFiles() throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 11).write(count: 300, to: roster)
+        let key = folder.appendingPathComponent("id.key")
+        func arguments(_ out: URL) -> [String] {
+            ["batch", "--activity", Fixture.activityURL.path, "--roster", roster.path, "--out", out.path,
+             "--id-key", key.path, "--creation-date", "2018-06-05T12:00:00Z", "--jobs", "2"]
+        }
+        // The uninterrupted run, for comparison.
+        let reference = folder.appendingPathComponent("reference")
+        #expect(try CommandLineTests.run(arguments(reference)).status == 0)
+
+        // Start again elsewhere, kill it with SIGKILL once some certificates are written.
+        let interrupted = folder.appendingPathComponent("interrupted")
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = arguments(interrupted)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let certificates = interrupted.appendingPathComponent("certificates")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let count = (try? FileManager.default.contentsOfDirectory(atPath: certificates.path).count) ?? 0
+            if count >= 40 { break }
+            usleep(2000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let before = try FileManager.default.contentsOfDirectory(atPath: certificates.path).filter { !$0.hasPrefix(".") }
+        #expect(before.count >= 40)
+        #expect(before.count < 300, "the run should have been killed before the end")
+        let early = try Dictionary(uniqueKeysWithValues: before.map { ($0, try Data(contentsOf: certificates.appendingPathComponent($0))) })
+        #expect(!FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("manifest.csv").path))
+
+        let resumed = try CommandLineTests.run(arguments(interrupted))
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(resumed.output.contains("already finished"))
+        // Files finished before the kill are unchanged, no temporary file is left, and
+        // every file equals the uninterrupted run's, byte for byte.
+        for (name, data) in early {
+            #expect(try Data(contentsOf: certificates.appendingPathComponent(name)) == data, "\(name) changed")
+        }
+        let after = try FileManager.default.contentsOfDirectory(atPath: certificates.path).sorted()
+        #expect(after == (try FileManager.default.contentsOfDirectory(atPath: reference.appendingPathComponent("certificates").path).sorted()))
+        for name in after {
+            #expect(try Data(contentsOf: certificates.appendingPathComponent(name))
+                    == Data(contentsOf: reference.appendingPathComponent("certificates").appendingPathComponent(name)), "\(name)")
+        }
+        #expect(try Data(contentsOf: interrupted.appendingPathComponent("manifest.csv"))
+                == Data(contentsOf: reference.appendingPathComponent("manifest.csv")))
+        #expect(try Data(contentsOf: interrupted.appendingPathComponent("merged.pdf"))
+                == Data(contentsOf: reference.appendingPathComponent("merged.pdf")))
+        try Self.expectManifestMatchesFiles(interrupted)
+    }
+
+    @Test func refusesAnOutputFolderStartedForAnotherActivity() throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator().write(count: 3, to: roster)
+        let output = folder.appendingPathComponent("out")
+        _ = try Self.run(try Self.options(roster: roster, output: output))
+        var other = try Self.options(roster: roster, output: output)
+        other.activity = Fixture.root.appendingPathComponent("Examples/qopi-2022/activity.yaml")
+        do { _ = try Self.run(other); Issue.record("expected a refusal") } catch let error as InputError {
+            #expect(error.problems.first?.message == "holds a run for a different activity file")
+        }
+    }
+
+    @Test func refusesARosterWithUnknownOrMissingColumns() throws {
+        let roster = try Fixture.file("roster.csv", "id,frist_name,last_name,professional_name,profession,completion_date,ama_pra_category_1\n")
+        do { _ = try RosterReader(url: roster, displayName: "roster.csv"); Issue.record("expected a refusal") } catch {
+            #expect(error.problems.map(\.description) == [
+                "roster.csv row 0: column 'frist_name': is not a roster column — did you mean 'first_name'?",
+                "roster.csv row 0: column 'first_name': is a required column and is missing from the header",
+            ])
+        }
+    }
+
+    @Test func readsQuotedFieldsEmbeddedNewlinesCRLFAndAByteOrderMark() throws {
+        let roster = try Fixture.file("roster.csv", "\u{FEFF}" + Self.header
+            + "A-1,Ann,\"Lee, Jr.\",\"Ann Lee,\nJr.\",MD,physician,2018-06-05,1,,,,,\r\nA-2,Bo,Li,Bo Li,MD,physician,2018-06-05,2,,,,,\r\n")
+        let reader = try RosterReader(url: roster)
+        let first = try #require(reader.next()), second = try #require(reader.next())
+        #expect(reader.next() == nil)
+        #expect(first.fields[0] == "A-1" && first.fields[2] == "Lee, Jr." && first.fields[3] == "Ann Lee,\nJr.")
+        #expect(second.number == 2 && second.fields[0] == "A-2")
+        #expect(try reader.learner(from: first).get().lastName == "Lee, Jr.")
+    }
+}
+
+/// Certificate ids: stable, keyed, typable, self-checking.
+struct CertificateIDTests {
+    static var key: SymmetricKey { SymmetricKeyFixture.key }
+
+    @Test func isStableForTheSameActivityAndLearner() {
+        let a = CertificateID.make(activity: "ACT", learner: "L-1", key: Self.key)
+        #expect(a == CertificateID.make(activity: "ACT", learner: "L-1", key: Self.key))
+        #expect(a != CertificateID.make(activity: "ACT", learner: "L-2", key: Self.key))
+        #expect(a != CertificateID.make(activity: "ACT", learner: "L-1", key: SymmetricKeyFixture.other))
+        #expect(a.wholeMatch(of: /[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]/) != nil)
+    }
+
+    @Test func catchesEverySingleMistypedCharacter() {
+        let id = CertificateID.make(activity: "ACT", learner: "L-1", key: Self.key)
+        let characters = Array(id.filter { $0 != "-" })
+        for position in characters.indices {
+            for replacement in CertificateID.alphabet where replacement != characters[position] {
+                var typed = characters
+                typed[position] = replacement
+                #expect(CertificateID.normalise(String(typed)) == nil, "\(String(typed)) passed")
+            }
+        }
+    }
+
+    @Test func readsIdsAsPeopleTypeThem() {
+        let id = CertificateID.make(activity: "ACT", learner: "L-9", key: Self.key)
+        #expect(CertificateID.normalise(id.lowercased()) == id)
+        #expect(CertificateID.normalise(id.replacingOccurrences(of: "-", with: "")) == id)
+        #expect(CertificateID.normalise(id.replacingOccurrences(of: "0", with: "O").replacingOccurrences(of: "1", with: "I")) == id)
+    }
+}
