@@ -16,11 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
-        // Cairo, Pango and fontconfig from the system (Debian: libcairo2-dev, libpango1.0-dev).
+        // Cairo, Pango, fontconfig and librsvg from the system (Debian: libcairo2-dev,
+        // libpango1.0-dev, libfontconfig-dev, librsvg2-dev).
         .systemLibrary(
             name: "CPangoCairo",
-            pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png",
-            providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev"])]
+            pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png librsvg-2.0",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev", "librsvg2-dev"])]
         ),
         .target(
             name: "CreditPress",

@@ -4,7 +4,7 @@
 #   scripts/setup.sh --test   also the PDF tools the tests read output back with
 set -euo pipefail
 
-packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev)
+packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-dev)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(poppler-utils qpdf)
 fi

@@ -6,5 +6,6 @@
 #include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
+#include <librsvg/rsvg.h>
 
 #endif

@@ -93,12 +93,12 @@ struct InputRefusalTests {
         #expect(problem.file == "activity.yaml")
     }
 
-    @Test func refusesALogoThatIsNotAPNG() throws {
+    @Test func refusesALogoThatIsNeitherPNGNorSVG() throws {
         let folder = try Fixture.temporaryFolder()
         _ = try Fixture.file("logo.png", "GIF89a, not a PNG", in: folder)
         let activity = try Fixture.file("activity.yaml", Self.activityYAML + "\nlogo: logo.png\n", in: folder)
         do { _ = try ActivityReader.read(activity, displayName: "activity.yaml"); Issue.record("expected a refusal") } catch {
-            #expect(error.problems.map(\.description) == ["activity.yaml:14: field 'logo': the logo 'logo.png' is not a PNG image — convert it to PNG"])
+            #expect(error.problems.map(\.description) == ["activity.yaml:14: field 'logo': the logo 'logo.png' is neither a PNG nor an SVG image — convert it to SVG (best: it stays sharp and small) or PNG"])
         }
     }
 

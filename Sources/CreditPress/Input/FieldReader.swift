@@ -212,17 +212,14 @@ struct FieldMapping {
         let url = URL(fileURLWithPath: text, relativeTo: reader.document.directory).standardizedFileURL
         guard FileManager.default.isReadableFile(atPath: url.path) else {
             reader.report(child(key), value(key), "the \(what) '\(text)' cannot be read",
-                          hint: "give a path relative to \(reader.document.file), to a PNG file")
+                          hint: "give a path relative to \(reader.document.file), to a PNG or SVG file")
             return nil
         }
-        let signature = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        guard let handle = try? FileHandle(forReadingFrom: url),
-              (try? handle.read(upToCount: 8)) == signature else {
-            reader.report(child(key), value(key), "the \(what) '\(text)' is not a PNG image",
-                          hint: "convert it to PNG")
+        guard ArtworkFile.kind(of: url) != nil else {
+            reader.report(child(key), value(key), "the \(what) '\(text)' is neither a PNG nor an SVG image",
+                          hint: "convert it to SVG (best: it stays sharp and small) or PNG")
             return nil
         }
-        try? handle.close()
         return url
     }
 }

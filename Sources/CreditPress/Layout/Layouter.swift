@@ -175,14 +175,21 @@ public struct Layouter {
 
 /// Shaped paragraphs by layout, block and text, so that what is the same on every
 /// certificate (statements, headings, the activity's title) is shaped once per worker.
+/// A text is kept only once it has been seen twice: names, which seldom repeat, pass
+/// through without filling the cache.
 final class ShapeCache {
     private var entries: [String: ShapedText] = [:]
-    private let limit = 512
+    private var seen: Set<String> = []
+    private let limit = 256
 
     subscript(key: String) -> ShapedText? {
         get { entries[key] }
         set {
-            // Names are seldom repeated; when full, start again rather than keep every name.
+            guard seen.contains(key) else {
+                if seen.count >= 4 * limit { seen.removeAll(keepingCapacity: true) }
+                seen.insert(key)
+                return
+            }
             if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
             entries[key] = newValue
         }

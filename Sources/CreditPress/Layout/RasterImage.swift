@@ -1,14 +1,29 @@
 import CPangoCairo
 import Foundation
 
-/// A PNG decoded into a Cairo image surface, which it owns.
+/// Artwork ready to draw: a PNG decoded into a Cairo image surface, or an SVG drawn once
+/// into a Cairo recording surface, so that it stays vector in the PDF. Owns its surface.
 public final class RasterImage {
     let surface: OpaquePointer
+    /// The natural size: pixels for a PNG, CSS pixels for an SVG.
     public let pixelWidth: Int
     public let pixelHeight: Int
+    public let isVector: Bool
 
-    /// Decodes `url`; the message says what is wrong in words a person can act on.
+    /// Loads `url`, a PNG or an SVG; the message says what is wrong in words a person can act on.
     public init(contentsOf url: URL) throws(TextError) {
+        if ArtworkFile.kind(of: url) == .svg {
+            (surface, pixelWidth, pixelHeight) = try RasterImage.loadSVG(url)
+            isVector = true
+        } else {
+            (surface, pixelWidth, pixelHeight) = try RasterImage.loadPNG(url)
+            isVector = false
+        }
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+
+    private static func loadPNG(_ url: URL) throws(TextError) -> (OpaquePointer, Int, Int) {
         guard let surface = cairo_image_surface_create_from_png(url.path) else {
             throw TextError(message: "cannot load image \(url.path)")
         }
@@ -18,14 +33,64 @@ public final class RasterImage {
             let reason = status == CAIRO_STATUS_FILE_NOT_FOUND ? "the file does not exist"
                 : status == CAIRO_STATUS_READ_ERROR ? "it is not a readable PNG file"
                 : String(cString: cairo_status_to_string(status))
-            throw TextError(message: "cannot load image \(url.path): \(reason); images must be PNG")
+            throw TextError(message: "cannot load image \(url.path): \(reason); images must be PNG or SVG")
         }
-        self.surface = surface
-        pixelWidth = Int(cairo_image_surface_get_width(surface))
-        pixelHeight = Int(cairo_image_surface_get_height(surface))
+        return (surface, Int(cairo_image_surface_get_width(surface)), Int(cairo_image_surface_get_height(surface)))
     }
 
-    deinit { cairo_surface_destroy(surface) }
+    /// Draws the SVG at its own size into a recording surface. Text inside an SVG would be
+    /// set with the machine's fonts, not the bundled ones, so it is refused.
+    private static func loadSVG(_ url: URL) throws(TextError) -> (OpaquePointer, Int, Int) {
+        if let text = try? String(contentsOf: url, encoding: .utf8), text.contains("<text") {
+            throw TextError(message: "the SVG \(url.path) contains text, which would print with whatever fonts a machine has; convert its text to outlines (paths)")
+        }
+        var error: UnsafeMutablePointer<GError>?
+        guard let handle = rsvg_handle_new_from_file(url.path, &error) else {
+            let reason = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+            if let error { g_error_free(error) }
+            throw TextError(message: "cannot load the SVG \(url.path): \(reason)")
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(handle)) }
+        var width = 0.0, height = 0.0
+        if rsvg_handle_get_intrinsic_size_in_pixels(handle, &width, &height) == 0 || width <= 0 || height <= 0 {
+            var hasViewBox: gboolean = 0
+            var viewBox = RsvgRectangle()
+            rsvg_handle_get_intrinsic_dimensions(handle, nil, nil, nil, nil, &hasViewBox, &viewBox)
+            guard hasViewBox != 0, viewBox.width > 0, viewBox.height > 0 else {
+                throw TextError(message: "the SVG \(url.path) has neither a width and height nor a viewBox; give it one")
+            }
+            (width, height) = (viewBox.width, viewBox.height)
+        }
+        var extents = cairo_rectangle_t(x: 0, y: 0, width: width, height: height)
+        guard let surface = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents) else {
+            throw TextError(message: "Cairo could not record the SVG \(url.path)")
+        }
+        let cairo = cairo_create(surface)
+        var viewport = RsvgRectangle(x: 0, y: 0, width: width, height: height)
+        let drawn = rsvg_handle_render_document(handle, cairo, &viewport, &error)
+        cairo_destroy(cairo)
+        guard drawn != 0 else {
+            let reason = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+            if let error { g_error_free(error) }
+            cairo_surface_destroy(surface)
+            throw TextError(message: "cannot draw the SVG \(url.path): \(reason)")
+        }
+        return (surface, Int(width.rounded(.up)), Int(height.rounded(.up)))
+    }
+}
+
+/// Recognises artwork files by their first bytes, not their names.
+enum ArtworkFile {
+    enum Kind { case png, svg }
+
+    static func kind(of url: URL) -> Kind? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 1024), !head.isEmpty else { return nil }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        let text = String(decoding: head, as: UTF8.self)
+        return text.contains("<svg") ? .svg : nil
+    }
 }
 
 /// Decoded images by path, so that a batch decodes each logo once per worker.
