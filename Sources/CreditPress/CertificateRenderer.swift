@@ -11,7 +11,8 @@ public struct PreparedCertificate {
 
 /// The whole pipeline for one learner: checked records → statements → layout → PDF.
 ///
-/// Holds Pango objects, so one renderer belongs to one thread; a batch makes one per worker.
+/// Holds Pango objects, so one renderer belongs to one thread. Renderers on several
+/// threads take turns (see `FontAccess`); a batch draws in several processes instead.
 public final class CertificateRenderer {
     public let resources: Resources
     public let fonts: FontLibrary
@@ -54,6 +55,13 @@ public final class CertificateRenderer {
     /// moment of issue: the claim time for learners whose record gives none.
     public func prepare(activity: Activity, learner: Learner, layoutName: String? = nil,
                         creationDate: Date) throws -> PreparedCertificate {
+        try FontAccess.serialized { () throws -> PreparedCertificate in
+            try prepareSerialized(activity: activity, learner: learner, layoutName: layoutName, creationDate: creationDate)
+        }
+    }
+
+    private func prepareSerialized(activity: Activity, learner: Learner, layoutName: String?,
+                                   creationDate: Date) throws -> PreparedCertificate {
         let request = try CertificateRequest.check(activity: activity, learner: learner, claimTime: creationDate)
         try checkCoverage(learner)
         let spec = try layout(named: layoutName ?? request.kind.defaultLayout)

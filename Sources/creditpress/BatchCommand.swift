@@ -52,6 +52,13 @@ struct BatchCommand: ParsableCommand {
         }
     }
 
+    /// This program, started as a drawing process.
+    static func workerCommand(resources: Resources) -> [String] {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let path = executable.hasPrefix("/") ? executable : FileManager.default.currentDirectoryPath + "/" + executable
+        return [path, "batch-worker"]
+    }
+
     func run() throws {
         let summary: BatchSummary
         do {
@@ -69,6 +76,7 @@ struct BatchCommand: ParsableCommand {
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
             options.showProgress = true
             options.merged = !noMerged
+            options.workerCommand = BatchCommand.workerCommand(resources: resources)
             summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()
         } catch let error as InputError {
             CertificateCommand.report(error.problems.map(\.description), closing: "no certificates were issued")

@@ -142,6 +142,34 @@ struct BatchTests {
         try Self.expectManifestMatchesFiles(interrupted)
     }
 
+    @Test func drawingProcessesGiveTheSameFilesAsOneThread() throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 5).write(count: 60, to: roster)
+        let threaded = folder.appendingPathComponent("threaded"), processes = folder.appendingPathComponent("processes")
+        _ = try Self.run(try Self.options(roster: roster, output: threaded, jobs: 1))
+        var options = try Self.options(roster: roster, output: processes, jobs: 2)
+        options.workerCommand = [CommandLineTests.binary.path, "batch-worker"]
+        let summary = try Self.run(options)
+        #expect(summary.accepted == 60 && summary.rendered == 60)
+        for name in ["manifest.csv", "merged.pdf"] {
+            #expect(try Data(contentsOf: threaded.appendingPathComponent(name)) == Data(contentsOf: processes.appendingPathComponent(name)), "\(name)")
+        }
+    }
+
+    @Test func aDrawingProcessThatDiesCostsOnlyItsRowsAndEachIsReported() throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 3).write(count: 6, to: roster)
+        var options = try Self.options(roster: roster, output: folder.appendingPathComponent("out"), jobs: 2)
+        options.workerCommand = ["/bin/false"]
+        let summary = try Self.run(options)
+        #expect(summary.accepted == 0 && summary.rejected == 6)
+        let rejects = try String(contentsOf: folder.appendingPathComponent("out/rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains("while drawing this certificate — run the batch again to retry this row")
+                || rejects.contains("before drawing this certificate — run the batch again to retry this row"))
+    }
+
     @Test func refusesAnOutputFolderStartedForAnotherActivity() throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")

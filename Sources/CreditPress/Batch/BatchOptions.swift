@@ -19,6 +19,9 @@ public struct BatchOptions: Sendable {
     public var showProgress = false
     /// Write the merged, print-ready PDF.
     public var merged = true
+    /// How to start a drawing process (`creditpress batch-worker`); without it, or with one
+    /// job, certificates are drawn on one thread of this process.
+    public var workerCommand: [String]?
 
     public init(activity: URL, roster: URL, output: URL, jobs: Int, idKey: IssuerKey) {
         self.activity = activity

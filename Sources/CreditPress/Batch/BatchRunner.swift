@@ -28,11 +28,14 @@ public final class BatchRunner {
         var kind: CertificateKind
     }
 
-    /// What a worker made of a job.
+    /// What a drawer made of a job, by roster row.
     enum Outcome: Sendable {
-        case issued(Job, sha: String)
-        case refused(Job, InputError)
+        case issued(row: Int, sha: String)
+        case refused(row: Int, [Problem])
     }
+
+    /// Jobs handed to the drawers and not yet answered, by row.
+    var pendingJobs: [Int: Job] = [:]
 
     public init(options: BatchOptions, resources: Resources, fonts: FontLibrary) throws {
         self.options = options
@@ -54,25 +57,21 @@ public final class BatchRunner {
         let started = Date()
         let roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
         self.roster = roster
-        let jobs = WorkQueue<Job>(capacity: max(4, options.jobs * 4))
-        let outcomes = WorkQueue<Outcome>()
-        let workers = startWorkers(jobs: jobs, outcomes: outcomes)
-        var pending = 0
+        let pool = makePool(header: roster.header)
         while let row = roster.next() {
             progress.total += 1
             if let job = accept(row, reader: roster) {
-                jobs.put(job)
-                pending += 1
+                pendingJobs[job.row.number] = job
+                pool.jobs.put(job)
             }
-            while let outcome = outcomes.poll() { handle(outcome); pending -= 1 }
+            while let outcome = pool.outcomes.poll() { handle(outcome) }
             progress.report(done: summary.accepted + summary.rejected)
         }
-        jobs.close()
         if let problem = roster.stoppedEarly {
             reject(problem.row ?? 0, learnerID: nil, InputError([problem]))
         }
-        while pending > 0, let outcome = outcomes.take() { handle(outcome); pending -= 1 }
-        for worker in workers { worker.wait() }
+        while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { handle(outcome) }
+        pool.finish()
         progress.finish(done: summary.accepted + summary.rejected)
         summary.drawSeconds = Date().timeIntervalSince(started)
         if options.merged { try writeMerged() }
@@ -125,14 +124,33 @@ public final class BatchRunner {
 
     private func handle(_ outcome: Outcome) {
         switch outcome {
-        case .issued(let job, let sha):
+        case .issued(let row, let sha):
+            guard let job = pendingJobs.removeValue(forKey: row) else { return }
             state.record(id: job.id, input: job.input, sha: sha)
             summary.rendered += 1
             issue(job, sha: sha)
-        case .refused(let job, let error):
+        case .refused(let row, let problems):
+            guard let job = pendingJobs.removeValue(forKey: row) else { return }
             learnerRows[job.learner.id] = nil
-            reject(job.row.number, learnerID: job.learner.id, roster?.relabel(error, row: job.row) ?? error)
+            let error = InputError(problems)
+            reject(row, learnerID: job.learner.id, roster?.relabel(error, row: job.row) ?? error)
         }
+    }
+
+    /// Several drawing processes when there is a command to start them and more than one
+    /// job is asked for; otherwise one drawing thread in this process.
+    private func makePool(header: [String]) -> DrawingPool {
+        if options.jobs > 1, let command = options.workerCommand {
+            let setup = WorkerMessage.Setup(
+                activity: options.activity.path, layout: options.layout, creationDate: PDFWriter.isoDate(state.creationDate),
+                output: options.output.path, resources: resources.root.path, roster: options.roster.relativePath, header: header)
+            return DrawingPool(processes: options.jobs, command: command, setup: setup)
+        }
+        let (resources, fonts, activity, layout, date, output) = (resources, fonts, activity, options.layout, state.creationDate, options.output)
+        return DrawingPool(thread: {
+            DrawingWorker(renderer: try CertificateRenderer(resources: resources, fonts: fonts), activity: activity,
+                          layout: layout, creationDate: date, output: output)
+        })
     }
 
     private func issue(_ job: Job, sha: String) {

@@ -36,8 +36,24 @@ public final class RosterReader {
         let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         self.file = name
         self.reader = reader
+        self.header = header
         self.columns = try RosterColumns(header: header, file: name)
     }
+
+    public var parser: RosterRowParser { RosterRowParser(file: file, columns: columns) }
+
+    /// Checks a row as a learner record; problems name the row and the column.
+    public func learner(from row: RosterRow) -> Result<Learner, InputError> {
+        parser.learner(from: row)
+    }
+
+    /// The same problems, named by this roster's row and columns.
+    public func relabel(_ error: InputError, row: RosterRow) -> InputError {
+        parser.relabel(error, row: row)
+    }
+
+    /// The header, as read.
+    public let header: [String]
 
     /// Why reading stopped before the end of the file, if it did.
     public private(set) var stoppedEarly: Problem?
@@ -98,7 +114,7 @@ public struct RosterColumns: Sendable {
 
     let index: [String: Int]
 
-    init(header: [String], file: String) throws(InputError) {
+    public init(header: [String], file: String) throws(InputError) {
         var problems: [Problem] = []
         var index: [String: Int] = [:]
         for (position, name) in header.enumerated() {

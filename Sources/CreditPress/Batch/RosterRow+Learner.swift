@@ -1,7 +1,12 @@
 import Foundation
 import Yams
 
-extension RosterReader {
+/// Turns roster rows into learner records, given the roster's columns. Shared by the
+/// reader and by worker processes, which receive rows without the file.
+public struct RosterRowParser: Sendable {
+    public let file: String
+    public let columns: RosterColumns
+
     /// Checks a row as a learner record; problems name the row and the column.
     public func learner(from row: RosterRow) -> Result<Learner, InputError> {
         if row.fields.count > columns.index.count {

@@ -15,6 +15,13 @@ public struct Layouter {
     /// (`logo`, `signature`); other image sources are paths relative to the layout file.
     public func layout(_ spec: LayoutSpec, values: [String: Any],
                        imageSources: [String: URL] = [:]) throws(LayoutError) -> PageFrame {
+        try FontAccess.serialized { () throws(LayoutError) -> PageFrame in
+            try layoutSerialized(spec, values: values, imageSources: imageSources)
+        }
+    }
+
+    private func layoutSerialized(_ spec: LayoutSpec, values: [String: Any],
+                                  imageSources: [String: URL]) throws(LayoutError) -> PageFrame {
         var frame = PageFrame(width: spec.pageWidth, height: spec.pageHeight, items: [])
         for line in spec.frames {
             frame.items.append(.stroke(.init(
@@ -95,8 +102,8 @@ public struct Layouter {
             throw fail("the text does not fit\(lines) of \(Int(block.width)) pt wide\(room), even at \(fitted.text.fontSize) pt; shorten it, or widen the block or lower minSize in the layout")
         }
         if fitted.text.unknownGlyphs > 0 {
-            let missing = engine.fonts.missingCharacters(in: parsed.text)
-            throw fail("has characters no bundled font can draw: \(FontLibrary.describe(missing))")
+            let missing = fitted.text.unknownCharacters
+            throw fail("has characters no bundled font can draw: \(FontLibrary.describe(missing.isEmpty ? engine.fonts.missingCharacters(in: parsed.text) : missing))")
         }
         fitted.text.uses = 1
         return fitted.text

@@ -36,6 +36,10 @@ public final class MergedPDFWriter {
 
     /// Adds a page, with `outline` as its entry in the document outline.
     public func add(_ page: PageFrame, outline: String) {
+        FontAccess.serialized { addSerialized(page, outline: outline) }
+    }
+
+    private func addSerialized(_ page: PageFrame, outline: String) {
         pageCount += 1
         cairo_pdf_surface_set_size(surface, page.width, page.height)
         FrameDrawing.draw(page, on: cairo, shared: shared)
@@ -46,7 +50,11 @@ public final class MergedPDFWriter {
 
     /// Completes the file and moves it into place.
     public func finish() throws(RenderError) {
-        cairo_surface_finish(surface)
+        let drawing = cairo_status(cairo)
+        guard drawing == CAIRO_STATUS_SUCCESS else {
+            throw RenderError(file: url.path, message: "a page could not be drawn: \(String(cString: cairo_status_to_string(drawing)))")
+        }
+        FontAccess.serialized { cairo_surface_finish(surface) }
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
             throw RenderError(file: url.path, message: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")

@@ -25,7 +25,9 @@ public enum PDFWriter {
     /// Writes `pages` to `url`; the file appears only once it is complete.
     public static func write(_ pages: [PageFrame], metadata: PDFMetadata, to url: URL) throws(RenderError) {
         try AtomicFile.write(to: url) { temporary throws(RenderError) in
-            try render(pages, metadata: metadata, to: temporary, reportAs: url)
+            try FontAccess.serialized { () throws(RenderError) in
+                try render(pages, metadata: metadata, to: temporary, reportAs: url)
+            }
         }
     }
 
@@ -42,7 +44,9 @@ public enum PDFWriter {
             throw RenderError(file: "(memory)", message: "Cairo could not create the PDF")
         }
         defer { cairo_surface_destroy(surface) }
-        try draw(pages, metadata: metadata, on: surface, reportAs: "(memory)")
+        try FontAccess.serialized { () throws(RenderError) in
+            try draw(pages, metadata: metadata, on: surface, reportAs: "(memory)")
+        }
         return sink.data
     }
 
@@ -67,7 +71,13 @@ public enum PDFWriter {
             FrameDrawing.draw(page, on: cairo)
             cairo_show_page(cairo)
         }
+        // A font that failed to load leaves its error on the context, not on the surface,
+        // and the text simply missing from the page.
+        let drawing = cairo_status(cairo)
         cairo_destroy(cairo)
+        guard drawing == CAIRO_STATUS_SUCCESS else {
+            throw RenderError(file: name, message: "the page could not be drawn: \(String(cString: cairo_status_to_string(drawing)))")
+        }
         // Cairo reports write errors through the surface status, not through return values.
         cairo_surface_finish(surface)
         let status = cairo_surface_status(surface)

@@ -16,7 +16,7 @@ public enum PNGWriter {
             cairo_set_source_rgb(cairo, 1, 1, 1)
             cairo_paint(cairo)
             cairo_scale(cairo, scale, scale)
-            FrameDrawing.draw(page, on: cairo!)
+            FontAccess.serialized { FrameDrawing.draw(page, on: cairo!) }
             cairo_destroy(cairo)
             let status = cairo_surface_write_to_png(surface, temporary.path)
             guard status == CAIRO_STATUS_SUCCESS else {

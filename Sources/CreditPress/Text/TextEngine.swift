@@ -66,6 +66,10 @@ public final class TextEngine {
 
     /// Sets `markup` in `style` at `size` points, wrapping at `width` points.
     public func shape(_ markup: ParsedMarkup, style: TextStyle, size: Double, width: Double) -> ShapedText {
+        FontAccess.serialized { shapeSerialized(markup, style: style, size: size, width: width) }
+    }
+
+    private func shapeSerialized(_ markup: ParsedMarkup, style: TextStyle, size: Double, width: Double) -> ShapedText {
         let layout = pango_layout_new(context)!
         pango_layout_set_text(layout, markup.text, -1)
         let attributes = pango_attr_list_copy(markup.attributes)
@@ -180,6 +184,25 @@ public final class ShapedText {
     deinit { g_object_unref(UnsafeMutableRawPointer(layout)) }
 
     var pangoLayout: OpaquePointer { layout }
+
+    /// The characters Pango could not find a glyph for, read from the shaped runs (an
+    /// unknown glyph carries its character). Empty when `unknownGlyphs` is zero.
+    public var unknownCharacters: [Unicode.Scalar] {
+        guard unknownGlyphs > 0, let iterator = pango_layout_get_iter(pangoLayout) else { return [] }
+        defer { pango_layout_iter_free(iterator) }
+        let unknownFlag: UInt32 = 0x1000_0000
+        var found: [Unicode.Scalar] = []
+        repeat {
+            guard let run = pango_layout_iter_get_run_readonly(iterator), let glyphs = run.pointee.glyphs else { continue }
+            for index in 0..<Int(glyphs.pointee.num_glyphs) {
+                let glyph = glyphs.pointee.glyphs[index].glyph
+                if glyph & unknownFlag != 0, let scalar = Unicode.Scalar(glyph & ~unknownFlag), !found.contains(scalar) {
+                    found.append(scalar)
+                }
+            }
+        } while pango_layout_iter_next_run(iterator) != 0
+        return found
+    }
 
     /// The text as set, for tests and messages.
     public var text: String { String(cString: pango_layout_get_text(pangoLayout)) }

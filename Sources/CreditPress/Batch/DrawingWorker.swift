@@ -1,0 +1,66 @@
+import Foundation
+
+/// Draws certificates for a batch: the work one thread or one drawing process does.
+struct DrawingWorker {
+    let renderer: CertificateRenderer
+    let activity: Activity
+    let layout: String?
+    let creationDate: Date
+    let output: URL
+
+    /// Draws one certificate and writes it under its id; the outcome names the row.
+    func draw(learner: Learner, row: Int, id: String) -> BatchRunner.Outcome {
+        do {
+            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
+                                                   creationDate: creationDate)
+            let data = try PDFWriter.data([certificate.page], metadata: certificate.metadata)
+            try AtomicFile.write(data, to: output.appendingPathComponent("certificates/\(id).pdf"), durable: false)
+            return .issued(row: row, sha: BatchState.sha256(data))
+        } catch let error as InputError {
+            return .refused(row: row, error.problems)
+        } catch let error as LayoutError {
+            let column = error.block == "name" ? "professional_name" : "layout"
+            return .refused(row: row, [Problem(file: error.file, row: row, field: column,
+                                               learnerID: learner.id, message: error.message)])
+        } catch {
+            return .refused(row: row, [Problem(file: "", row: row, field: "", learnerID: learner.id, message: "\(error)")])
+        }
+    }
+
+    /// The drawing-process side of the protocol: reads the setup, then jobs, from standard
+    /// input until it closes, answering each on standard output.
+    static func serve(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
+        let lines = LineReader(descriptor: input)
+        guard let first = lines.next() else { return }
+        let setup = try JSONDecoder().decode(WorkerMessage.Setup.self, from: first)
+        let resources = Resources(root: URL(fileURLWithPath: setup.resources))
+        let renderer = try CertificateRenderer(resources: resources)
+        let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
+        guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
+        let worker = DrawingWorker(renderer: renderer, activity: activity, layout: setup.layout,
+                                   creationDate: date, output: URL(fileURLWithPath: setup.output))
+        let parser = RosterRowParser(file: setup.roster, columns: try RosterColumns(header: setup.header, file: setup.roster))
+        while let line = lines.next() {
+            let job = try JSONDecoder().decode(WorkerMessage.Job.self, from: line)
+            let outcome: BatchRunner.Outcome
+            switch parser.learner(from: RosterRow(number: job.row, fields: job.fields)) {
+            case .success(let learner): outcome = worker.draw(learner: learner, row: job.row, id: job.id)
+            case .failure(let error): outcome = .refused(row: job.row, error.problems)
+            }
+            let result: WorkerMessage.Result
+            switch outcome {
+            case .issued(let row, let sha): result = .init(row: row, sha: sha, problems: nil)
+            case .refused(let row, let problems): result = .init(row: row, sha: nil, problems: problems.map(WorkerMessage.Reported.init))
+            }
+            let data = WorkerMessage.encode(result)
+            _ = data.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+        }
+    }
+}
+
+/// The entry point of a drawing process, for the command line's hidden `batch-worker`.
+public enum BatchWorker {
+    public static func serve() throws {
+        try DrawingWorker.serve()
+    }
+}
