@@ -17,6 +17,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder for the roster and the output (emptied first).")
     var out: String = "/tmp/creditpress-bench"
 
+    @Option(help: "The activity to issue certificates for (default: the 2018 ASCO example); its artwork changes the figures.")
+    var activity: String?
+
     @Option(help: "Also time this many cold starts of `creditpress certificate` (0 to skip).")
     var coldStarts: Int = 10
 
@@ -30,7 +33,8 @@ struct BenchCommand: ParsableCommand {
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator().write(count: rows, to: roster)
         let key = try IssuerKey.loadOrCreate(at: folder.appendingPathComponent("id.key"))
-        let activity = resources.root.appendingPathComponent(ProcessInfo.processInfo.environment["BENCH_ACTIVITY"] ?? "Examples/asco-2018/activity.yaml")
+        let activity = self.activity.map { URL(fileURLWithPath: $0) }
+            ?? resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml")
         var options = BatchOptions(activity: activity, roster: roster, output: folder.appendingPathComponent("out"),
                                    jobs: jobs, idKey: key)
         options.creationDate = Date(timeIntervalSince1970: 1_528_200_000)
