@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-swift build -c release --product creditpress
-binary="$(swift build -c release --show-bin-path)/creditpress"
+swift build -c release --static-swift-stdlib --product creditpress
+binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/creditpress"
 
 out=Examples/output
 mkdir -p "$out"
