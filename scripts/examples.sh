@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds CreditPress and renders every example learner's certificate into
-# Examples/output/ (a PDF and a PNG preview each).
+# Examples/output/ (a PDF and a PNG preview each), and the example transcript.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +20,8 @@ for activity in Examples/*/activity.yaml; do
             --creation-date 2018-06-05T12:00:00Z || status=1
     done
 done
-echo "Certificates are in $out/"
+"$binary" transcript --learner Examples/transcript/learner.yaml --records Examples/transcript/records.csv \
+    --activities Examples --issuer "American Society of Clinical Oncology" --issue-date 2023-01-15 \
+    --out "$out/transcript.pdf" || status=1
+echo "Certificates and the example transcript are in $out/"
 exit $status

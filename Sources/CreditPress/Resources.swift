@@ -9,6 +9,7 @@ public struct Resources: Sendable {
     public var statements: URL { templates.appendingPathComponent("statements") }
     public var certificateLayouts: URL { templates.appendingPathComponent("certificates") }
     public var boards: URL { templates.appendingPathComponent("rules/boards.yaml") }
+    public var transcriptLayouts: URL { templates.appendingPathComponent("transcripts") }
 
     public init(root: URL) {
         self.root = root

@@ -3,7 +3,7 @@ import Foundation
 /// Turns a learner record (YAML or JSON) into a checked `Learner`.
 public enum LearnerReader {
     static let fields = ["id", "name", "degrees", "profession", "email", "claims", "completionDate", "claimedAt",
-                         "evaluationCompleted", "boards", "birthMonthDay", "mocConsent", "nabpEPID"]
+                         "evaluationCompleted", "boards", "birthMonthDay", "mocConsent", "nabpEPID", "licenses", "npi"]
 
     /// Reads `url`; throws every problem found in the file at once.
     public static func read(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
@@ -13,7 +13,7 @@ public enum LearnerReader {
         throw InputError(reader.problems)
     }
 
-    static func read(_ root: FieldMapping) -> Learner? {
+    static func read(_ root: FieldMapping, requireClaims: Bool = true) -> Learner? {
         let id = root.string("id", required: true, hint: "the learner's id in your registration system")
         root.reader.learnerID = id
         root.rejectUnknownKeys(fields)
@@ -33,8 +33,10 @@ public enum LearnerReader {
         if let email, email.wholeMatch(of: Patterns.email) == nil {
             root.reader.report("email", root.value("email"), "is not an email address")
         }
-        let claims = readClaims(root)
-        let completion = root.date("completionDate", required: true)
+        let claims = readClaims(root, required: requireClaims)
+        // A transcript's learner file names the learner only; it has no completion of its own.
+        let completion = root.date("completionDate", required: requireClaims)
+            ?? (requireClaims ? nil : CivilDate(year: 1970, month: 1, day: 1))
         let claimedAt = root.string("claimedAt").flatMap { text in
             let date = ISO8601DateFormatter().date(from: text)
             if date == nil {
@@ -51,13 +53,28 @@ public enum LearnerReader {
         guard let id, let first, let last, let professional, let profession, let completion else {
             return nil
         }
-        return Learner(id: id, firstName: first, middleName: middle, lastName: last,
+        var learner = Learner(id: id, firstName: first, middleName: middle, lastName: last,
                        professionalName: professional, degrees: degrees, profession: profession,
                        email: email, claims: claims, completionDate: completion, claimedAt: claimedAt,
                        evaluationCompleted: root.flag("evaluationCompleted") ?? false,
                        boardIDs: root.stringMap("boards").reduce(into: [:]) { $0[$1.key.lowercased()] = $1.value },
                        birthMonthDay: birth, mocConsent: root.flag("mocConsent") ?? false,
                        nabpEPID: root.string("nabpEPID"), sourceFile: root.reader.document.file)
+        learner.licenses = root.mappings("licenses").compactMap { item in
+            item.rejectUnknownKeys(["issuer", "number"])
+            guard let issuer = item.string("issuer", required: true), let number = item.string("number", required: true) else { return nil }
+            return Learner.License(issuer: issuer, number: number)
+        }
+        learner.npi = root.string("npi")
+        return learner
+    }
+
+    /// Reads a learner file that identifies a learner without claiming credit (for a transcript).
+    public static func readIdentity(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
+        let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
+        let learner = read(reader.root, requireClaims: false)
+        if let learner, reader.problems.isEmpty { return learner }
+        throw InputError(reader.problems)
     }
 
     /// `06-15`: a month and a day that exists in some year.
@@ -67,8 +84,8 @@ public enum LearnerReader {
         return day >= 1 && day <= CivilDate.daysIn(month: month, year: 2000)
     }
 
-    private static func readClaims(_ root: FieldMapping) -> [Learner.Claim] {
-        let items = root.mappings("claims", required: true)
+    private static func readClaims(_ root: FieldMapping, required: Bool) -> [Learner.Claim] {
+        let items = root.mappings("claims", required: required)
         if items.isEmpty, root.value("claims") != nil {
             root.reader.report("claims", root.value("claims"), "lists no claim",
                                hint: "add `- type: ama-pra-category-1` with the `amount` claimed")

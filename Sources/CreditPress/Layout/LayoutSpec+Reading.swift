@@ -38,7 +38,7 @@ extension LayoutSpec {
             blocks: blocks)
     }
 
-    private static func readPage(_ root: FieldMapping) -> (Double, Double, Double)? {
+    static func readPage(_ root: FieldMapping) -> (Double, Double, Double)? {
         guard let page = root.mapping("page", required: true) else { return nil }
         page.rejectUnknownKeys(["size", "orientation", "margin"])
         let size = page.choice("size", required: true, allowed: pageSizes.keys.sorted().joined(separator: ", ")) {
@@ -52,7 +52,7 @@ extension LayoutSpec {
         return landscape ? (size.1, size.0, margin) : (size.0, size.1, margin)
     }
 
-    private static func readStyle(_ map: FieldMapping?, base: TextStyle, fonts: FontLibrary) -> TextStyle {
+    static func readStyle(_ map: FieldMapping?, base: TextStyle, fonts: FontLibrary) -> TextStyle {
         var style = base
         guard let map else { return style }
         map.rejectUnknownKeys(["family", "size", "weight", "italic", "color", "tracking", "align", "justify", "lineHeight", "direction"])

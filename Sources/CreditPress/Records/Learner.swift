@@ -25,8 +25,18 @@ public struct Learner: Sendable {
     public var mocConsent: Bool
     /// NABP e-Profile ID, which pharmacy credit reporting needs.
     public var nabpEPID: String?
+    /// Licences held, shown masked on transcripts (only the last digits).
+    public var licenses: [License] = []
+    /// National Provider Identifier, shown masked on transcripts.
+    public var npi: String?
     /// The file the learner was read from, for messages.
     public var sourceFile: String
+
+    /// A licence to practise: the issuing state or board and the number.
+    public struct License: Sendable, Equatable {
+        public var issuer: String
+        public var number: String
+    }
 
     /// One line of credit the learner claims.
     public struct Claim: Sendable, Equatable {

@@ -34,17 +34,19 @@ public final class MergedPDFWriter {
         if !finished { unlink(temporary.path) }
     }
 
-    /// Adds a page, with `outline` as its entry in the document outline.
-    public func add(_ page: PageFrame, outline: String) {
+    /// Adds a page, with `outline` as its entry in the document outline (none when nil).
+    public func add(_ page: PageFrame, outline: String?) {
         FontAccess.serialized { addSerialized(page, outline: outline) }
     }
 
-    private func addSerialized(_ page: PageFrame, outline: String) {
+    private func addSerialized(_ page: PageFrame, outline: String?) {
         pageCount += 1
         cairo_pdf_surface_set_size(surface, page.width, page.height)
         FrameDrawing.draw(page, on: cairo, shared: shared)
-        cairo_pdf_surface_add_outline(surface, Int32(CAIRO_PDF_OUTLINE_ROOT), outline, "page=\(pageCount)",
-                                      cairo_pdf_outline_flags_t(rawValue: 0))
+        if let outline {
+            cairo_pdf_surface_add_outline(surface, Int32(CAIRO_PDF_OUTLINE_ROOT), outline, "page=\(pageCount)",
+                                          cairo_pdf_outline_flags_t(rawValue: 0))
+        }
         cairo_show_page(cairo)
     }
 

@@ -11,6 +11,12 @@ enum Markup {
         return text
     }
 
+    /// `text` made safe to put in markup: `&`, `<` and `>` escaped.
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
     /// "a", "a and b", "a, b and c".
     static func list(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }
