@@ -44,8 +44,9 @@ final class BatchState {
                 guard parts.count == 3, parts[2].count == 64 else { continue }
                 finished[String(parts[0])] = (String(parts[1]), String(parts[2]))
             }
-        } else {
-            FileManager.default.createFile(atPath: journalURL.path, contents: nil)
+        } else if !FileManager.default.createFile(atPath: journalURL.path, contents: nil) {
+            throw InputError([Problem(file: journalURL.path, field: "", message: "cannot create the batch journal",
+                                      hint: "check that the output folder is writable")])
         }
         journal = try FileHandle(forWritingTo: journalURL)
         try journal.seekToEnd()

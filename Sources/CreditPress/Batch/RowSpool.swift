@@ -10,7 +10,10 @@ struct RowSpool {
 
     init(folder: URL) throws {
         url = folder.appendingPathComponent(".spool")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw InputError([Problem(file: url.path, field: "", message: "cannot create the batch's row spool",
+                                      hint: "check that the output folder is writable and has space")])
+        }
         handle = try FileHandle(forUpdating: url)
     }
 
