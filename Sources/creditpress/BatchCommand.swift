@@ -60,8 +60,7 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let summary: BatchSummary
-        do {
+        let summary = try Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued") {
             let resources = try Resources.locate(explicit: common.resources)
             let fonts = try FontLibrary(directory: resources.fonts)
             let keyFile = IssuerKey.defaultLocation(explicit: idKey)
@@ -77,13 +76,7 @@ struct BatchCommand: ParsableCommand {
             options.showProgress = true
             options.merged = !noMerged
             options.workerCommand = BatchCommand.workerCommand(resources: resources)
-            summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()
-        } catch let error as InputError {
-            CertificateCommand.report(error.problems.map(\.description), closing: "no certificates were issued")
-            throw ExitCode(65)
-        } catch {
-            CertificateCommand.report(["\(error)"], closing: "the run stopped; run the same command again to finish it")
-            throw ExitCode(1)
+            return try BatchRunner(options: options, resources: resources, fonts: fonts).run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
         print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")

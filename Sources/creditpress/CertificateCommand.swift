@@ -38,7 +38,7 @@ struct CertificateCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try Failure.reporting(closing: "no certificate was written", refusedClosing: "no certificate was written") {
             let resources = try Resources.locate(explicit: common.resources)
             let renderer = try CertificateRenderer(resources: resources)
             let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
@@ -48,20 +48,7 @@ struct CertificateCommand: ParsableCommand {
             try renderer.writePDF(certificate, to: URL(fileURLWithPath: out))
             if let png { try PNGWriter.write(certificate.page, to: URL(fileURLWithPath: png)) }
             print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id))")
-        } catch let error as InputError {
-            Self.report(error.problems.map(\.description))
-            throw ExitCode(65)
-        } catch {
-            Self.report(["\(error)"])
-            throw ExitCode(1)
         }
-    }
-
-    static func report(_ lines: [String], closing: String? = "no certificate was written") {
-        for line in lines {
-            FileHandle.standardError.write(Data("error: \(line)\n".utf8))
-        }
-        if let closing { FileHandle.standardError.write(Data("\(closing)\n".utf8)) }
     }
 
     static func parseDate(_ text: String) -> Date? {

@@ -16,3 +16,30 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "The CreditPress folder holding Templates/ and Fonts/ (default: $CREDITPRESS_HOME, the working folder, or the one the program was built in).")
     var resources: String?
 }
+
+/// How every command reports failure: each problem on its own line on standard error,
+/// then what became of the output; exit status 65 for refused input, 1 for anything else.
+enum Failure {
+    static func report(_ lines: [String], closing: String?) {
+        for line in lines {
+            FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+        }
+        if let closing { FileHandle.standardError.write(Data("\(closing)\n".utf8)) }
+    }
+
+    static func reporting<T>(closing: String?, refusedClosing: String? = nil, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as InputError {
+            report(error.problems.map(\.description), closing: refusedClosing ?? closing)
+            throw ExitCode(65)
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            report(["\(error)"], closing: closing)
+            throw ExitCode(1)
+        }
+    }
+}

@@ -17,7 +17,7 @@ struct StatementsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        do {
+        try Failure.reporting(closing: nil, refusedClosing: nil) {
             let renderer = try CertificateRenderer(resources: try Resources.locate(explicit: common.resources))
             let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
             let statements = try ActivityStatements(activity: activity, catalog: renderer.catalog)
@@ -29,12 +29,6 @@ struct StatementsCommand: ParsableCommand {
                 print("\n[\(entry.certificates)] \(statement.role) — \(source)")
                 print(markup ? statement.markup : statement.plainText)
             }
-        } catch let error as InputError {
-            CertificateCommand.report(error.problems.map(\.description), closing: nil)
-            throw ExitCode(65)
-        } catch {
-            CertificateCommand.report(["\(error)"], closing: nil)
-            throw ExitCode(1)
         }
     }
 }

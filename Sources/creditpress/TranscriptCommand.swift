@@ -47,7 +47,7 @@ struct TranscriptCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try Failure.reporting(closing: "no transcript was written", refusedClosing: "no transcript was written") {
             let renderer = try CertificateRenderer(resources: try Resources.locate(explicit: common.resources))
             let learner = try LearnerReader.readIdentity(URL(fileURLWithPath: self.learner), displayName: self.learner)
             var byID: [String: Activity] = [:]
@@ -71,12 +71,6 @@ struct TranscriptCommand: ParsableCommand {
             let pages = try TranscriptWriter(layout: spec, engine: renderer.layouter.engine)
                 .write(transcript, to: URL(fileURLWithPath: out), metadata: metadata)
             print("wrote \(out): \(transcript.rows.count) records on \(pages) page\(pages == 1 ? "" : "s")")
-        } catch let error as InputError {
-            CertificateCommand.report(error.problems.map(\.description), closing: "no transcript was written")
-            throw ExitCode(65)
-        } catch {
-            CertificateCommand.report(["\(error)"], closing: "no transcript was written")
-            throw ExitCode(1)
         }
     }
 
