@@ -87,6 +87,7 @@ public struct Layouter {
             return cached
         }
         let shaped = try shapeAnew(markup, block: block, spec: spec)
+        shaped.cacheKey = key
         shapes[key] = shaped
         return shaped
     }
@@ -197,7 +198,11 @@ final class ShapeCache {
                 seen.insert(key)
                 return
             }
-            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= limit {
+                // Keep what every certificate uses (statements, headings); drop the rest.
+                entries = entries.filter { $0.value.uses >= 8 }
+                if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            }
             entries[key] = newValue
         }
     }

@@ -56,17 +56,22 @@ enum FrameDrawing {
 
 /// Recordings of paragraphs that appear on many pages of one document; owns them.
 final class SharedDrawings {
-    private var recordings: [ObjectIdentifier: (text: ShapedText, surface: OpaquePointer)] = [:]
+    /// By the paragraph's cache key: the same text in the same block is one recording, even
+    /// when the layouter shaped it again after its cache was trimmed.
+    private var recordings: [String: OpaquePointer] = [:]
 
     deinit {
-        for entry in recordings.values { cairo_surface_destroy(entry.surface) }
+        for surface in recordings.values { cairo_surface_destroy(surface) }
     }
 
     func paint(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
-        let key = ObjectIdentifier(placed.shaped)
+        guard let key = placed.shaped.cacheKey else {
+            FrameDrawing.draw(placed, on: cairo)
+            return
+        }
         let surface: OpaquePointer
-        if let entry = recordings[key] {
-            surface = entry.surface
+        if let recorded = recordings[key] {
+            surface = recorded
         } else {
             // Unbounded recording: the paragraph is drawn at its own origin.
             surface = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nil)
@@ -76,7 +81,7 @@ final class SharedDrawings {
             origin.y = 0
             FrameDrawing.draw(origin, on: recorder)
             cairo_destroy(recorder)
-            recordings[key] = (placed.shaped, surface)
+            recordings[key] = surface
         }
         cairo_save(cairo)
         cairo_set_source_surface(cairo, surface, placed.x, placed.y)

@@ -165,6 +165,9 @@ public final class ShapedText {
     /// How many pages this paragraph has been laid out on; writers draw a paragraph used
     /// more than once from one shared drawing.
     public internal(set) var uses = 0
+    /// What the layouter's cache knows this paragraph by (layout, block and text), so that a
+    /// writer draws the same paragraph once even if it was shaped again.
+    var cacheKey: String?
 
     init(layout: OpaquePointer, size: Double, color: RGBColor) {
         self.layout = layout
