@@ -12,8 +12,9 @@ public final class BatchRunner {
     let activityHash: String
     let state: BatchState
     var summary: BatchSummary
-    var manifest: [ManifestEntry] = []
-    var rejects: [RejectEntry] = []
+    let reports: ReportStream
+    /// The first failure to write a report, raised when the run ends.
+    var failures = FirstFailure()
     var spool: RowSpool
     var learnerRows: [String: Int] = [:]
     let progress: BatchProgress
@@ -48,6 +49,7 @@ public final class BatchRunner {
         if let layout = options.layout { _ = try renderer.layout(named: layout) }
         state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate)
         spool = try RowSpool(folder: options.output)
+        reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: PDFWriter.isoDate(state.creationDate))
         summary = BatchSummary(output: options.output)
         progress = BatchProgress(enabled: options.showProgress)
     }
@@ -60,6 +62,7 @@ public final class BatchRunner {
         let pool = makePool(header: roster.header)
         while let row = roster.next() {
             progress.total += 1
+            reports.expect(row: row.number)
             if let job = accept(row, reader: roster) {
                 pendingJobs[job.row.number] = job
                 pool.jobs.put(job)
@@ -68,6 +71,7 @@ public final class BatchRunner {
             progress.report(done: summary.accepted + summary.rejected)
         }
         if let problem = roster.stoppedEarly {
+            reports.expect(row: problem.row ?? 0)
             reject(problem.row ?? 0, learnerID: nil, InputError([problem]))
         }
         while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { handle(outcome) }
@@ -76,7 +80,8 @@ public final class BatchRunner {
         summary.drawSeconds = Date().timeIntervalSince(started)
         if options.merged { try writeMerged() }
         summary.mergeSeconds = Date().timeIntervalSince(started) - summary.drawSeconds
-        try writeReports()
+        try failures.raise()
+        try reports.finish()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -155,19 +160,20 @@ public final class BatchRunner {
 
     private func issue(_ job: Job, sha: String) {
         summary.accepted += 1
-        manifest.append(ManifestEntry(
+        failures.record { try reports.issued(ManifestEntry(
             row: job.row.number, learnerID: job.learner.id, certificateID: job.id,
             kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner),
-            file: "certificates/\(job.id).pdf", sha256: sha))
+            file: "certificates/\(job.id).pdf", sha256: sha)) }
         spool.add(job.row, learner: job.learner, id: job.id, order: options.order)
     }
 
     private func reject(_ row: Int, learnerID: String?, _ error: InputError) {
         summary.rejected += 1
-        for problem in error.problems {
-            rejects.append(RejectEntry(row: row, learnerID: learnerID ?? "", column: problem.field,
-                                       reason: problem.message + (problem.hint.map { " — \($0)" } ?? "")))
+        let entries = error.problems.map { problem in
+            RejectEntry(row: row, learnerID: learnerID ?? "", column: problem.field,
+                        reason: problem.message + (problem.hint.map { " — \($0)" } ?? ""))
         }
+        failures.record { try reports.rejected(row: row, entries) }
     }
 
     /// "24.5 ama-pra-category-1; 20 moc:abim"
@@ -175,5 +181,18 @@ public final class BatchRunner {
         learner.claims.map { claim in
             "\(claim.amount) \(claim.type.rawValue)\(claim.board.map { ":\($0)" } ?? "")"
         }.joined(separator: "; ")
+    }
+}
+
+/// Keeps the first error of calls that cannot throw where they are made.
+struct FirstFailure {
+    private var error: Error?
+
+    mutating func record(_ body: () throws -> Void) {
+        do { try body() } catch { if self.error == nil { self.error = error } }
+    }
+
+    func raise() throws {
+        if let error { throw error }
     }
 }
