@@ -80,7 +80,9 @@ final class ReportStream {
         try json.synchronize()
         try json.close()
         for writer in [manifestCSV, rejectsCSV] {
-            writer.stream.write([0x0A], maxLength: 1)
+            guard writer.stream.write([0x0A], maxLength: 1) == 1 else {
+                throw RenderError(file: folder.path, message: "cannot finish writing the reports: \(writer.stream.streamError?.localizedDescription ?? "write failed")")
+            }
             writer.stream.close()
         }
         for name in ["manifest.csv", "rejects.csv", "manifest.json"] {
