@@ -57,6 +57,35 @@ struct LayoutTests {
         #expect(abs(when.y - (title.bottom + 5)) < 0.001)
     }
 
+    @Test func leavesOutTheSignatureLineWhenThereIsNoSignatory() throws {
+        func lines(_ page: PageFrame) -> [Double] {
+            page.items.compactMap { item in
+                guard case .stroke(let stroke) = item, case .line(_, let y, _, _) = stroke.shape else { return nil }
+                return y
+            }
+        }
+        // base/letter-landscape.yaml: the signature line at y 520 goes `with: signatory`; the date line does not.
+        #expect(lines(try Self.page(for: "physician")) == [520, 520])
+        var activity = try Fixture.activity()
+        activity.signatory = nil
+        let page = try Fixture.renderer().prepare(activity: activity, learner: Fixture.learner("physician"),
+                                                  creationDate: Fixture.fixedDate).page
+        #expect(lines(page) == [520])
+        #expect(page.text("signatory") == nil)
+    }
+
+    @Test func setsALongTitleOnUpToThreeLines() throws {
+        var activity = try Fixture.activity()
+        activity.title = String(repeating: "Management of Complex Multisystem Disorders in Elderly Patients ", count: 4)
+        let page = try Fixture.renderer().prepare(activity: activity, learner: Fixture.learner("physician"),
+                                                  creationDate: Fixture.fixedDate).page
+        let title = try #require(page.text("title"))
+        // 260 characters do not fit three 600 pt lines at 17 pt; they do at a smaller size, not below 10 pt.
+        #expect(title.shaped.lineCount == 3)
+        #expect(title.shaped.fontSize >= 10 && title.shaped.fontSize < 17)
+        #expect(title.shaped.width <= 600)
+    }
+
     @Test func refusesANameWithCharactersNoFontHas() throws {
         var learner = try Fixture.learner("physician")
         learner.professionalName = "Ada \u{20000}\u{1F600} Lovelace"

@@ -127,10 +127,10 @@ extension LayoutSpec {
     }
 
     private static func readRule(_ item: FieldMapping) -> Rule? {
-        item.rejectUnknownKeys(["from", "to", "width", "color"])
+        item.rejectUnknownKeys(["from", "to", "width", "color", "with"])
         guard let from = item.point("from"), let to = item.point("to") else { return nil }
         return Rule(x1: from.0, y1: from.1, x2: to.0, y2: to.1, width: item.number("width") ?? 0.75,
-                    color: item.color("color"))
+                    color: item.color("color"), with: item.string("with"))
     }
 
     private static func readImage(_ item: FieldMapping) -> ImageSlot? {

@@ -32,6 +32,8 @@ public struct LayoutSpec {
         public var x1: Double, y1: Double, x2: Double, y2: Double
         public var width: Double
         public var color: RGBColor
+        /// Draw the line only when this text block is on the page (a signature line with no signatory is left out).
+        public var with: String?
     }
 
     /// A PNG placed in a box, scaled to fit without distortion and centred in it.

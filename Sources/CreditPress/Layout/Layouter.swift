@@ -29,10 +29,6 @@ public struct Layouter {
                                   height: spec.pageHeight - 2 * line.inset),
                 width: line.width, color: line.color)))
         }
-        for rule in spec.rules {
-            frame.items.append(.stroke(.init(shape: .line(x1: rule.x1, y1: rule.y1, x2: rule.x2, y2: rule.y2),
-                                             width: rule.width, color: rule.color)))
-        }
         for slot in spec.images {
             if let placed = try place(slot, spec: spec, sources: imageSources) { frame.items.append(.image(placed)) }
         }
@@ -49,6 +45,10 @@ public struct Layouter {
             bottoms[block.id] = placed.bottom
             placedTexts.append(placed)
             frame.items.append(.text(placed))
+        }
+        for rule in spec.rules where rule.with.map({ id in placedTexts.contains { $0.id == id } }) ?? true {
+            frame.items.append(.stroke(.init(shape: .line(x1: rule.x1, y1: rule.y1, x2: rule.x2, y2: rule.y2),
+                                             width: rule.width, color: rule.color)))
         }
         try checkOverlaps(placedTexts, spec: spec)
         return frame
