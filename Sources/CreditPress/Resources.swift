@@ -17,7 +17,7 @@ public struct Resources: Sendable {
 
     /// The folder given, else `$CREDITPRESS_HOME`, else the working folder or one above
     /// the executable that holds both `Templates/` and `Fonts/`.
-    public static func locate(explicit: String? = nil, executable: String = CommandLine.arguments[0]) throws(FontError) -> Resources {
+    public static func locate(explicit: String? = nil, executable: String = Resources.executablePath) throws(FontError) -> Resources {
         var candidates: [URL] = []
         if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
         if let home = ProcessInfo.processInfo.environment["CREDITPRESS_HOME"], !home.isEmpty {
@@ -34,6 +34,14 @@ public struct Resources: Sendable {
             return Resources(root: candidate.standardizedFileURL)
         }
         throw FontError(message: "cannot find the Templates/ and Fonts/ folders (looked in \(candidates.map(\.path).joined(separator: ", "))); run from the CreditPress folder, pass --resources DIR or set CREDITPRESS_HOME")
+    }
+
+    /// This program's own file, however it was started (by path, or found on PATH).
+    public static var executablePath: String {
+        let link = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        if link != "/proc/self/exe", FileManager.default.isExecutableFile(atPath: link) { return link }
+        if let path = Bundle.main.executablePath { return path }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
     }
 
     private static func isResourceFolder(_ url: URL) -> Bool {

@@ -54,9 +54,7 @@ struct BatchCommand: ParsableCommand {
 
     /// This program, started as a drawing process.
     static func workerCommand(resources: Resources) -> [String] {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let path = executable.hasPrefix("/") ? executable : FileManager.default.currentDirectoryPath + "/" + executable
-        return [path, "batch-worker"]
+        [Resources.executablePath, "batch-worker"]
     }
 
     func run() throws {

@@ -69,7 +69,7 @@ struct BenchCommand: ParsableCommand {
         var times: [Double] = []
         for index in 0..<coldStarts {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            process.executableURL = URL(fileURLWithPath: Resources.executablePath)
             process.arguments = ["certificate", "--resources", resources.root.path,
                                  "--activity", resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml").path,
                                  "--learner", resources.root.appendingPathComponent("Examples/asco-2018/learners/physician.yaml").path,
