@@ -49,6 +49,11 @@ struct FieldMapping {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
+    /// The mapping's keys, in file order.
+    var keys: [String] {
+        node.mapping.map { mapping in mapping.compactMap { $0.key.scalar?.string } } ?? []
+    }
+
     /// The value under `key`, treating YAML null (`~`, `null`, nothing) as absent.
     func value(_ key: String) -> Node? {
         guard let value = fields[key] else { return nil }

@@ -27,7 +27,9 @@ struct InputDocument {
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // Every value is read as text and checked by the field readers, so Yams need not
+            // guess types (its guessing compiles regular expressions, a cost on every start).
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw fail("cannot be parsed as YAML or JSON: \(InputDocument.summary(of: error))",
                        line: InputDocument.line(of: error))

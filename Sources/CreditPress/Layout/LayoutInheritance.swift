@@ -8,13 +8,15 @@ import Yams
 enum LayoutInheritance {
     static func load(_ url: URL, depth: Int = 0) throws(InputError) -> InputDocument {
         let document = try InputDocument.load(url)
-        guard let parentName = document.root.mapping?["extends"]?.string else { return document }
+        guard let parentName = document.root.mapping?.first(where: { $0.key.scalar?.string == "extends" })?.value.scalar?.string else {
+            return document
+        }
         let parentURL = url.deletingLastPathComponent().appendingPathComponent("\(parentName).yaml")
         guard depth < 8 else {
             throw InputError([Problem(file: document.file, field: "extends", message: "layouts extend each other in a loop")])
         }
         guard FileManager.default.fileExists(atPath: parentURL.path) else {
-            throw InputError([Problem(file: document.file, line: document.root.mapping?["extends"]?.mark?.line,
+            throw InputError([Problem(file: document.file, line: nil,
                                       field: "extends", message: "there is no layout '\(parentName)' to extend",
                                       hint: "name a layout file beside this one, without .yaml")])
         }
@@ -25,10 +27,11 @@ enum LayoutInheritance {
 
     private static func merge(parent: Node, child: Node) -> Node {
         guard var pairs = parent.mapping.map({ Array($0) }), let childPairs = child.mapping else { return child }
-        pairs.removeAll { $0.key.string == "extends" }
-        for (key, value) in childPairs where key.string != "extends" {
-            let merged = key.string == "blocks" ? mergeBlocks(parent: pairs.first { $0.key == key }?.value, child: value) : value
-            if let index = pairs.firstIndex(where: { $0.key == key }) {
+        func name(_ node: Node) -> String? { node.scalar?.string }
+        pairs.removeAll { name($0.key) == "extends" }
+        for (key, value) in childPairs where name(key) != "extends" {
+            let merged = name(key) == "blocks" ? mergeBlocks(parent: pairs.first { name($0.key) == name(key) }?.value, child: value) : value
+            if let index = pairs.firstIndex(where: { name($0.key) == name(key) }) {
                 pairs[index] = (key, merged)
             } else {
                 pairs.append((key, merged))
@@ -37,11 +40,15 @@ enum LayoutInheritance {
         return Node(pairs.map { ($0.key, $0.value) }, child.tag, .block)
     }
 
+    private static func blockID(_ block: Node) -> String? {
+        block.mapping?.first { $0.key.scalar?.string == "id" }?.value.scalar?.string
+    }
+
     private static func mergeBlocks(parent: Node?, child: Node) -> Node {
         guard case .sequence(let parentBlocks)? = parent, case .sequence(let childBlocks) = child else { return child }
         var blocks = Array(parentBlocks)
         for block in childBlocks {
-            if let id = block.mapping?["id"], let index = blocks.firstIndex(where: { $0.mapping?["id"] == id }) {
+            if let id = blockID(block), let index = blocks.firstIndex(where: { blockID($0) == id }) {
                 blocks[index] = merge(parent: blocks[index], child: block)
             } else {
                 blocks.append(block)

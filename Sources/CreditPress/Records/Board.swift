@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A certifying board whose MOC points an activity may award, as configured in
 /// `Templates/rules/boards.yaml`.
@@ -30,22 +29,22 @@ public struct BoardCatalog: Sendable {
 
     /// Reads `boards.yaml`; a broken file is an error naming the entry.
     public init(file: URL) throws(TemplateError) {
-        guard let text = try? String(contentsOf: file, encoding: .utf8),
-              let entries = (try? Yams.load(yaml: text)) as? [String: [String: Any]] else {
-            throw TemplateError(file: file.path, message: "the board list is missing or not a mapping of board ids")
+        let root: FieldMapping
+        do {
+            root = FieldReader(try InputDocument.load(file, displayName: file.path)).root
+        } catch {
+            throw TemplateError(file: file.path, message: "the board list is missing or not a mapping of board ids: \(error)")
         }
         var boards: [String: Board] = [:]
-        for (id, entry) in entries {
-            guard let name = entry["name"] as? String, let abbreviation = entry["abbreviation"] as? String,
-                  let statement = entry["statement"] as? String else {
+        for id in root.keys {
+            guard let entry = root.mapping(id), let name = entry.string("name"), let abbreviation = entry.string("abbreviation"),
+                  let statement = entry.string("statement") else {
                 throw TemplateError(file: file.path, message: "board '\(id)' needs a name, an abbreviation and a statement")
             }
-            boards[id] = Board(id: id, name: name, abbreviation: abbreviation,
-                               pointTypes: entry["pointTypes"] as? [String] ?? [],
-                               wholePoints: entry["wholePoints"] as? Bool ?? false,
-                               limitedByCMEClaimed: entry["limitedByCMEClaimed"] as? Bool ?? false,
-                               requiresEvaluation: entry["requiresEvaluation"] as? Bool ?? false,
-                               statement: statement)
+            boards[id] = Board(id: id, name: name, abbreviation: abbreviation, pointTypes: entry.strings("pointTypes"),
+                               wholePoints: entry.flag("wholePoints") ?? false,
+                               limitedByCMEClaimed: entry.flag("limitedByCMEClaimed") ?? false,
+                               requiresEvaluation: entry.flag("requiresEvaluation") ?? false, statement: statement)
         }
         self.boards = boards
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Mustache
-import Yams
 
 /// The prescribed statement texts, one versioned template file each, parsed once.
 ///
@@ -19,18 +18,20 @@ public struct StatementCatalog: Sendable {
     public init(directory: URL) throws(TemplateError) {
         self.directory = directory
         let catalogFile = directory.appendingPathComponent("catalog.yaml")
-        guard let text = try? String(contentsOf: catalogFile, encoding: .utf8),
-              let entries = (try? Yams.load(yaml: text)) as? [String: [String: Any]]
-        else {
+        let entries: [(id: String, version: Int?)]
+        do {
+            let reader = FieldReader(try InputDocument.load(catalogFile, displayName: catalogFile.path))
+            entries = reader.root.keys.map { id in (id, reader.root.mapping(id)?.string("version").flatMap { Int($0) }) }
+        } catch {
             throw TemplateError(file: catalogFile.path,
-                                message: "the statement catalog is missing or not a mapping of statement ids")
+                                message: "the statement catalog is missing or not a mapping of statement ids: \(error)")
         }
         var templates: [String: MustacheTemplate] = [:]
         var versions: [String: Int] = [:]
         var sources: [String: String] = [:]
-        for (id, entry) in entries {
+        for (id, version) in entries {
             let file = directory.appendingPathComponent("\(id).mustache")
-            guard let version = entry["version"] as? Int else {
+            guard let version else {
                 throw TemplateError(file: catalogFile.path, message: "statement '\(id)' has no whole-number version")
             }
             guard let source = try? String(contentsOf: file, encoding: .utf8) else {
