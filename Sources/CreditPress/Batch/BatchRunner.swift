@@ -35,6 +35,9 @@ public final class BatchRunner {
         case refused(row: Int, [Problem])
     }
 
+    /// What every row's input hash starts with: the activity, layout and creation date.
+    lazy var inputPrefix = ["v1", activityHash, options.layout ?? "", PDFWriter.isoDate(state.creationDate)].joined(separator: "\u{1F}")
+
     /// Jobs handed to the drawers and not yet answered, by row.
     var pendingJobs: [Int: Job] = [:]
 
@@ -111,8 +114,7 @@ public final class BatchRunner {
             return nil
         }
         let id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
-        let input = BatchState.sha256(Data((["v1", activityHash, options.layout ?? "", PDFWriter.isoDate(state.creationDate)]
-            + row.fields).joined(separator: "\u{1F}").utf8))
+        let input = BatchState.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
         let job = Job(row: row, learner: learner, id: id, input: input, kind: kind)
         if let done = state.finished[id], done.input == input,
            FileManager.default.fileExists(atPath: file(for: id).path) {

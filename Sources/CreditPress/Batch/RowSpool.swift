@@ -22,15 +22,21 @@ struct RowSpool {
         handle.write(data)
         let key: String
         switch order {
-        case .roster: key = String(format: "%012d", row.number)
+        case .roster: key = RowSpool.padded(row.number)
         case .certificateID: key = id
         case .lastName:
             let name = "\(learner.lastName)\u{1}\(learner.firstName)"
             key = name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-                + String(format: "\u{1}%012d", row.number)
+                + "\u{1}" + RowSpool.padded(row.number)
         }
         index.append((key, offset, data.count))
         offset += UInt64(data.count)
+    }
+
+    /// `42` → `000000000042`, so that rows sort in number order as text.
+    static func padded(_ number: Int) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
 
     /// The rows in the chosen order.
