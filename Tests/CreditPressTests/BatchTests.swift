@@ -187,8 +187,8 @@ struct BatchTests {
         let roster = try Fixture.file("roster.csv", "id,frist_name,last_name,professional_name,profession,completion_date,ama_pra_category_1\n")
         do { _ = try RosterReader(url: roster, displayName: "roster.csv"); Issue.record("expected a refusal") } catch {
             #expect(error.problems.map(\.description) == [
-                "roster.csv row 0: column 'frist_name': is not a roster column — did you mean 'first_name'?",
-                "roster.csv row 0: column 'first_name': is a required column and is missing from the header",
+                "roster.csv header: column 'frist_name': is not a roster column — did you mean 'first_name'?",
+                "roster.csv header: column 'first_name': is a required column and is missing from the header",
             ])
         }
     }

@@ -50,6 +50,8 @@ public final class BatchRunner {
         activityHash = BatchState.sha256(activityData)
         activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
         if let layout = options.layout { _ = try renderer.layout(named: layout) }
+        // The roster's header is checked before anything is written to the output folder.
+        roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
         state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate)
         spool = try RowSpool(folder: options.output)
         reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: PDFWriter.isoDate(state.creationDate))
@@ -60,8 +62,7 @@ public final class BatchRunner {
     /// Runs the batch to the end.
     public func run() throws -> BatchSummary {
         let started = Date()
-        let roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
-        self.roster = roster
+        guard let roster else { return summary }
         let pool = makePool(header: roster.header)
         while let row = roster.next() {
             progress.total += 1
