@@ -89,6 +89,16 @@ struct PDFReadBackTests {
         #expect(first == second)
     }
 
+    @Test func carriesDocumentStructureForScreenReaders() throws {
+        let url = try Self.render("physician")
+        #expect(try runTool("pdfinfo", [url.path]).contains("Tagged:          yes"))
+        let structure = try runTool("pdfinfo", ["-struct", url.path])
+        #expect(structure.hasPrefix("Document"))
+        #expect(structure.contains("H1"))
+        #expect(structure.contains("Figure"))
+        #expect(structure.components(separatedBy: "P (block)").count - 1 >= 10)
+    }
+
     @Test func keepsTextSelectableRatherThanOutlined() throws {
         // Text drawn as outlines would give pdftotext nothing; words are found at their place.
         let output = try runTool("pdftotext", ["-bbox", Self.render("physician").path, "-"])

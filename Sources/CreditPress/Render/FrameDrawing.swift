@@ -4,16 +4,28 @@ import CPangoCairo
 enum FrameDrawing {
     /// Draws `frame`; with `shared`, paragraphs used on several pages are drawn once into
     /// a recording that every page paints, which a PDF stores once as a form XObject.
-    static func draw(_ frame: PageFrame, on cairo: OpaquePointer, shared: SharedDrawings? = nil) {
-        for item in frame.items {
-            switch item {
-            case .stroke(let stroke): draw(stroke, on: cairo)
-            case .image(let image): draw(image, on: cairo)
-            case .text(let text):
-                if let shared, text.shaped.uses > 1 {
-                    shared.paint(text, on: cairo)
-                } else {
-                    draw(text, on: cairo)
+    /// With `tagged`, the page carries PDF structure (a document of a heading, paragraphs
+    /// and figures) for screen readers and text extraction in reading order.
+    static func draw(_ frame: PageFrame, on cairo: OpaquePointer, shared: SharedDrawings? = nil, tagged: Bool = false) {
+        func tag<T>(_ name: String, _ body: () -> T) -> T {
+            guard tagged else { return body() }
+            cairo_tag_begin(cairo, name, nil)
+            defer { cairo_tag_end(cairo, name) }
+            return body()
+        }
+        tag("Document") {
+            for item in frame.items {
+                switch item {
+                case .stroke(let stroke): draw(stroke, on: cairo)
+                case .image(let image): tag("Figure") { draw(image, on: cairo) }
+                case .text(let text):
+                    tag(text.id == "heading" || text.id == "header-0" ? "H1" : "P") {
+                        if let shared, text.shaped.uses > 1 {
+                            shared.paint(text, on: cairo)
+                        } else {
+                            draw(text, on: cairo)
+                        }
+                    }
                 }
             }
         }

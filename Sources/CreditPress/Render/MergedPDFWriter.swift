@@ -13,9 +13,13 @@ public final class MergedPDFWriter {
     private let shared = SharedDrawings()
     public private(set) var pageCount = 0
     private var finished = false
+    /// Whether pages carry PDF structure. A print run leaves it out: it would more than
+    /// double the size of every page.
+    private let tagged: Bool
 
-    public init(url: URL, metadata: PDFMetadata) throws(RenderError) {
+    public init(url: URL, metadata: PDFMetadata, tagged: Bool = false) throws(RenderError) {
         self.url = url
+        self.tagged = tagged
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
@@ -42,7 +46,7 @@ public final class MergedPDFWriter {
     private func addSerialized(_ page: PageFrame, outline: String?) {
         pageCount += 1
         cairo_pdf_surface_set_size(surface, page.width, page.height)
-        FrameDrawing.draw(page, on: cairo, shared: shared)
+        FrameDrawing.draw(page, on: cairo, shared: shared, tagged: tagged)
         if let outline {
             cairo_pdf_surface_add_outline(surface, Int32(CAIRO_PDF_OUTLINE_ROOT), outline, "page=\(pageCount)",
                                           cairo_pdf_outline_flags_t(rawValue: 0))

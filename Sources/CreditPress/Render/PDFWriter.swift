@@ -68,7 +68,7 @@ public enum PDFWriter {
         }
         for page in pages {
             cairo_pdf_surface_set_size(surface, page.width, page.height)
-            FrameDrawing.draw(page, on: cairo)
+            FrameDrawing.draw(page, on: cairo, tagged: true)
             cairo_show_page(cairo)
         }
         // A font that failed to load leaves its error on the context, not on the surface,

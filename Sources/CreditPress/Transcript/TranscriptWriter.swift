@@ -30,7 +30,7 @@ public struct TranscriptWriter {
         let trailerHeights = try trailers.map { try shape($0.markup, $0.style, width: contentWidth).height + $0.gapBefore }
         let pages = paginate(rowHeights: rowHeights, trailerHeights: trailerHeights,
                              firstTop: try firstHeaderHeight(values), laterTop: try runningHeaderHeight(values))
-        let writer = try MergedPDFWriter(url: url, metadata: metadata)
+        let writer = try MergedPDFWriter(url: url, metadata: metadata, tagged: true)
         for (index, page) in pages.enumerated() {
             let frame = try draw(page, number: index + 1, of: pages.count, transcript: transcript, trailers: trailers)
             writer.add(frame, outline: nil)
