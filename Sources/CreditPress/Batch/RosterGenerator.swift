@@ -42,7 +42,9 @@ public struct RosterGenerator {
 
     /// Writes a roster of `count` learners for the 2018 ASCO example to `url`.
     public func write(count: Int, to url: URL) throws {
-        let stream = OutputStream(url: url, append: false)!
+        guard let stream = OutputStream(url: url, append: false) else {
+            throw RenderError(file: url.path, message: "cannot create the roster file")
+        }
         let writer = try CSVWriter(stream: stream)
         try writer.write(row: ["id", "first_name", "last_name", "professional_name", "degrees", "profession",
                                "completion_date", "ama_pra_category_1", "ancc", "acpe", "participation",
