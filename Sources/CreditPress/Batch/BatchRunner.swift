@@ -18,7 +18,7 @@ public final class BatchRunner {
     var spool: RowSpool
     var learnerRows: [String: Int] = [:]
     let progress: BatchProgress
-    var roster: RosterReader?
+    let roster: RosterReader
 
     /// A certificate for a worker to draw.
     struct Job: Sendable {
@@ -46,9 +46,8 @@ public final class BatchRunner {
         self.resources = resources
         self.fonts = fonts
         renderer = try CertificateRenderer(resources: resources, fonts: fonts)
-        let activityData = try Data(contentsOf: options.activity)
-        activityHash = BatchState.sha256(activityData)
         activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
+        activityHash = BatchState.sha256(try Data(contentsOf: options.activity))
         if let layout = options.layout { _ = try renderer.layout(named: layout) }
         // The roster's header is checked before anything is written to the output folder.
         roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
@@ -62,7 +61,6 @@ public final class BatchRunner {
     /// Runs the batch to the end.
     public func run() throws -> BatchSummary {
         let started = Date()
-        guard let roster else { return summary }
         let pool = makePool(header: roster.header)
         while let row = roster.next() {
             progress.total += 1
@@ -141,7 +139,7 @@ public final class BatchRunner {
             guard let job = pendingJobs.removeValue(forKey: row) else { return }
             learnerRows[job.learner.id] = nil
             let error = InputError(problems)
-            reject(row, learnerID: job.learner.id, roster?.relabel(error, row: job.row) ?? error)
+            reject(row, learnerID: job.learner.id, roster.relabel(error, row: job.row))
         }
     }
 
