@@ -193,6 +193,17 @@ struct BatchTests {
         }
     }
 
+    @Test(arguments: [";", "\t"])
+    func readsRostersSeparatedBySemicolonsOrTabs(separator: String) throws {
+        let text = "id,first_name,last_name,professional_name,profession,completion_date,ama_pra_category_1\nA-1,Ann,Lee,\"Lee, Ann, MD\",physician,2018-06-05,1.5\n"
+            .replacingOccurrences(of: ",", with: separator).replacingOccurrences(of: "Lee\(separator) Ann\(separator) MD", with: "Lee, Ann, MD").replacingOccurrences(of: "1.5", with: "1,5")
+        let reader = try RosterReader(url: try Fixture.file("roster.csv", text))
+        let row = try #require(reader.next())
+        #expect(row.fields[3] == "Lee, Ann, MD")
+        // Spreadsheets that separate fields with semicolons write decimal commas: 1,5 is 1.5.
+        #expect(try reader.learner(from: row).get().claims.first?.amount == CreditAmount(quarters: 6))
+    }
+
     @Test func readsQuotedFieldsEmbeddedNewlinesCRLFAndAByteOrderMark() throws {
         let roster = try Fixture.file("roster.csv", "\u{FEFF}" + Self.header
             + "A-1,Ann,\"Lee, Jr.\",\"Ann Lee,\nJr.\",MD,physician,2018-06-05,1,,,,,\r\nA-2,Bo,Li,Bo Li,MD,physician,2018-06-05,2,,,,,\r\n")

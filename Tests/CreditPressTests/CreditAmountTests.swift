@@ -2,7 +2,8 @@
 import Testing
 
 struct CreditAmountTests {
-    @Test(arguments: [("38.75", 155), ("1", 4), ("0.25", 1), ("12.50", 50), ("0", 0), ("+2", 8), ("-0", 0)])
+    @Test(arguments: [("38.75", 155), ("1", 4), ("0.25", 1), ("12.50", 50), ("0", 0), ("+2", 8), ("-0", 0),
+                      ("38,75", 155), ("1,5", 6)])
     func parsesAmountsInQuarterSteps(text: String, quarters: Int) throws {
         #expect(try CreditAmount.parse(text).get() == CreditAmount(quarters: quarters))
     }
@@ -10,6 +11,7 @@ struct CreditAmountTests {
     @Test(arguments: [
         ("1.3", CreditAmount.ParseFailure.notInQuarterSteps), ("0.125", .notInQuarterSteps),
         ("-1", .negative), ("-0.25", .negative), ("ten", .notANumber), ("", .notANumber), ("1e2", .notANumber),
+        ("1,000", .notANumber), ("1,2", .notInQuarterSteps),
     ])
     func refusesAmountsOffTheGrid(text: String, failure: CreditAmount.ParseFailure) {
         #expect(throws: failure) { try CreditAmount.parse(text).get() }

@@ -29,7 +29,7 @@ public final class RosterReader {
         }
         let reader: CSVReader
         do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true)
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: RosterReader.delimiter(of: url))
         } catch {
             throw fail("has no header row", hint: "the first line must name the columns, e.g. id,first_name,last_name,…")
         }
@@ -41,6 +41,19 @@ public final class RosterReader {
     }
 
     public var parser: RosterRowParser { RosterRowParser(file: file, columns: columns) }
+
+    /// The field separator, from the header line: a comma, or the semicolon or tab that
+    /// spreadsheets in many countries write instead.
+    static func delimiter(of url: URL) -> Unicode.Scalar {
+        guard let handle = try? FileHandle(forReadingFrom: url),
+              let head = try? handle.read(upToCount: 4096) else { return "," }
+        try? handle.close()
+        let header = String(decoding: head, as: UTF8.self).prefix { $0 != "\n" && $0 != "\r" }
+        let counts = [(",", header.filter { $0 == "," }.count), (";", header.filter { $0 == ";" }.count),
+                      ("\t", header.filter { $0 == "\t" }.count)]
+        let best = counts.max { $0.1 < $1.1 }!
+        return best.1 == 0 ? "," : Unicode.Scalar(best.0)!
+    }
 
     /// Checks a row as a learner record; problems name the row and the column.
     public func learner(from row: RosterRow) -> Result<Learner, InputError> {

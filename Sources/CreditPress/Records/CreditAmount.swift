@@ -18,9 +18,14 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
         case notInQuarterSteps
     }
 
-    /// Reads `38.75`, `1`, `0.5`, `2.50`; refuses text, negatives and amounts off the 0.25 grid.
+    /// Reads `38.75`, `1`, `0.5`, `2.50` — and `38,75` or `1,5`, the decimal comma many
+    /// spreadsheets write (one or two digits after it, so `1,000` is not taken for 1);
+    /// refuses text, negatives and amounts off the 0.25 grid.
     public static func parse(_ text: String) -> Result<CreditAmount, ParseFailure> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.wholeMatch(of: Patterns.decimalComma) != nil {
+            trimmed = trimmed.replacingOccurrences(of: ",", with: ".")
+        }
         guard let match = trimmed.wholeMatch(of: Patterns.creditAmount), let whole = Int(match.2) else {
             return .failure(.notANumber)
         }

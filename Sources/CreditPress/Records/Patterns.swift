@@ -2,6 +2,7 @@
 /// parsed again each time it is evaluated, which on a 38,000-row run adds up.
 enum Patterns {
     nonisolated(unsafe) static let creditAmount = /^([+-])?([0-9]{1,6})(?:\.([0-9]{1,6}))?$/
+    nonisolated(unsafe) static let decimalComma = /[+-]?[0-9]{1,6},[0-9]{1,2}/
     nonisolated(unsafe) static let isoDate = /([0-9]{4})-([0-9]{2})-([0-9]{2})/
     nonisolated(unsafe) static let monthDay = /([0-9]{2})-([0-9]{2})/
     nonisolated(unsafe) static let email = /[^@\s]+@[^@\s]+\.[^@\s]+/
