@@ -65,11 +65,8 @@ struct InputRefusalTests {
     ])
     func refusesBadLearnerRecords(old: String, new: String, field: String, message: String) throws {
         let problems = try Self.problems(learner: Self.replacing(old, with: new))
-        let problem = try #require(problems.first, "expected a refusal")
-        #expect(problem.field == field)
-        #expect(problem.message == message)
-        #expect(problem.learnerID == "L-1")
-        #expect(problem.file == "learner.yaml")
+        try expectFirst(problems, file: "learner.yaml", field: field, message: message)
+        #expect(problems.first?.learnerID == "L-1")
     }
 
     @Test(arguments: [
@@ -86,11 +83,8 @@ struct InputRefusalTests {
     ])
     func refusesBadActivityFiles(old: String, new: String, field: String, message: String) throws {
         let activity = Self.replacing(old, with: new, in: Self.activityYAML)
-        let problems = try Self.problems(learner: Fixture.learnerYAML, activity: activity)
-        let problem = try #require(problems.first, "expected a refusal")
-        #expect(problem.field == field)
-        #expect(problem.message == message)
-        #expect(problem.file == "activity.yaml")
+        try expectFirst(try Self.problems(learner: Fixture.learnerYAML, activity: activity),
+                        file: "activity.yaml", field: field, message: message)
     }
 
     @Test func refusesALogoThatIsNeitherPNGNorSVG() throws {

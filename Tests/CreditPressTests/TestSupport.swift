@@ -67,6 +67,15 @@ enum Fixture {
         """
 }
 
+/// The first problem reported is the one expected: its file, field and exact message.
+func expectFirst(_ problems: [Problem], file: String, field: String, message: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let problem = try #require(problems.first, "expected a refusal", sourceLocation: sourceLocation)
+    #expect(problem.file == file, sourceLocation: sourceLocation)
+    #expect(problem.field == field, sourceLocation: sourceLocation)
+    #expect(problem.message == message, sourceLocation: sourceLocation)
+}
+
 /// Runs one of poppler's or qpdf's tools and returns what it printed.
 @discardableResult
 func runTool(_ name: String, _ arguments: [String], expectStatus: Int32 = 0) throws -> String {

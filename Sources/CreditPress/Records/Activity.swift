@@ -57,6 +57,15 @@ public struct Activity: Sendable {
         designations.first { $0.type == type && (board == nil || $0.board?.id == board) }
     }
 
+    /// The designation a claim is measured against. Hours of participation are measured
+    /// against the activity's own participation designation, else its largest one
+    /// (60 minutes = 1 credit).
+    public func designation(for claim: Learner.Claim) -> CreditDesignation? {
+        guard claim.type == .participation else { return designation(claim.type, board: claim.board) }
+        return designation(.participation)
+            ?? designations.max { $0.maximum < $1.maximum }.map { CreditDesignation(type: .participation, maximum: $0.maximum) }
+    }
+
     /// `June 1–5, 2018`
     public var dateRangeText: String {
         CivilDate.longForm(from: startDate, to: endDate)

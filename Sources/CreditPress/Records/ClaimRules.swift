@@ -37,7 +37,7 @@ struct ClaimRules {
 
     private mutating func check(_ claim: Learner.Claim, field: String) {
         guard checkAccreditation(claim, field: field) else { return }
-        guard let designation = designation(for: claim) else {
+        guard let designation = activity.designation(for: claim) else {
             let what = claim.board.map { "\($0.uppercased()) \(claim.type.displayName)" } ?? claim.type.displayName
             refuse("\(field).type", "the activity \(activity.id) does not offer \(what)",
                    "claim one of the credits designated in \(activity.sourceFile)")
@@ -55,15 +55,6 @@ struct ClaimRules {
         case .moc: checkMOC(claim, designation: designation, field: field)
         default: break
         }
-    }
-
-    /// Participation hours are measured against the largest designation (60 min = 1 credit).
-    func designation(for claim: Learner.Claim) -> CreditDesignation? {
-        if claim.type == .participation {
-            return activity.designation(.participation)
-                ?? activity.designations.max { $0.maximum < $1.maximum }.map { CreditDesignation(type: .participation, maximum: $0.maximum) }
-        }
-        return activity.designation(claim.type, board: claim.board)
     }
 
     /// The credit must be one the provider's accreditation awards on the activity's date.
@@ -118,7 +109,7 @@ struct ClaimRules {
 
     private mutating func checkEvaluation() {
         let needsEvaluation = activity.evaluationRequired || learner.claims.contains { claim in
-            claim.type == .moc && (designation(for: claim)?.board?.requiresEvaluation ?? false)
+            claim.type == .moc && (activity.designation(for: claim)?.board?.requiresEvaluation ?? false)
         }
         if needsEvaluation && !learner.evaluationCompleted {
             refuse("evaluationCompleted", "the activity's evaluation is required to claim credit and is not completed",

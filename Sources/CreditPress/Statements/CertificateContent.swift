@@ -24,9 +24,8 @@ public struct CertificateContent {
         let accreditation = try filler.accreditationStatement()
         let credits = try creditStatements(request, filler: &filler)
         var phrases: [[String: Any]] = []
-        let rules = ClaimRules(activity: request.activity, learner: request.learner)
         for claim in request.learner.claims {
-            let phrase = try filler.phrase(claim.type, amount: claim.amount, designation: rules.designation(for: claim),
+            let phrase = try filler.phrase(claim.type, amount: claim.amount, designation: request.activity.designation(for: claim),
                                            pointType: claim.pointType)
             phrases.append(["phrase": phrase, "amount": "\(claim.amount)", "type": claim.type.rawValue])
         }
@@ -60,8 +59,8 @@ public struct CertificateContent {
         let activity = request.activity, learner = request.learner
         var statements: [FilledStatement] = []
         let audience: UniversalActivityNumber.Audience = learner.profession == .pharmacyTechnician ? .technician : .pharmacist
-        let claimed = learner.claims.map { claim in activity.designations.first { $0.type == claim.type && (claim.board == nil || $0.board?.id == claim.board) } }
-        for case let designation? in claimed {
+        for claim in learner.claims where claim.type != .participation {
+            guard let designation = activity.designation(claim.type, board: claim.board) else { continue }
             if let statement = try filler.designationStatement(designation, audience: audience) { statements.append(statement) }
         }
         if request.kind == .participation {
