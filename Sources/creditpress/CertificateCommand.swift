@@ -46,7 +46,15 @@ struct CertificateCommand: ParsableCommand {
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
                                                    creationDate: creationDate.flatMap(Self.parseDate) ?? Self.defaultDate())
             try renderer.writePDF(certificate, to: URL(fileURLWithPath: out))
-            if let png { try PNGWriter.write(certificate.page, to: URL(fileURLWithPath: png)) }
+            if let png {
+                do {
+                    try PNGWriter.write(certificate.page, to: URL(fileURLWithPath: png))
+                } catch {
+                    // The certificate itself is complete; say so rather than "no certificate was written".
+                    Failure.report(["\(error)"], closing: "the certificate \(out) was written; its preview was not")
+                    throw ExitCode(1)
+                }
+            }
             print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id))")
         }
     }
