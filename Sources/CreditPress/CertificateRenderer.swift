@@ -87,9 +87,37 @@ public final class CertificateRenderer {
                                    statementVersions: content.statementVersions)
     }
 
-    /// Writes a prepared certificate as a PDF, atomically.
-    public func writePDF(_ certificate: PreparedCertificate, to url: URL) throws {
-        try PDFWriter.write([certificate.page], metadata: certificate.metadata, to: url)
+    /// Writes a prepared certificate as a PDF, atomically: signed when `signing` is given,
+    /// with its language and figures' alternative text either way.
+    public func writePDF(_ certificate: PreparedCertificate, to url: URL, signing: SigningIdentity? = nil,
+                         certify: Bool = false) throws {
+        let bytes = try finishedPDF(certificate, signing: signing, certify: certify)
+        try AtomicFile.write(Data(bytes), to: url, durable: true)
+    }
+
+    /// The certificate's final PDF bytes. `signature`, when given, is the CMS stored at issue,
+    /// which reproduces the issued file exactly.
+    ///
+    /// The signing time (`/M`) is now, not the certificate's issue date: a reader checks the
+    /// signing certificate's validity at that time. `signedAt` reproduces a stored one.
+    public func finishedPDF(_ certificate: PreparedCertificate, signing: SigningIdentity?,
+                            signature stored: [UInt8]? = nil, signedAt: Date? = nil,
+                            certify: Bool = false) throws -> [UInt8] {
+        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata)
+        let accessibility = PDFAccessibility(figureAlternatives: certificate.page.figureAlternatives)
+        guard signing != nil || stored != nil else {
+            return try PDFSigner.finish(Array(drawn), accessibility: accessibility, signing: nil)
+        }
+        var options = PDFSignatureOptions(time: signedAt ?? Date(), certify: certify,
+                                          reason: "Issued by \(certificate.request.activity.provider.name)")
+        options.capacity = PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
+        return try PDFSigner.finish(Array(drawn), accessibility: accessibility, signing: (options, { digest in
+            if let stored { return stored }
+            guard let signing else { throw PDFStructureError("no signing identity") }
+            return try CMSSignature.sign(digest: digest, identity: signing, timestamp: signing.timestampURL.map { url in
+                { signatureValue in try TimestampClient(url: url).token(for: signatureValue) }
+            })
+        }))
     }
 
     /// Refuses a learner whose printed name has characters no bundled font can draw.

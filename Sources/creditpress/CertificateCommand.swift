@@ -26,6 +26,8 @@ struct CertificateCommand: ParsableCommand {
     @Option(help: "The PDF's creation date, ISO 8601 (e.g. 2018-06-05T12:00:00Z); fixes the output byte for byte. Default: $SOURCE_DATE_EPOCH, else now.")
     var creationDate: String?
 
+    @OptionGroup var signingOptions: SigningOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -45,7 +47,8 @@ struct CertificateCommand: ParsableCommand {
             let learner = try LearnerReader.read(URL(fileURLWithPath: self.learner), displayName: self.learner)
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
                                                    creationDate: creationDate.flatMap(Self.parseDate) ?? Self.defaultDate())
-            try renderer.writePDF(certificate, to: URL(fileURLWithPath: out))
+            let identity = try signingOptions.identity()
+            try renderer.writePDF(certificate, to: URL(fileURLWithPath: out), signing: identity, certify: signingOptions.certify)
             if let png {
                 do {
                     try PNGWriter.write(certificate.page, to: URL(fileURLWithPath: png))
@@ -55,7 +58,7 @@ struct CertificateCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
             }
-            print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id))")
+            print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id)\(identity == nil ? ", unsigned" : ", signed"))")
         }
     }
 

@@ -8,13 +8,27 @@ struct CreditPressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creditpress",
         abstract: "Turns CME activity and learner data into PDF certificates.",
-        subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, BatchWorkerCommand.self])
+        subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, KeysCommand.self, BatchWorkerCommand.self])
 }
 
 /// Options every command shares.
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "The CreditPress folder holding Templates/ and Fonts/ (default: $CREDITPRESS_HOME, the working folder, or the one the program was built in).")
     var resources: String?
+}
+
+/// Options of the commands that sign what they issue.
+struct SigningOptions: ParsableArguments {
+    @Option(help: "The folder with signing.key.pem and signing.cert.pem (and chain.pem, tsa.url) to sign with (default: $CREDITPRESS_SIGNING; unsigned when neither is set).")
+    var signing: String?
+
+    @Flag(help: "Make the signature a certification (DocMDP, form filling and further signatures allowed).")
+    var certify = false
+
+    func identity() throws -> SigningIdentity? {
+        guard let folder = SigningIdentity.location(explicit: signing) else { return nil }
+        return try SigningIdentity.load(from: folder)
+    }
 }
 
 /// How every command reports failure: each problem on its own line on standard error,

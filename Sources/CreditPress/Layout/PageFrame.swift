@@ -41,6 +41,14 @@ public struct PageFrame {
         public var color: RGBColor
     }
 
+    /// The alternative text of each image, in drawing order (the order Cairo tags figures).
+    public var figureAlternatives: [String] {
+        items.compactMap { item in
+            guard case .image(let image) = item else { return nil }
+            return image.alt ?? "Image"
+        }
+    }
+
     /// The text block with `id`, for tests and for placing blocks below others.
     public func text(_ id: String) -> PlacedText? {
         for case .text(let placed) in items where placed.id == id { return placed }

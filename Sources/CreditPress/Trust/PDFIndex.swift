@@ -1,0 +1,194 @@
+import Foundation
+
+/// What a PDF's cross-reference tables say: where each object starts and what the trailer
+/// names. Reads the classic tables Cairo and CreditPress write (following `/Prev` through
+/// earlier revisions); cross-reference streams are refused, not guessed at.
+struct PDFIndex {
+    let bytes: [UInt8]
+    /// Offset of the newest cross-reference section.
+    let startXref: Int
+    let size: Int
+    let root: Int
+    let info: Int?
+    /// Byte offset of each object's `N G obj`, newest revision first.
+    let offsets: [Int: Int]
+
+    init(_ bytes: [UInt8]) throws(PDFStructureError) {
+        self.bytes = bytes
+        guard let marker = Self.lastRange(of: Array("startxref".utf8), in: bytes) else {
+            throw PDFStructureError("no 'startxref': this is not a complete PDF")
+        }
+        var cursor = PDFCursor(bytes: bytes, position: marker + 9)
+        guard let start = cursor.integer() else { throw PDFStructureError("'startxref' is not followed by an offset") }
+        startXref = start
+        var offsets: [Int: Int] = [:]
+        var trailer: String?
+        var section: Int? = start
+        var visited = Set<Int>()
+        while let position = section, visited.insert(position).inserted {
+            let (entries, dictionary) = try Self.readSection(bytes, at: position)
+            for (number, offset) in entries where offsets[number] == nil { offsets[number] = offset }
+            if trailer == nil { trailer = dictionary }
+            section = PDFDictionary.integer("Prev", in: dictionary)
+        }
+        guard let trailer, let size = PDFDictionary.integer("Size", in: trailer),
+              let root = PDFDictionary.reference("Root", in: trailer) else {
+            throw PDFStructureError("the trailer names no /Size or /Root")
+        }
+        self.size = size
+        self.root = root
+        self.info = PDFDictionary.reference("Info", in: trailer)
+        self.offsets = offsets
+    }
+
+    /// The text of object `number` between `obj` and `endobj` (dictionaries only: any
+    /// stream data is cut off at `stream`).
+    func object(_ number: Int) throws(PDFStructureError) -> String {
+        guard let offset = offsets[number], offset < bytes.count else {
+            throw PDFStructureError("object \(number) is not in the cross-reference table")
+        }
+        guard let objStart = Self.firstRange(of: Array("obj".utf8), in: bytes, from: offset, limit: 40) else {
+            throw PDFStructureError("object \(number) does not start where the table says")
+        }
+        let bodyStart = objStart + 3
+        let end = Self.firstRange(of: Array("endobj".utf8), in: bytes, from: bodyStart, limit: bytes.count) ?? bytes.count
+        var body = Array(bytes[bodyStart..<end])
+        if let stream = Self.firstRange(of: Array("stream".utf8), in: body, from: 0, limit: body.count) {
+            body = Array(body[..<stream])
+        }
+        return String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The first page's object number, through the catalog's page tree.
+    func firstPage() throws(PDFStructureError) -> Int {
+        var node = try PDFDictionary.reference("Pages", in: object(root))
+        var depth = 0
+        while let current = node, depth < 32 {
+            let text = try object(current)
+            if PDFDictionary.name("Type", in: text) == "Page" { return current }
+            node = PDFDictionary.firstArrayReference("Kids", in: text)
+            depth += 1
+        }
+        throw PDFStructureError("the page tree has no page")
+    }
+
+    private static func readSection(_ bytes: [UInt8], at position: Int) throws(PDFStructureError) -> ([Int: Int], String) {
+        var cursor = PDFCursor(bytes: bytes, position: position)
+        guard cursor.keyword() == "xref" else {
+            throw PDFStructureError("the cross-reference data at \(position) is a stream or damaged; only classic tables are read")
+        }
+        var entries: [Int: Int] = [:]
+        while true {
+            let mark = cursor.position
+            if cursor.keyword() == "trailer" { break }
+            cursor.position = mark
+            guard let first = cursor.integer(), let count = cursor.integer() else {
+                throw PDFStructureError("the cross-reference table at \(position) is damaged")
+            }
+            for number in first..<(first + count) {
+                guard let offset = cursor.integer(), cursor.integer() != nil, let kind = cursor.keyword() else {
+                    throw PDFStructureError("the cross-reference table at \(position) is damaged")
+                }
+                if kind == "n" { entries[number] = offset }
+            }
+        }
+        guard let open = firstRange(of: Array("<<".utf8), in: bytes, from: cursor.position, limit: 64),
+              let close = firstRange(of: Array("startxref".utf8), in: bytes, from: open, limit: 4096) else {
+            throw PDFStructureError("the trailer at \(position) is damaged")
+        }
+        return (entries, String(decoding: bytes[open..<close], as: UTF8.self))
+    }
+
+    static func lastRange(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var index = bytes.count - needle.count
+        while index >= 0 {
+            if bytes[index] == needle[0], Array(bytes[index..<(index + needle.count)]) == needle { return index }
+            index -= 1
+        }
+        return nil
+    }
+
+    static func firstRange(of needle: [UInt8], in bytes: [UInt8], from start: Int, limit: Int) -> Int? {
+        let end = min(bytes.count - needle.count, start + limit)
+        guard start <= end else { return nil }
+        for index in start...end where bytes[index] == needle[0] {
+            if bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        }
+        return nil
+    }
+}
+
+/// A problem with a PDF's structure.
+public struct PDFStructureError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads whitespace-separated tokens from PDF bytes.
+struct PDFCursor {
+    let bytes: [UInt8]
+    var position: Int
+
+    mutating func skipSpace() {
+        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09, 0x0C, 0x00].contains(bytes[position]) { position += 1 }
+    }
+
+    mutating func keyword() -> String? {
+        skipSpace()
+        let start = position
+        while position < bytes.count, (bytes[position] >= 0x61 && bytes[position] <= 0x7A) { position += 1 }
+        return position > start ? String(decoding: bytes[start..<position], as: UTF8.self) : nil
+    }
+
+    mutating func integer() -> Int? {
+        skipSpace()
+        let start = position
+        while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1 }
+        return position > start ? Int(String(decoding: bytes[start..<position], as: UTF8.self)) : nil
+    }
+}
+
+/// Reading single entries of a PDF dictionary's text, for the few keys signing needs.
+enum PDFDictionary {
+    static func value(_ key: String, in text: String) -> Substring? {
+        guard let range = text.range(of: "/\(key)", options: []) else { return nil }
+        var rest = text[range.upperBound...]
+        // `/Key` must not be a prefix of a longer name, such as /Type of /TypeX.
+        if let next = rest.first, next.isLetter || next.isNumber { return value(key, in: String(rest)) }
+        rest = rest.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+        return rest
+    }
+
+    static func integer(_ key: String, in text: String) -> Int? {
+        guard let rest = value(key, in: text) else { return nil }
+        return Int(rest.prefix { $0.isNumber })
+    }
+
+    static func reference(_ key: String, in text: String) -> Int? {
+        guard let rest = value(key, in: text) else { return nil }
+        let parts = rest.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" }).prefix(3)
+        guard parts.count == 3, parts[parts.startIndex + 2].hasPrefix("R"), let number = Int(parts[parts.startIndex]) else { return nil }
+        return number
+    }
+
+    static func name(_ key: String, in text: String) -> String? {
+        guard let rest = value(key, in: text), rest.first == "/" else { return nil }
+        return String(rest.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" })
+    }
+
+    static func firstArrayReference(_ key: String, in text: String) -> Int? {
+        guard let rest = value(key, in: text), rest.first == "[" else { return nil }
+        let parts = rest.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" }).prefix(3)
+        guard parts.count == 3, let number = Int(parts[parts.startIndex]) else { return nil }
+        return number
+    }
+
+    /// `text` (a `<< … >>` dictionary) with `entries` added before its closing `>>`.
+    static func adding(_ entries: String, to text: String) throws(PDFStructureError) -> String {
+        guard text.hasPrefix("<<"), let close = text.range(of: ">>", options: .backwards) else {
+            throw PDFStructureError("an object to update is not a dictionary")
+        }
+        return text[..<close.lowerBound] + entries + "\n" + text[close.lowerBound...]
+    }
+}

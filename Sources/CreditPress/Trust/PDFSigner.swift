@@ -1,0 +1,206 @@
+import Crypto
+import Foundation
+
+/// What the incremental update adds besides the signature: accessibility facts Cairo
+/// cannot write (the document language, alternative text of figures).
+public struct PDFAccessibility: Sendable {
+    /// BCP 47 language of the document, `/Lang` in the catalog.
+    public var language: String
+    /// Alternative text for the tagged figures, in drawing order.
+    public var figureAlternatives: [String]
+
+    public init(language: String = "en-US", figureAlternatives: [String] = []) {
+        self.language = language
+        self.figureAlternatives = figureAlternatives
+    }
+}
+
+/// How the PDF is signed.
+public struct PDFSignatureOptions: Sendable {
+    /// The signing time, written as `/M` (PAdES keeps it out of the CMS).
+    public var time: Date
+    /// A DocMDP certification signature allowing form filling and further signatures (P=2).
+    public var certify: Bool = false
+    public var reason: String?
+    public var location: String?
+    /// Room for the CMS, in bytes. 8 KiB holds a signature with a short chain; a time-stamp
+    /// token adds 2–5 KiB.
+    public var capacity: Int = 16_384
+
+    /// 8 KiB, or 16 KiB with a time-stamp token.
+    public static func defaultCapacity(timestamped: Bool) -> Int { timestamped ? 16_384 : 8_192 }
+
+    public init(time: Date, certify: Bool = false, reason: String? = nil) {
+        self.time = time
+        self.certify = certify
+        self.reason = reason
+    }
+}
+
+/// Adds a PAdES signature (and the accessibility facts) to a finished PDF as an
+/// incremental update: the original bytes stay as they were, then the new and changed
+/// objects, a cross-reference section and a trailer pointing back at the old one.
+public enum PDFSigner {
+    public static let fieldName = "CreditPress signature"
+
+    /// The PDF with the accessibility facts added and, when `signing` is given, signed.
+    /// `signature` makes the CMS for the SHA-256 of the signed ranges; pass a stored one to
+    /// reproduce an issued file byte for byte.
+    public static func finish(_ pdf: [UInt8], accessibility: PDFAccessibility,
+                              signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
+        var update = try PDFUpdate(base: PDFIndex(pdf))
+        var catalogEntries = "/Lang \(PDFText.string(accessibility.language))"
+        try addAlternatives(accessibility.figureAlternatives, to: &update)
+        guard let (options, signature) = signing else {
+            try update.replace(update.base.root, with: PDFDictionary.adding(catalogEntries, to: update.base.object(update.base.root)))
+            return update.serialize()
+        }
+        let pageNumber = try update.base.firstPage()
+        let signatureNumber = update.reserve()
+        let fieldNumber = update.reserve()
+
+        catalogEntries += "\n/AcroForm << /Fields [ \(fieldNumber) 0 R ] /SigFlags 3 >>"
+        if options.certify { catalogEntries += "\n/Perms << /DocMDP \(signatureNumber) 0 R >>" }
+        try update.replace(update.base.root, with: PDFDictionary.adding(catalogEntries, to: update.base.object(update.base.root)))
+
+        let page = try update.base.object(pageNumber)
+        if page.contains("/Annots") {
+            guard let open = page.range(of: "/Annots"), let bracket = page[open.upperBound...].firstIndex(of: "["),
+                  page[open.upperBound..<bracket].allSatisfy(\.isWhitespace) else {
+                throw PDFStructureError("the first page's /Annots is not an inline array")
+            }
+            var edited = page
+            edited.insert(contentsOf: " \(fieldNumber) 0 R", at: edited.index(after: bracket))
+            update.replace(pageNumber, with: edited)
+        } else {
+            try update.replace(pageNumber, with: PDFDictionary.adding("/Annots [ \(fieldNumber) 0 R ]", to: page))
+        }
+
+        let byteRangePlaceholder = "/ByteRange [ 0 \(String(repeating: "0", count: 10)) \(String(repeating: "0", count: 10)) \(String(repeating: "0", count: 10)) ]"
+        var signatureDictionary = """
+            << /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached
+               \(byteRangePlaceholder)
+               /Contents <\(String(repeating: "0", count: options.capacity * 2))>
+               /M \(PDFText.string(PDFText.date(options.time)))
+            """
+        if let reason = options.reason { signatureDictionary += "\n   /Reason \(PDFText.string(reason))" }
+        if let location = options.location { signatureDictionary += "\n   /Location \(PDFText.string(location))" }
+        if options.certify {
+            signatureDictionary += "\n   /Reference [ << /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 2 /V /1.2 >> >> ]"
+        }
+        signatureDictionary += "\n>>"
+        update.set(signatureNumber, to: signatureDictionary)
+        update.set(fieldNumber, to: """
+            << /Type /Annot /Subtype /Widget /FT /Sig /T \(PDFText.string(fieldName))
+               /V \(signatureNumber) 0 R /F 132 /Rect [ 0 0 0 0 ] /P \(pageNumber) 0 R >>
+            """)
+
+        var output = update.serialize()
+        guard let byteRangeAt = PDFIndex.firstRange(of: Array(byteRangePlaceholder.utf8), in: output, from: pdf.count, limit: output.count),
+              let holeStart = PDFIndex.firstRange(of: Array("/Contents <".utf8), in: output, from: byteRangeAt, limit: 200).map({ $0 + 10 }) else {
+            throw PDFStructureError("the signature placeholder went missing")
+        }
+        let holeEnd = holeStart + options.capacity * 2 + 2
+        let ranges = [0, holeStart, holeEnd, output.count - holeEnd]
+        let byteRange = "/ByteRange [ " + ranges.map(String.init).joined(separator: " ") + " ]"
+        let padded = byteRange.padding(toLength: byteRangePlaceholder.count, withPad: " ", startingAt: 0)
+        output.replaceSubrange(byteRangeAt..<(byteRangeAt + padded.utf8.count), with: Array(padded.utf8))
+
+        var hash = SHA256()
+        hash.update(data: output[0..<holeStart])
+        hash.update(data: output[holeEnd...])
+        let cms = try signature(hash.finalize())
+        guard cms.count <= options.capacity else {
+            throw PDFStructureError("the signature (\(cms.count) bytes) is larger than the room left for it (\(options.capacity) bytes)")
+        }
+        let hex = Array(cms.map { String(format: "%02X", $0) }.joined().utf8)
+        output.replaceSubrange((holeStart + 1)..<(holeStart + 1 + hex.count), with: hex)
+        return output
+    }
+
+    /// Writes each alternative text into the tagged figures, in the order they were drawn.
+    private static func addAlternatives(_ alternatives: [String], to update: inout PDFUpdate) throws {
+        guard !alternatives.isEmpty else { return }
+        var figures: [(Int, String)] = []
+        for number in update.base.offsets.keys.sorted() {
+            let text = try update.base.object(number)
+            if text.hasPrefix("<<"), PDFDictionary.name("Type", in: text) == "StructElem", PDFDictionary.name("S", in: text) == "Figure" {
+                figures.append((number, text))
+            }
+        }
+        for ((number, text), alternative) in zip(figures, alternatives) where !text.contains("/Alt") {
+            try update.replace(number, with: PDFDictionary.adding("/Alt \(PDFText.string(alternative))", to: text))
+        }
+    }
+}
+
+/// An incremental update being put together.
+struct PDFUpdate {
+    let base: PDFIndex
+    private var bodies: [Int: String] = [:]
+    private var nextNumber: Int
+
+    init(base: PDFIndex) {
+        self.base = base
+        self.nextNumber = base.size
+    }
+
+    mutating func reserve() -> Int {
+        defer { nextNumber += 1 }
+        return nextNumber
+    }
+
+    mutating func replace(_ number: Int, with body: String) { bodies[number] = body }
+    mutating func set(_ number: Int, to body: String) { bodies[number] = body }
+
+    /// The original bytes followed by the update.
+    func serialize() -> [UInt8] {
+        var output = base.bytes
+        if output.last != 0x0A { output.append(0x0A) }
+        var offsets: [Int: Int] = [:]
+        for number in bodies.keys.sorted() {
+            offsets[number] = output.count
+            output.append(contentsOf: Array("\(number) 0 obj\n\(bodies[number]!)\nendobj\n".utf8))
+        }
+        let xref = output.count
+        var table = "xref\n"
+        // One subsection per run of consecutive numbers.
+        var runs: [[Int]] = []
+        for number in offsets.keys.sorted() {
+            if let last = runs.last?.last, last + 1 == number { runs[runs.count - 1].append(number) } else { runs.append([number]) }
+        }
+        for run in runs {
+            table += "\(run[0]) \(run.count)\n"
+            for number in run { table += String(format: "%010d 00000 n \n", offsets[number]!) }
+        }
+        table += "trailer\n<< /Size \(nextNumber)\n   /Root \(base.root) 0 R\n"
+        if let info = base.info { table += "   /Info \(info) 0 R\n" }
+        table += "   /Prev \(base.startXref)\n>>\nstartxref\n\(xref)\n%%EOF\n"
+        output.append(contentsOf: Array(table.utf8))
+        return output
+    }
+}
+
+/// PDF strings and dates.
+enum PDFText {
+    /// A text string: PDFDocEncoding-safe ASCII as a literal, anything else as UTF-16BE hex.
+    static func string(_ text: String) -> String {
+        if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: ")", with: "\\)")
+            return "(\(escaped))"
+        }
+        var hex = "<FEFF"
+        for unit in text.utf16 { hex += String(format: "%04X", unit) }
+        return hex + ">"
+    }
+
+    /// `D:20180605120000+00'00'`.
+    static func date(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "D:%04d%02d%02d%02d%02d%02d+00'00'", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+}
