@@ -25,10 +25,17 @@ let package = Package(
             pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png librsvg-2.0",
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev", "librsvg2-dev"])]
         ),
+        // QR codes and zlib (Debian: libqrencode-dev, zlib1g-dev).
+        .systemLibrary(
+            name: "CQRCode",
+            pkgConfig: "libqrencode zlib",
+            providers: [.apt(["libqrencode-dev", "zlib1g-dev"])]
+        ),
         .target(
             name: "CreditPress",
             dependencies: [
                 "CPangoCairo",
+                "CQRCode",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -4,9 +4,11 @@
 #   scripts/setup.sh --test   also the PDF tools the tests read output back with
 set -euo pipefail
 
-packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-dev)
+packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-dev libqrencode-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(poppler-utils qpdf)
+    # Independent readers of what we write: PDF tools, a QR decoder, openssl as a
+    # time-stamp authority, NSS tools for pdfsig's trust store.
+    packages+=(poppler-utils qpdf zbar-tools openssl libnss3-tools python3-pip)
 fi
 
 missing=()
@@ -25,4 +27,11 @@ fi
 if ! command -v swift >/dev/null; then
     echo "error: the Swift toolchain (6.0 or later) is not on PATH; install it from swift.org first" >&2
     exit 1
+fi
+
+# pyHanko, the independent PAdES validator the signature tests use.
+if [[ "${1:-}" == "--test" ]] && ! command -v pyhanko >/dev/null; then
+    echo "Installing pyHanko (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check pyhanko pyhanko-cli 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyhanko pyhanko-cli
 fi

@@ -7,6 +7,22 @@ public struct PreparedCertificate {
     public let page: PageFrame
     public let metadata: PDFMetadata
     public let statementVersions: [String: Int]
+    /// The certificate id and, when signed, what the QR code carries.
+    public let certificateID: String?
+    public let qrText: String?
+    public let payload: VerificationPayload?
+}
+
+/// What makes a certificate an issued one: its id and, to prove it, the provider's signing
+/// identity (which also seals the QR code's payload).
+public struct IssueDetails: Sendable {
+    public var certificateID: String
+    public var signing: SigningIdentity?
+
+    public init(certificateID: String, signing: SigningIdentity?) {
+        self.certificateID = certificateID
+        self.signing = signing
+    }
 }
 
 /// The whole pipeline for one learner: checked records → statements → layout → PDF.
@@ -54,14 +70,14 @@ public final class CertificateRenderer {
     /// Checks the claim, fills the statements and lays out the page. `creationDate` is the
     /// moment of issue: the claim time for learners whose record gives none.
     public func prepare(activity: Activity, learner: Learner, layoutName: String? = nil,
-                        creationDate: Date) throws -> PreparedCertificate {
+                        creationDate: Date, issue: IssueDetails? = nil) throws -> PreparedCertificate {
         try FontAccess.serialized { () throws -> PreparedCertificate in
-            try prepareSerialized(activity: activity, learner: learner, layoutName: layoutName, creationDate: creationDate)
+            try prepareSerialized(activity: activity, learner: learner, layoutName: layoutName, creationDate: creationDate, issue: issue)
         }
     }
 
     private func prepareSerialized(activity: Activity, learner: Learner, layoutName: String?,
-                                   creationDate: Date) throws -> PreparedCertificate {
+                                   creationDate: Date, issue: IssueDetails?) throws -> PreparedCertificate {
         let request = try CertificateRequest.check(activity: activity, learner: learner, claimTime: creationDate)
         try checkCoverage(learner)
         let spec = try layout(named: layoutName ?? request.kind.defaultLayout)
@@ -70,13 +86,27 @@ public final class CertificateRenderer {
                               message: "is a \(kind.rawValue) layout, but this learner's certificate is \(request.kind.rawValue); choose a \(request.kind.rawValue) layout",
                               learnerID: learner.id)
         }
-        let content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
+        var content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
+        var qr: (text: String, matrix: QRMatrix, payload: VerificationPayload)?
+        if let issue {
+            var certificateValues = content.values["certificate"] as? [String: Any] ?? [:]
+            certificateValues["id"] = issue.certificateID
+            content.values["certificate"] = certificateValues
+            if let signing = issue.signing, spec.qr != nil {
+                do {
+                    qr = try payload(request, id: issue.certificateID, issued: creationDate)
+                        .sealed(identity: signing, verificationURL: activity.provider.verificationURL)
+                } catch let error as QRError {
+                    throw LayoutError(file: spec.file, block: "qr", message: "\(error); shorten the name as printed", learnerID: learner.id)
+                }
+            }
+        }
         var images: [String: URL] = [:]
         images["logo"] = activity.logo
         images["signature"] = activity.signatory?.signatureImage
         let page: PageFrame
         do {
-            page = try layouter.layout(spec, values: content.values, imageSources: images)
+            page = try layouter.layout(spec, values: content.values, imageSources: images, qr: qr?.matrix)
         } catch {
             var error = error
             error.learnerID = learner.id
@@ -84,7 +114,18 @@ public final class CertificateRenderer {
         }
         return PreparedCertificate(request: request, layout: spec, page: page,
                                    metadata: metadata(request, spec: spec, content: content, date: creationDate),
-                                   statementVersions: content.statementVersions)
+                                   statementVersions: content.statementVersions,
+                                   certificateID: issue?.certificateID, qrText: qr?.text, payload: qr?.payload)
+    }
+
+    /// The facts the QR code carries, as printed.
+    private func payload(_ request: CertificateRequest, id: String, issued: Date) -> VerificationPayload {
+        VerificationPayload(
+            certificateID: id, issuer: request.activity.provider.name, learnerName: request.learner.professionalName,
+            activityID: request.activity.id, activityTitle: request.activity.title,
+            credits: request.learner.claims.map { .init(type: $0.type.rawValue, amount: "\($0.amount)") },
+            completionDate: request.learner.completionDate.description,
+            issueDate: PDFWriter.isoDate(issued).prefix(10).description)
     }
 
     /// Writes a prepared certificate as a PDF, atomically: signed when `signing` is given,

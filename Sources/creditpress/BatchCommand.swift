@@ -61,11 +61,7 @@ struct BatchCommand: ParsableCommand {
         let summary = try Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued") {
             let resources = try Resources.locate(explicit: common.resources)
             let fonts = try FontLibrary(directory: resources.fonts)
-            let keyFile = IssuerKey.defaultLocation(explicit: idKey)
-            let key = try IssuerKey.loadOrCreate(at: keyFile)
-            if key.created {
-                FileHandle.standardError.write(Data("note: made a new certificate-id key at \(keyFile.path); keep it safe and use it for every run, or certificate ids change\n".utf8))
-            }
+            let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
             var options = BatchOptions(activity: URL(fileURLWithPath: activity), roster: URL(fileURLWithPath: roster),
                                        output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
             options.layout = layout

@@ -26,6 +26,9 @@ struct CertificateCommand: ParsableCommand {
     @Option(help: "The PDF's creation date, ISO 8601 (e.g. 2018-06-05T12:00:00Z); fixes the output byte for byte. Default: $SOURCE_DATE_EPOCH, else now.")
     var creationDate: String?
 
+    @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key, made on first use).")
+    var idKey: String?
+
     @OptionGroup var signingOptions: SigningOptions
 
     @OptionGroup var common: CommonOptions
@@ -45,9 +48,12 @@ struct CertificateCommand: ParsableCommand {
             let renderer = try CertificateRenderer(resources: resources)
             let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
             let learner = try LearnerReader.read(URL(fileURLWithPath: self.learner), displayName: self.learner)
-            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
-                                                   creationDate: creationDate.flatMap(Self.parseDate) ?? Self.defaultDate())
             let identity = try signingOptions.identity()
+            let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
+            let id = CertificateID.make(activity: activity.id, learner: learner.id, key: key.key)
+            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
+                                                   creationDate: creationDate.flatMap(Self.parseDate) ?? Self.defaultDate(),
+                                                   issue: IssueDetails(certificateID: id, signing: identity))
             try renderer.writePDF(certificate, to: URL(fileURLWithPath: out), signing: identity, certify: signingOptions.certify)
             if let png {
                 do {
@@ -58,7 +64,7 @@ struct CertificateCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
             }
-            print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id)\(identity == nil ? ", unsigned" : ", signed"))")
+            print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id), certificate \(id), \(identity == nil ? "unsigned" : "signed"))")
         }
     }
 

@@ -73,6 +73,15 @@ public struct IssuerKey: Sendable {
     }
 
     /// Loads the key, making a new one if the file does not exist yet.
+    /// With `announce`, says on standard error when a new key was made.
+    public static func loadOrCreate(at file: URL, announce: Bool) throws -> IssuerKey {
+        let key = try loadOrCreate(at: file)
+        if announce, key.created {
+            FileHandle.standardError.write(Data("note: made a new certificate-id key at \(file.path); keep it safe and use it for every run, or certificate ids change\n".utf8))
+        }
+        return key
+    }
+
     public static func loadOrCreate(at file: URL) throws -> IssuerKey {
         if FileManager.default.fileExists(atPath: file.path) {
             let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

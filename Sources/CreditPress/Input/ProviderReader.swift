@@ -4,8 +4,13 @@ import Foundation
 enum ProviderReader {
     static func read(_ root: FieldMapping) -> Activity.Provider? {
         guard let map = root.mapping("provider", required: true) else { return nil }
-        map.rejectUnknownKeys(["name", "accreditation", "accreditor", "accreditations"])
+        map.rejectUnknownKeys(["name", "accreditation", "accreditor", "accreditations", "verification_url"])
         let name = map.string("name", required: true)
+        let verificationURL = map.string("verification_url")
+        if let verificationURL, !(verificationURL.hasPrefix("https://") || verificationURL.hasPrefix("http://")) || verificationURL.contains("#") {
+            map.reader.report(map.child("verification_url"), map.value("verification_url"), "'\(verificationURL)' is not an http(s) address without a #fragment",
+                               hint: "give the page that checks certificates, e.g. https://cme.example.org/verify")
+        }
         var history: [AccreditationPeriod] = []
         if map.value("accreditations") != nil {
             history = map.mappings("accreditations").compactMap(period)
@@ -13,7 +18,7 @@ enum ProviderReader {
             history = [single]
         }
         guard let name, !history.isEmpty else { return nil }
-        return Activity.Provider(name: name, history: history)
+        return Activity.Provider(name: name, history: history, verificationURL: verificationURL)
     }
 
     /// One accreditation: `accreditation` (or `body`), `accreditor`, `from`, `to`.

@@ -18,7 +18,7 @@ extension LayoutSpec {
     }
 
     private static func read(_ root: FieldMapping, name: String, fonts: FontLibrary) -> LayoutSpec? {
-        root.rejectUnknownKeys(["extends", "version", "description", "kind", "page", "defaults", "frame", "rules", "images", "blocks"])
+        root.rejectUnknownKeys(["extends", "version", "description", "kind", "page", "defaults", "frame", "rules", "images", "blocks", "qr"])
         let file = root.reader.document.file
         guard let (width, height, margin) = readPage(root) else { return nil }
         let defaults = readStyle(root.mapping("defaults"), base: TextStyle(), fonts: fonts)
@@ -35,7 +35,8 @@ extension LayoutSpec {
             frames: root.mappings("frame").compactMap(readFrame),
             rules: root.mappings("rules").compactMap(readRule),
             images: root.mappings("images").compactMap(readImage),
-            blocks: blocks)
+            blocks: blocks,
+            qr: root.mapping("qr").flatMap(readQR))
     }
 
     static func readPage(_ root: FieldMapping) -> (Double, Double, Double)? {
@@ -131,6 +132,12 @@ extension LayoutSpec {
         guard let from = item.point("from"), let to = item.point("to") else { return nil }
         return Rule(x1: from.0, y1: from.1, x2: to.0, y2: to.1, width: item.number("width") ?? 0.75,
                     color: item.color("color"), with: item.string("with"))
+    }
+
+    private static func readQR(_ item: FieldMapping) -> QRSlot? {
+        item.rejectUnknownKeys(["box", "alt"])
+        guard let box = item.numbers("box", count: 3) else { return nil }
+        return QRSlot(x: box[0], y: box[1], size: box[2], alt: item.string("alt") ?? "Verification QR code")
     }
 
     private static func readImage(_ item: FieldMapping) -> ImageSlot? {

@@ -19,6 +19,14 @@ public struct LayoutSpec {
     public var rules: [Rule]
     public var images: [ImageSlot]
     public var blocks: [TextBlock]
+    /// Where the verification QR code goes; nil for a layout without one.
+    public var qr: QRSlot?
+
+    /// A square for the verification QR code, its quiet zone included.
+    public struct QRSlot {
+        public var x: Double, y: Double, size: Double
+        public var alt: String
+    }
 
     /// A rectangle drawn parallel to the page edge, `inset` points in: the border.
     public struct FrameLine {

@@ -13,15 +13,16 @@ public struct Layouter {
 
     /// Lays out one page of `spec`. `imageSources` names the activity's images
     /// (`logo`, `signature`); other image sources are paths relative to the layout file.
+    /// `qr` goes into the layout's QR square, if it has one.
     public func layout(_ spec: LayoutSpec, values: [String: Any],
-                       imageSources: [String: URL] = [:]) throws(LayoutError) -> PageFrame {
+                       imageSources: [String: URL] = [:], qr: QRMatrix? = nil) throws(LayoutError) -> PageFrame {
         try FontAccess.serialized { () throws(LayoutError) -> PageFrame in
-            try layoutSerialized(spec, values: values, imageSources: imageSources)
+            try layoutSerialized(spec, values: values, imageSources: imageSources, qr: qr)
         }
     }
 
     private func layoutSerialized(_ spec: LayoutSpec, values: [String: Any],
-                                  imageSources: [String: URL]) throws(LayoutError) -> PageFrame {
+                                  imageSources: [String: URL], qr: QRMatrix?) throws(LayoutError) -> PageFrame {
         var frame = PageFrame(width: spec.pageWidth, height: spec.pageHeight, items: [])
         for line in spec.frames {
             frame.items.append(.stroke(.init(
@@ -31,6 +32,9 @@ public struct Layouter {
         }
         for slot in spec.images {
             if let placed = try place(slot, spec: spec, sources: imageSources) { frame.items.append(.image(placed)) }
+        }
+        if let slot = spec.qr, let qr {
+            frame.items.append(.qr(.init(x: slot.x, y: slot.y, size: slot.size, matrix: qr, alt: slot.alt)))
         }
         var bottoms: [String: Double] = [:]
         var placedTexts: [PageFrame.PlacedText] = []

@@ -11,6 +11,14 @@ public struct PageFrame {
         case text(PlacedText)
         case image(PlacedImage)
         case stroke(Stroke)
+        case qr(PlacedQR)
+    }
+
+    /// A QR code drawn as vector squares, `size` points wide with its quiet zone.
+    public struct PlacedQR {
+        public var x: Double, y: Double, size: Double
+        public var matrix: QRMatrix
+        public var alt: String
     }
 
     /// A shaped paragraph with its box's top-left corner.
@@ -44,8 +52,11 @@ public struct PageFrame {
     /// The alternative text of each image, in drawing order (the order Cairo tags figures).
     public var figureAlternatives: [String] {
         items.compactMap { item in
-            guard case .image(let image) = item else { return nil }
-            return image.alt ?? "Image"
+            switch item {
+            case .image(let image): return image.alt ?? "Image"
+            case .qr(let code): return code.alt
+            default: return nil
+            }
         }
     }
 

@@ -33,6 +33,14 @@ public struct Activity: Sendable {
     public struct Provider: Sendable {
         public var name: String
         public var history: [AccreditationPeriod]
+        /// The page that checks certificates; the QR code's address, its fragment the signed payload.
+        public var verificationURL: String?
+
+        public init(name: String, history: [AccreditationPeriod], verificationURL: String? = nil) {
+            self.name = name
+            self.history = history
+            self.verificationURL = verificationURL
+        }
 
         /// The accreditation in force on `date`, if any.
         public func accreditation(on date: CivilDate) -> AccreditationPeriod? {

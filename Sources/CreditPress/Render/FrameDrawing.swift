@@ -18,6 +18,7 @@ enum FrameDrawing {
                 switch item {
                 case .stroke(let stroke): draw(stroke, on: cairo)
                 case .image(let image): tag("Figure") { draw(image, on: cairo) }
+                case .qr(let code): tag("Figure") { draw(code, on: cairo) }
                 case .text(let text):
                     tag(text.id == "heading" || text.id == "header-0" ? "H1" : "P") {
                         if let shared, text.shaped.uses > 1 {
@@ -46,6 +47,31 @@ enum FrameDrawing {
             cairo_rectangle(cairo, x, y, width, height)
         }
         cairo_stroke(cairo)
+    }
+
+    /// Dark modules as filled rectangles, one per horizontal run, on a white square that
+    /// keeps the four-module quiet zone clear of the page's background.
+    private static func draw(_ placed: PageFrame.PlacedQR, on cairo: OpaquePointer) {
+        let matrix = placed.matrix
+        let module = placed.size / Double(matrix.size + 8)
+        cairo_save(cairo)
+        cairo_set_source_rgb(cairo, 1, 1, 1)
+        cairo_rectangle(cairo, placed.x, placed.y, placed.size, placed.size)
+        cairo_fill(cairo)
+        cairo_set_source_rgb(cairo, 0, 0, 0)
+        let origin = (x: placed.x + 4 * module, y: placed.y + 4 * module)
+        for row in 0..<matrix.size {
+            var column = 0
+            while column < matrix.size {
+                guard matrix[row, column] else { column += 1; continue }
+                let start = column
+                while column < matrix.size, matrix[row, column] { column += 1 }
+                cairo_rectangle(cairo, origin.x + Double(start) * module, origin.y + Double(row) * module,
+                                Double(column - start) * module, module)
+            }
+        }
+        cairo_fill(cairo)
+        cairo_restore(cairo)
     }
 
     private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {

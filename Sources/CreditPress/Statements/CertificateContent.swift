@@ -6,7 +6,7 @@ import Foundation
 /// `{{name}}`), and `statements.*`, `claim.phrase` and `awarded` are already markup (a
 /// layout uses `{{{statements.x}}}`).
 public struct CertificateContent {
-    public let values: [String: Any]
+    public var values: [String: Any]
     /// The statements on the certificate, in print order.
     public let statements: [FilledStatement]
     /// Statement template id → version, for every template this certificate uses.

@@ -1,0 +1,98 @@
+import CQRCode
+import Foundation
+
+/// zlib (RFC 1950), as the EU Digital COVID Certificate compresses its COSE message.
+enum Zlib {
+    static func compress(_ input: [UInt8]) -> [UInt8] {
+        var length = compressBound(uLong(input.count))
+        var output = [UInt8](repeating: 0, count: Int(length))
+        let status = CQRCode.compress2(&output, &length, input, uLong(input.count), 9)
+        precondition(status == Z_OK, "zlib compress2 failed with \(status)")
+        return Array(output.prefix(Int(length)))
+    }
+
+    /// Inflates at most `limit` bytes; nil for damaged data or anything larger.
+    static func decompress(_ input: [UInt8], limit: Int = 16_384) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: limit)
+        var length = uLong(limit)
+        let status = uncompress(&output, &length, input, uLong(input.count))
+        guard status == Z_OK else { return nil }
+        return Array(output.prefix(Int(length)))
+    }
+}
+
+/// RFC 4648 base 32 without padding. Its alphabet (A–Z, 2–7) is inside the QR code's
+/// alphanumeric mode and needs no escaping in a URL, unlike base 45's space, % and +.
+enum Base32 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = buffer << 8 | UInt32(byte)
+            bits += 8
+            while bits >= 5 {
+                output.append(alphabet[Int((buffer >> UInt32(bits - 5)) & 31)])
+                bits -= 5
+            }
+        }
+        if bits > 0 { output.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)]) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        var output: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for character in text.uppercased().utf8 where character != UInt8(ascii: "=") {
+            guard let value = alphabet.firstIndex(of: character) else { return nil }
+            buffer = buffer << 5 | UInt32(value)
+            bits += 5
+            if bits >= 8 {
+                output.append(UInt8((buffer >> UInt32(bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return output
+    }
+}
+
+/// A QR code's modules, made by libqrencode.
+public struct QRMatrix: Sendable {
+    public let version: Int
+    public let size: Int
+    /// Row-major, true for a dark module.
+    public let modules: [Bool]
+
+    public static let maximumVersion = 13
+
+    /// Encodes `text` at error correction M with the smallest version that holds it,
+    /// switching between byte and alphanumeric modes where that saves room.
+    public static func encode(_ text: String) throws(QRError) -> QRMatrix {
+        guard let code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1) else {
+            throw QRError(characters: text.utf8.count, version: nil)
+        }
+        defer { QRcode_free(code) }
+        let size = Int(code.pointee.width)
+        let version = Int(code.pointee.version)
+        guard version <= maximumVersion else { throw QRError(characters: text.utf8.count, version: version) }
+        let modules = (0..<(size * size)).map { code.pointee.data[$0] & 1 == 1 }
+        return QRMatrix(version: version, size: size, modules: modules)
+    }
+
+    public subscript(row: Int, column: Int) -> Bool { modules[row * size + column] }
+}
+
+/// A QR code that cannot be made small enough.
+public struct QRError: Error, CustomStringConvertible {
+    public let characters: Int
+    public let version: Int?
+    public var description: String {
+        if let version {
+            return "the verification QR code needs version \(version), above the \(QRMatrix.maximumVersion) a phone reads reliably (\(characters) bytes)"
+        }
+        return "libqrencode could not encode \(characters) bytes"
+    }
+}
