@@ -13,15 +13,42 @@ public struct PreparedCertificate {
     public let payload: VerificationPayload?
 }
 
+/// A certificate's finished PDF and, when signed, what reproduces its signature.
+public struct FinishedPDF: Sendable {
+    public let bytes: [UInt8]
+    public var signature: StoredSignature?
+
+    public init(bytes: [UInt8], signature: StoredSignature? = nil) {
+        self.bytes = bytes
+        self.signature = signature
+    }
+}
+
+/// The `/Contents` of an issued signature (the CMS padded to its room) and its `/M`.
+public struct StoredSignature: Sendable {
+    public var value: [UInt8]
+    public var signedAt: Date
+    public var certified: Bool
+
+    public init(value: [UInt8], signedAt: Date, certified: Bool) {
+        self.value = value
+        self.signedAt = signedAt
+        self.certified = certified
+    }
+}
+
 /// What makes a certificate an issued one: its id and, to prove it, the provider's signing
 /// identity (which also seals the QR code's payload).
 public struct IssueDetails: Sendable {
     public var certificateID: String
     public var signing: SigningIdentity?
+    /// The QR text recorded at issue, to reproduce the issued file (ES256 signatures differ each time).
+    public var storedQR: String?
 
-    public init(certificateID: String, signing: SigningIdentity?) {
+    public init(certificateID: String, signing: SigningIdentity?, storedQR: String? = nil) {
         self.certificateID = certificateID
         self.signing = signing
+        self.storedQR = storedQR
     }
 }
 
@@ -92,7 +119,9 @@ public final class CertificateRenderer {
             var certificateValues = content.values["certificate"] as? [String: Any] ?? [:]
             certificateValues["id"] = issue.certificateID
             content.values["certificate"] = certificateValues
-            if let signing = issue.signing, spec.qr != nil {
+            if let stored = issue.storedQR, spec.qr != nil {
+                qr = (stored, try QRMatrix.encode(stored), payload(request, id: issue.certificateID, issued: creationDate))
+            } else if let signing = issue.signing, spec.qr != nil {
                 do {
                     qr = try payload(request, id: issue.certificateID, issued: creationDate)
                         .sealed(identity: signing, verificationURL: activity.provider.verificationURL)
@@ -113,7 +142,7 @@ public final class CertificateRenderer {
             throw error
         }
         return PreparedCertificate(request: request, layout: spec, page: page,
-                                   metadata: metadata(request, spec: spec, content: content, date: creationDate),
+                                   metadata: metadata(request, spec: spec, content: content, date: creationDate, id: issue?.certificateID),
                                    statementVersions: content.statementVersions,
                                    certificateID: issue?.certificateID, qrText: qr?.text, payload: qr?.payload)
     }
@@ -132,33 +161,38 @@ public final class CertificateRenderer {
     /// with its language and figures' alternative text either way.
     public func writePDF(_ certificate: PreparedCertificate, to url: URL, signing: SigningIdentity? = nil,
                          certify: Bool = false) throws {
-        let bytes = try finishedPDF(certificate, signing: signing, certify: certify)
-        try AtomicFile.write(Data(bytes), to: url, durable: true)
+        let finished = try finishedPDF(certificate, signing: signing, certify: certify)
+        try AtomicFile.write(Data(finished.bytes), to: url, durable: true)
     }
 
-    /// The certificate's final PDF bytes. `signature`, when given, is the CMS stored at issue,
+    /// The certificate's final PDF. `stored`, when given, is the signature recorded at issue,
     /// which reproduces the issued file exactly.
     ///
     /// The signing time (`/M`) is now, not the certificate's issue date: a reader checks the
-    /// signing certificate's validity at that time. `signedAt` reproduces a stored one.
+    /// signing certificate's validity at that time.
     public func finishedPDF(_ certificate: PreparedCertificate, signing: SigningIdentity?,
-                            signature stored: [UInt8]? = nil, signedAt: Date? = nil,
-                            certify: Bool = false) throws -> [UInt8] {
+                            stored: StoredSignature? = nil, certify: Bool = false) throws -> FinishedPDF {
         let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata)
         let accessibility = PDFAccessibility(figureAlternatives: certificate.page.figureAlternatives)
+        let info = certificate.qrText.map { [PDFSigner.payloadKey: $0] } ?? [:]
         guard signing != nil || stored != nil else {
-            return try PDFSigner.finish(Array(drawn), accessibility: accessibility, signing: nil)
+            return FinishedPDF(bytes: try PDFSigner.finish(Array(drawn), accessibility: accessibility, info: info, signing: nil))
         }
-        var options = PDFSignatureOptions(time: signedAt ?? Date(), certify: certify,
+        let time = stored?.signedAt ?? Date()
+        var options = PDFSignatureOptions(time: time, certify: stored?.certified ?? certify,
                                           reason: "Issued by \(certificate.request.activity.provider.name)")
-        options.capacity = PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
-        return try PDFSigner.finish(Array(drawn), accessibility: accessibility, signing: (options, { digest in
-            if let stored { return stored }
+        options.capacity = stored?.value.count ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
+        var made: [UInt8] = []
+        let bytes = try PDFSigner.finish(Array(drawn), accessibility: accessibility, info: info, signing: (options, { digest in
+            if let stored { return stored.value }
             guard let signing else { throw PDFStructureError("no signing identity") }
-            return try CMSSignature.sign(digest: digest, identity: signing, timestamp: signing.timestampURL.map { url in
+            made = try CMSSignature.sign(digest: digest, identity: signing, timestamp: signing.timestampURL.map { url in
                 { signatureValue in try TimestampClient(url: url).token(for: signatureValue) }
             })
+            return made
         }))
+        let value = stored?.value ?? made + [UInt8](repeating: 0, count: max(0, options.capacity - made.count))
+        return FinishedPDF(bytes: bytes, signature: StoredSignature(value: value, signedAt: time, certified: options.certify))
     }
 
     /// Refuses a learner whose printed name has characters no bundled font can draw.
@@ -172,7 +206,7 @@ public final class CertificateRenderer {
     }
 
     private func metadata(_ request: CertificateRequest, spec: LayoutSpec, content: CertificateContent,
-                          date: Date) -> PDFMetadata {
+                          date: Date, id: String?) -> PDFMetadata {
         let claim = request.mainClaim
         let kind = request.kind.title
         let versions = content.statementVersions.sorted { $0.key < $1.key }.map { "\($0.key) v\($0.value)" }
@@ -180,7 +214,7 @@ public final class CertificateRenderer {
             title: "\(kind): \(request.activity.title) — \(request.learner.professionalName)",
             author: request.activity.provider.name,
             subject: "\(kind), \(claim.amount) \(claim.type.unit(for: claim.amount)) (\(claim.type.displayName)), completed \(request.learner.completionDate)",
-            keywords: ["activity \(request.activity.id)", "learner \(request.learner.id)", "layout \(spec.name) v\(spec.version)"] + versions,
+            keywords: (id.map { ["certificate \($0)"] } ?? []) + ["activity \(request.activity.id)", "learner \(request.learner.id)", "layout \(spec.name) v\(spec.version)"] + versions,
             creationDate: date)
     }
 }

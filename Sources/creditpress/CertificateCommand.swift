@@ -2,12 +2,8 @@ import ArgumentParser
 import CreditPress
 import Foundation
 
-/// `creditpress certificate`: one learner's certificate for one activity.
-struct CertificateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "certificate",
-        abstract: "Render one learner's certificate for one activity as a PDF.")
-
+/// What every command that issues one certificate is given.
+struct IssueOptions: ParsableArguments {
     @Option(help: "The activity file (YAML or JSON).")
     var activity: String
 
@@ -17,24 +13,22 @@ struct CertificateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the PDF.")
     var out: String
 
-    @Option(help: "Also write a PNG preview of the page here.")
-    var png: String?
-
     @Option(help: "A layout name from Templates/certificates/ or a layout file (default: chosen by the certificate's kind).")
     var layout: String?
 
-    @Option(help: "The PDF's creation date, ISO 8601 (e.g. 2018-06-05T12:00:00Z); fixes the output byte for byte. Default: $SOURCE_DATE_EPOCH, else now.")
+    @Option(help: "The certificate's issue date, ISO 8601 (e.g. 2018-06-05T12:00:00Z); fixes an unsigned PDF byte for byte. Default: $SOURCE_DATE_EPOCH, else now.")
     var creationDate: String?
 
     @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key, made on first use).")
     var idKey: String?
 
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY; none when neither is set).")
+    var registry: String?
+
     @OptionGroup var signingOptions: SigningOptions
 
-    @OptionGroup var common: CommonOptions
-
     func validate() throws {
-        if let creationDate, Self.parseDate(creationDate) == nil {
+        if let creationDate, CertificateCommand.parseDate(creationDate) == nil {
             throw ValidationError("--creation-date '\(creationDate)' is not an ISO 8601 date such as 2018-06-05T12:00:00Z")
         }
         guard out.lowercased().hasSuffix(".pdf") else {
@@ -42,29 +36,60 @@ struct CertificateCommand: ParsableCommand {
         }
     }
 
+    /// The issuer and the input, read and checked.
+    func prepare(resources: Resources) throws -> (CertificateIssuer, IssueInput) {
+        let renderer = try CertificateRenderer(resources: resources)
+        let activityURL = URL(fileURLWithPath: activity), learnerURL = URL(fileURLWithPath: learner)
+        let activityRecord = try renderer.readActivity(activityURL, displayName: activity)
+        let learnerRecord = try LearnerReader.read(learnerURL, displayName: learner)
+        let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
+        let registry = try Registry.location(explicit: self.registry).map { try Registry(file: $0) }
+        let issuer = CertificateIssuer(renderer: renderer, idKey: key, signing: try signingOptions.identity(), registry: registry)
+        issuer.certify = signingOptions.certify
+        let input = IssueInput(
+            activity: activityRecord, activityText: try String(contentsOf: activityURL, encoding: .utf8),
+            learner: learnerRecord, learnerText: try String(contentsOf: learnerURL, encoding: .utf8),
+            layoutName: layout, creationDate: creationDate.flatMap(CertificateCommand.parseDate) ?? CertificateCommand.defaultDate())
+        return (issuer, input)
+    }
+}
+
+/// `creditpress certificate`: one learner's certificate for one activity.
+struct CertificateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certificate",
+        abstract: "Render one learner's certificate for one activity as a PDF.",
+        discussion: """
+            With --signing the PDF is signed (PAdES) and carries a QR code with the signed details. \
+            With --registry the certificate is recorded; asked again, an issued certificate comes out \
+            byte for byte the same, or is refused if its data or templates changed (see reissue).
+            """)
+
+    @OptionGroup var issue: IssueOptions
+
+    @Option(help: "Also write a PNG preview of the page here.")
+    var png: String?
+
+    @OptionGroup var common: CommonOptions
+
     func run() throws {
         try Failure.reporting(closing: "no certificate was written", refusedClosing: "no certificate was written") {
             let resources = try Resources.locate(explicit: common.resources)
-            let renderer = try CertificateRenderer(resources: resources)
-            let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
-            let learner = try LearnerReader.read(URL(fileURLWithPath: self.learner), displayName: self.learner)
-            let identity = try signingOptions.identity()
-            let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
-            let id = CertificateID.make(activity: activity.id, learner: learner.id, key: key.key)
-            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
-                                                   creationDate: creationDate.flatMap(Self.parseDate) ?? Self.defaultDate(),
-                                                   issue: IssueDetails(certificateID: id, signing: identity))
-            try renderer.writePDF(certificate, to: URL(fileURLWithPath: out), signing: identity, certify: signingOptions.certify)
+            let (issuer, input) = try issue.prepare(resources: resources)
+            let result = try issuer.issue(input)
+            try result.write(to: URL(fileURLWithPath: issue.out))
             if let png {
                 do {
-                    try PNGWriter.write(certificate.page, to: URL(fileURLWithPath: png))
+                    try PNGWriter.write(result.certificate.page, to: URL(fileURLWithPath: png))
                 } catch {
                     // The certificate itself is complete; say so rather than "no certificate was written".
-                    Failure.report(["\(error)"], closing: "the certificate \(out) was written; its preview was not")
+                    Failure.report(["\(error)"], closing: "the certificate \(issue.out) was written; its preview was not")
                     throw ExitCode(1)
                 }
             }
-            print("wrote \(out) (\(certificate.request.kind.rawValue), learner \(learner.id), certificate \(id), \(identity == nil ? "unsigned" : "signed"))")
+            let state = issuer.signing == nil ? "unsigned" : "signed"
+            let recorded = result.reproduced ? ", already issued: reproduced unchanged" : issuer.registry == nil ? "" : ", recorded"
+            print("wrote \(issue.out) (\(result.certificate.request.kind.rawValue), learner \(input.learner.id), certificate \(result.id), \(state)\(recorded))")
         }
     }
 

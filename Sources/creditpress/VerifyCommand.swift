@@ -7,44 +7,115 @@ import X509
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a certificate PDF's signature, the signed data in its QR code, and its status in the registry.",
+        abstract: "Check a certificate: its PDF signature, the signed details in its QR code, and its status in the registry.",
         discussion: """
+            Give the PDF, or --qr with the text a phone read from the QR code, or --id with the id printed on it. \
             Exit status: 0 when every check passed (VALID), 2 when any failed (NOT VALID), \
-            65 when the file cannot be read as a CreditPress PDF.
+            65 when the input cannot be read.
             """)
 
     @Argument(help: "The certificate PDF.")
-    var file: String
+    var file: String?
 
-    @Option(help: "A PEM file of trusted root certificates (repeatable; default: $CREDITPRESS_TRUST).")
+    @Option(help: "The text of a certificate's QR code (the address with its #CP1:… part, or the CP1:… part alone).")
+    var qr: String?
+
+    @Option(help: "A certificate id, to look up in the registry.")
+    var id: String?
+
+    @Option(help: "A PEM file of trusted root certificates (repeatable; default: $CREDITPRESS_TRUST, several separated by ':').")
     var trust: [String] = []
 
+    @Option(help: "A PEM file of the provider's signing certificates, for --qr (default: signing.cert.pem in $CREDITPRESS_SIGNING).")
+    var signerCertificate: [String] = []
+
+    @Option(help: "The registry of issued certificates (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    func validate() throws {
+        guard [file != nil, qr != nil, id != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of: a PDF file, --qr TEXT, --id ID")
+        }
+    }
+
     func run() throws {
-        let report = try Failure.reporting(closing: "nothing was verified") { () throws -> SignatureReport in
-            let roots = try trustedRoots()
-            let url = URL(fileURLWithPath: file)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw InputError([Problem(file: file, field: "", message: "cannot be read")])
+        let report = try Failure.reporting(closing: "nothing was verified") { () throws -> VerificationReport in
+            let verifier = CertificateVerifier(roots: try certificates(trust, environment: "CREDITPRESS_TRUST"),
+                                               signers: try signers(),
+                                               registry: try Registry.location(explicit: registry).map { try Registry(file: $0) })
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw InputError([Problem(file: file, field: "", message: "cannot be read")])
+                }
+                return verifier.verify(pdf: Array(data))
             }
-            return SignatureVerifier(roots: roots).verify(Array(data))
+            if let qr { return verifier.verify(qr: qr) }
+            return verifier.verify(id: id ?? "")
         }
-        print("\(file): \(report.isValid ? "VALID" : "NOT VALID")")
-        if let signer = report.signer { print("  signed by:    \(signer)") }
-        if let time = report.signingTime { print("  signing time: \(time) (claimed by the signer)") }
-        if let timestamp = report.timestamp {
-            print("  time-stamp:   \(ISO8601DateFormatter().string(from: timestamp)) by \(report.timestampAuthority ?? "?")")
-        }
-        if report.signer != nil { print("  level:        \(report.level)\(report.certified ? ", certification (DocMDP P=2)" : "")") }
-        for check in report.checks {
-            print("  [\(check.passed ? "ok" : "FAILED")] \(check.name): \(check.detail)")
-        }
+        print(report, subject: file ?? qr.map { _ in "QR code" } ?? "certificate \(id ?? "")")
         if !report.isValid { throw ExitCode(2) }
     }
 
-    private func trustedRoots() throws -> [Certificate] {
-        var files = trust
-        if files.isEmpty, let environment = ProcessInfo.processInfo.environment["CREDITPRESS_TRUST"], !environment.isEmpty {
-            files = environment.split(separator: ":").map(String.init)
+    private func print(_ report: VerificationReport, subject: String) {
+        Swift.print("\(subject): \(report.isValid ? "VALID" : "NOT VALID")")
+        func line(_ label: String, _ value: String?) {
+            if let value, !value.isEmpty { Swift.print("  \(label.padding(toLength: 16, withPad: " ", startingAt: 0)) \(value)") }
+        }
+        if let signature = report.signature, let signer = signature.signer {
+            line("signed by", signer)
+            line("signing time", signature.signingTime.map { "\($0) (as the signer's clock said)" })
+            line("time-stamp", signature.timestamp.map { "\(ISO8601DateFormatter().string(from: $0)) by \(signature.timestampAuthority ?? "?")" })
+            line("level", signature.level + (signature.certified ? ", certification signature (DocMDP P=2)" : ""))
+        }
+        if let payload = report.payload {
+            line("certificate", payload.certificateID)
+            line("issued by", payload.issuer)
+            line("learner", payload.learnerName)
+            line("activity", "\(payload.activityID) \(payload.activityTitle)")
+            line("credits", payload.credits.map { "\($0.amount) \($0.type)" }.joined(separator: ", "))
+            line("completed", payload.completionDate)
+            line("issued", payload.issueDate)
+        }
+        if let record = report.record {
+            if report.payload == nil {
+                line("certificate", record.id)
+                line("learner", "\(record.learnerName) (\(record.learnerID))")
+                line("activity", record.activityID)
+                line("credits", record.credits)
+                line("issued", ISO8601DateFormatter().string(from: record.issuedAt))
+            }
+            line("status", record.status.rawValue + (record.statusReason.map { ": \($0)" } ?? ""))
+            line("superseded by", record.supersededBy)
+            line("supersedes", record.supersedes)
+        }
+        for check in report.allChecks {
+            Swift.print("  [\(check.passed ? "ok" : "FAILED")] \(check.name): \(check.detail)")
+        }
+        if let record = report.record, let trail = try? verifierRegistry()?.audit(id: record.id), !trail.isEmpty {
+            Swift.print("  audit trail:")
+            for entry in trail {
+                Swift.print("    \(ISO8601DateFormatter().string(from: entry.at))  \(entry.action)  by \(entry.actor)\(entry.reason.map { ": \($0)" } ?? "")")
+            }
+        }
+    }
+
+    private func verifierRegistry() throws -> Registry? {
+        try Registry.location(explicit: registry).map { try Registry(file: $0) }
+    }
+
+    private func signers() throws -> [Certificate] {
+        var files = signerCertificate
+        if files.isEmpty, let folder = SigningIdentity.location(explicit: nil) {
+            let file = folder.appendingPathComponent(SigningIdentity.certificateFile)
+            if FileManager.default.fileExists(atPath: file.path) { files = [file.path] }
+        }
+        return try certificates(files, environment: nil)
+    }
+
+    private func certificates(_ given: [String], environment: String?) throws -> [Certificate] {
+        var files = given
+        if files.isEmpty, let environment, let value = ProcessInfo.processInfo.environment[environment], !value.isEmpty {
+            files = value.split(separator: ":").map(String.init)
         }
         return try files.flatMap { try SigningIdentity.readCertificates(URL(fileURLWithPath: $0)) }
     }

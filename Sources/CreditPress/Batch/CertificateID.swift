@@ -10,8 +10,11 @@ import Foundation
 public enum CertificateID {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
-    public static func make(activity: String, learner: String, key: SymmetricKey) -> String {
-        let message = Data("creditpress-certificate-id\u{0}\(activity)\u{0}\(learner)".utf8)
+    /// `revision` 2, 3… gives the ids of reissued certificates; 1 is the first issue.
+    public static func make(activity: String, learner: String, key: SymmetricKey, revision: Int = 1) -> String {
+        var text = "creditpress-certificate-id\u{0}\(activity)\u{0}\(learner)"
+        if revision > 1 { text += "\u{0}revision \(revision)" }
+        let message = Data(text.utf8)
         let mac = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
         // The first 50 bits of the MAC, five bits per character.
         var value: UInt64 = 0

@@ -160,6 +160,70 @@ enum PDFDictionary {
         return rest
     }
 
+    /// A text string value, literal `( … )` or hexadecimal `< … >` (UTF-16BE with its BOM,
+    /// or PDFDocEncoding read as Latin-1).
+    static func string(_ key: String, in text: String) -> String? {
+        guard let rest = value(key, in: text), let first = rest.first else { return nil }
+        var bytes: [UInt8] = []
+        if first == "(" {
+            var depth = 0
+            var escaped = false
+            var scalars = rest.utf8.dropFirst().makeIterator()
+            while let byte = scalars.next() {
+                if escaped {
+                    switch byte {
+                    case UInt8(ascii: "n"): bytes.append(0x0A)
+                    case UInt8(ascii: "r"): bytes.append(0x0D)
+                    case UInt8(ascii: "t"): bytes.append(0x09)
+                    case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                        var value = Int(byte - 0x30)
+                        // Up to three octal digits; PDF strings written here never need more lookahead.
+                        var digits = 1
+                        while digits < 3, let next = scalars.next() {
+                            guard next >= 0x30, next <= 0x37 else { bytes.append(UInt8(value & 0xFF)); bytes.append(next); value = -1; break }
+                            value = value * 8 + Int(next - 0x30)
+                            digits += 1
+                        }
+                        if value >= 0 { bytes.append(UInt8(value & 0xFF)) }
+                    default: bytes.append(byte)
+                    }
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "(") {
+                    depth += 1
+                    bytes.append(byte)
+                } else if byte == UInt8(ascii: ")") {
+                    if depth == 0 { break }
+                    depth -= 1
+                    bytes.append(byte)
+                } else {
+                    bytes.append(byte)
+                }
+            }
+        } else if first == "<" {
+            let hex = rest.dropFirst().prefix { $0 != ">" }.filter { !$0.isWhitespace }
+            var iterator = hex.makeIterator()
+            while let high = iterator.next() {
+                let low = iterator.next() ?? "0"
+                guard let value = UInt8(String([high, low]), radix: 16) else { return nil }
+                bytes.append(value)
+            }
+        } else {
+            return nil
+        }
+        if bytes.starts(with: [0xFE, 0xFF]) {
+            var units: [UInt16] = []
+            var index = 2
+            while index + 1 < bytes.count {
+                units.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
+                index += 2
+            }
+            return String(decoding: units, as: UTF16.self)
+        }
+        return String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
     static func integer(_ key: String, in text: String) -> Int? {
         guard let rest = value(key, in: text) else { return nil }
         return Int(rest.prefix { $0.isNumber })

@@ -42,15 +42,22 @@ public struct PDFSignatureOptions: Sendable {
 /// objects, a cross-reference section and a trailer pointing back at the old one.
 public enum PDFSigner {
     public static let fieldName = "CreditPress signature"
+    /// The document information entry holding the QR code's text.
+    public static let payloadKey = "CreditPressVerification"
 
     /// The PDF with the accessibility facts added and, when `signing` is given, signed.
     /// `signature` makes the CMS for the SHA-256 of the signed ranges; pass a stored one to
     /// reproduce an issued file byte for byte.
-    public static func finish(_ pdf: [UInt8], accessibility: PDFAccessibility,
+    /// `info` adds entries to the document information dictionary.
+    public static func finish(_ pdf: [UInt8], accessibility: PDFAccessibility, info: [String: String] = [:],
                               signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
         var update = try PDFUpdate(base: PDFIndex(pdf))
         var catalogEntries = "/Lang \(PDFText.string(accessibility.language))"
         try addAlternatives(accessibility.figureAlternatives, to: &update)
+        if !info.isEmpty, let infoNumber = update.base.info {
+            let entries = info.sorted { $0.key < $1.key }.map { "/\($0.key) \(PDFText.string($0.value))" }.joined(separator: "\n")
+            try update.replace(infoNumber, with: PDFDictionary.adding(entries, to: update.base.object(infoNumber)))
+        }
         guard let (options, signature) = signing else {
             try update.replace(update.base.root, with: PDFDictionary.adding(catalogEntries, to: update.base.object(update.base.root)))
             return update.serialize()

@@ -8,6 +8,7 @@ public struct SignatureReport: Sendable {
     public var fieldName: String?
     public var subFilter: String?
     public var signer: String?
+    public var signerCertificate: Certificate?
     public var signingTime: String?
     /// The time-stamp authority's time, for B-T signatures.
     public var timestamp: Date?
@@ -94,6 +95,7 @@ public struct SignatureVerifier {
             return report
         }
         report.signer = signer.subject.description
+        report.signerCertificate = signer
         report.check("signature", cms.signatureIsValid(with: signer),
                      cms.signatureIsValid(with: signer) ? "made by the key of \(signer.subject)" : "does not match the signer's key")
         var certificateDER = DER.Serializer()

@@ -46,12 +46,17 @@ public struct VerificationPayload: Equatable, Sendable {
     // MARK: Signing
 
     /// The QR text: `verificationURL#CP1:…`, or `CP1:…` alone when there is no URL. A title
-    /// too long for the code is shortened (marked with …); nothing else ever is.
+    /// too long for the code is shortened, then a name longer than any real one; both end
+    /// with … then, and verification compares what is left.
     public func sealed(identity: SigningIdentity, verificationURL: String?) throws -> (text: String, matrix: QRMatrix, payload: VerificationPayload) {
         var payload = self
         var lastError: Error?
-        for limit in [nil, 60, 40, 24, 12, 0] as [Int?] {
-            if let limit { payload.activityTitle = Self.shorten(activityTitle, to: limit) }
+        // The title first, then, for names longer than any real one, the name.
+        let attempts: [(title: Int?, name: Int?)] = [(nil, nil), (60, nil), (40, nil), (24, nil), (12, nil), (0, nil),
+                                                     (0, 120), (0, 80), (0, 60), (0, 40)]
+        for (titleLimit, nameLimit) in attempts {
+            if let titleLimit { payload.activityTitle = Self.shorten(activityTitle, to: titleLimit) }
+            if let nameLimit { payload.learnerName = Self.shorten(learnerName, to: nameLimit) }
             let text = (verificationURL.map { $0 + "#" } ?? "") + Self.prefix + Base32.encode(Zlib.compress(try payload.coseSign1(identity)))
             do {
                 return (text, try QRMatrix.encode(text), payload)

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CreditPress
+import Foundation
+
+/// `creditpress reissue`: a corrected certificate under a new id that supersedes the old one.
+struct ReissueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reissue",
+        abstract: "Issue a corrected certificate (e.g. a corrected name) under a new id that supersedes an issued one.")
+
+    @Option(help: "The id of the certificate to supersede.")
+    var id: String
+
+    @Option(help: "Why it is reissued; kept in the audit trail.")
+    var reason: String
+
+    @OptionGroup var issue: IssueOptions
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try Failure.reporting(closing: "nothing was reissued") {
+            guard let oldID = CertificateID.normalise(id) else {
+                throw ValidationError("--id '\(id)' is not a certificate id (mistyped? the last character is a check character)")
+            }
+            let resources = try Resources.locate(explicit: common.resources)
+            let (issuer, input) = try issue.prepare(resources: resources)
+            let result = try issuer.reissue(oldID, input: input, reason: reason)
+            try result.write(to: URL(fileURLWithPath: issue.out))
+            print("wrote \(issue.out): certificate \(result.id) supersedes \(oldID) (\(reason))")
+        }
+    }
+}
+
+/// `creditpress revoke`: withdraw an issued certificate, with a reason.
+struct RevokeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke an issued certificate; verify then reports it as revoked, with the reason.")
+
+    @Option(help: "The id of the certificate to revoke.")
+    var id: String
+
+    @Option(help: "Why it is revoked; kept in the audit trail and shown by verify.")
+    var reason: String
+
+    @Option(help: "The registry of issued certificates (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    func run() throws {
+        try Failure.reporting(closing: "nothing was revoked") {
+            guard let normalised = CertificateID.normalise(id) else {
+                throw ValidationError("--id '\(id)' is not a certificate id (mistyped? the last character is a check character)")
+            }
+            guard let file = Registry.location(explicit: registry) else {
+                throw ValidationError("name the registry with --registry FILE or $CREDITPRESS_REGISTRY")
+            }
+            try Registry(file: file).revoke(id: normalised, reason: reason)
+            print("revoked \(normalised): \(reason)")
+        }
+    }
+}
