@@ -14,7 +14,9 @@ public struct TimestampClient: Sendable {
 
     /// The DER TimeStampToken (a CMS ContentInfo) for the SHA-256 of `signatureValue`.
     public func token(for signatureValue: Data) throws -> Data {
-        let nonce = (0..<8).map { _ in UInt8.random(in: 0...255) }
+        var nonce = (0..<8).map { _ in UInt8.random(in: 0...255) }
+        // A minimal positive DER INTEGER: top bit clear, first byte not zero.
+        nonce[0] = nonce[0] & 0x7F | 0x01
         let request = try Self.request(imprint: Array(SHA256.hash(data: signatureValue)), nonce: nonce)
         var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
         urlRequest.httpMethod = "POST"
@@ -35,8 +37,7 @@ public struct TimestampClient: Sendable {
                 }
                 try messageImprint.serialize(ASN1OctetString(contentBytes: imprint[...]))
             }
-            // A positive INTEGER: a leading zero keeps the top bit clear.
-            request.appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: [0] + nonce) }
+            request.appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: nonce) }
             try request.serialize(true)
         }
         return serializer.serializedBytes
