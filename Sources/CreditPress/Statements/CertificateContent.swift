@@ -46,7 +46,9 @@ public struct CertificateContent {
                 ],
                 "signatory": signatoryValues(request.activity.signatory),
                 "certificate": ["kind": request.kind.rawValue,
-                                "completionDate": request.learner.completionDate.longForm],
+                                "completionDate": request.learner.completionDate.longForm,
+                                // Set when the certificate is issued under an id.
+                                "id": orNull(nil)],
             ],
             statements: statements,
             statementVersions: filler.used)
