@@ -40,6 +40,11 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key, made on first use).")
     var idKey: String?
 
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY; none when neither is set).")
+    var registry: String?
+
+    @OptionGroup var signingOptions: SigningOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -70,6 +75,10 @@ struct BatchCommand: ParsableCommand {
             options.showProgress = true
             options.merged = !noMerged
             options.workerCommand = BatchCommand.workerCommand(resources: resources)
+            options.signingFolder = SigningIdentity.location(explicit: signingOptions.signing)
+            options.signing = try signingOptions.identity()
+            options.certify = signingOptions.certify
+            options.registry = try Registry.location(explicit: registry).map { try Registry(file: $0) }
             return try BatchRunner(options: options, resources: resources, fonts: fonts).run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")

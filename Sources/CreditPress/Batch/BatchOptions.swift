@@ -22,6 +22,13 @@ public struct BatchOptions: Sendable {
     /// How to start a drawing process (`creditpress batch-worker`); without it, or with one
     /// job, certificates are drawn on one thread of this process.
     public var workerCommand: [String]?
+    /// Sign every certificate (and seal its QR code) with this identity, read from `signingFolder`.
+    public var signing: SigningIdentity?
+    public var signingFolder: URL?
+    public var certify = false
+    /// Record every certificate in this registry; certificates it already holds are
+    /// reproduced byte for byte, or their rows refused.
+    public var registry: Registry?
 
     public init(activity: URL, roster: URL, output: URL, jobs: Int, idKey: IssuerKey) {
         self.activity = activity

@@ -10,6 +10,7 @@ public final class BatchRunner {
     let renderer: CertificateRenderer
     let activity: Activity
     let activityHash: String
+    let activityText: String
     let state: BatchState
     var summary: BatchSummary
     let reports: ReportStream
@@ -27,11 +28,13 @@ public final class BatchRunner {
         var id: String
         var input: String
         var kind: CertificateKind
+        /// The registry's record of this id, when it was issued before.
+        var stored: StoredIssue?
     }
 
     /// What a drawer made of a job, by roster row.
     enum Outcome: Sendable {
-        case issued(row: Int, sha: String)
+        case issued(row: Int, sha: String, material: IssueMaterial?)
         case refused(row: Int, [Problem])
     }
 
@@ -47,7 +50,9 @@ public final class BatchRunner {
         self.fonts = fonts
         renderer = try CertificateRenderer(resources: resources, fonts: fonts)
         activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
-        activityHash = BatchState.sha256(try Data(contentsOf: options.activity))
+        let activityData = try Data(contentsOf: options.activity)
+        activityHash = BatchState.sha256(activityData)
+        activityText = String(decoding: activityData, as: UTF8.self)
         if let layout = options.layout { _ = try renderer.layout(named: layout) }
         // The roster's header is checked before anything is written to the output folder.
         roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
@@ -112,9 +117,29 @@ public final class BatchRunner {
             reject(row.number, learnerID: learner.id, reader.relabel(error, row: row))
             return nil
         }
-        let id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
+        var id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
+        var stored: StoredIssue?
+        if let registry = options.registry {
+            do {
+                if let record = try registry.latest(activityID: activity.id, learnerID: learner.id) {
+                    guard record.status == .issued else {
+                        reject(row.number, learnerID: learner.id, InputError([Problem(
+                            file: reader.file, row: row.number, field: "id", learnerID: learner.id,
+                            message: "certificate \(record.id) was \(record.status.rawValue)\(record.statusReason.map { " (\($0))" } ?? "")",
+                            hint: "issue a new one with `creditpress reissue`")]))
+                        return nil
+                    }
+                    id = record.id
+                    stored = StoredIssue(record)
+                }
+            } catch {
+                reject(row.number, learnerID: learner.id, InputError([Problem(file: registry.file.path, row: row.number, field: "",
+                                                                              learnerID: learner.id, message: "the registry cannot be read: \(error)")]))
+                return nil
+            }
+        }
         let input = BatchState.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
-        let job = Job(row: row, learner: learner, id: id, input: input, kind: kind)
+        let job = Job(row: row, learner: learner, id: id, input: input, kind: kind, stored: stored)
         if let done = state.finished[id], done.input == input,
            FileManager.default.fileExists(atPath: file(for: id).path) {
             summary.reused += 1
@@ -130,8 +155,20 @@ public final class BatchRunner {
 
     private func handle(_ outcome: Outcome) {
         switch outcome {
-        case .issued(let row, let sha):
+        case .issued(let row, let sha, let material):
             guard let job = pendingJobs.removeValue(forKey: row) else { return }
+            // The registry first: a run killed in between redraws the row, and the
+            // registry's record makes that redraw identical.
+            if let registry = options.registry, job.stored == nil, let material {
+                do {
+                    try registry.recordIssued([record(job, sha: sha, material: material)], activityText: activityText)
+                } catch {
+                    learnerRows[job.learner.id] = nil
+                    reject(row, learnerID: job.learner.id, InputError([Problem(file: registry.file.path, row: row, field: "",
+                                                                               learnerID: job.learner.id, message: "could not be recorded in the registry: \(error)")]))
+                    return
+                }
+            }
             state.record(id: job.id, input: job.input, sha: sha)
             summary.rendered += 1
             issue(job, sha: sha)
@@ -149,14 +186,39 @@ public final class BatchRunner {
         if options.jobs > 1, let command = options.workerCommand {
             let setup = WorkerMessage.Setup(
                 activity: options.activity.path, layout: options.layout, creationDate: PDFWriter.isoDate(state.creationDate),
-                output: options.output.path, resources: resources.root.path, roster: options.roster.relativePath, header: header)
+                output: options.output.path, resources: resources.root.path, roster: options.roster.relativePath, header: header,
+                signing: options.signingFolder?.path, certify: options.certify)
             return DrawingPool(processes: options.jobs, command: command, setup: setup)
         }
         let (resources, fonts, activity, layout, date, output) = (resources, fonts, activity, options.layout, state.creationDate, options.output)
+        let (signing, certify) = (options.signing, options.certify)
         return DrawingPool(thread: {
-            DrawingWorker(renderer: try CertificateRenderer(resources: resources, fonts: fonts), activity: activity,
-                          layout: layout, creationDate: date, output: output)
+            var worker = DrawingWorker(renderer: try CertificateRenderer(resources: resources, fonts: fonts), activity: activity,
+                                       layout: layout, creationDate: date, output: output)
+            worker.signing = signing
+            worker.certify = certify
+            return worker
         })
+    }
+
+    /// The registry's record of a certificate drawn on this run.
+    private func record(_ job: Job, sha: String, material: IssueMaterial) -> IssuedRecord {
+        IssuedRecord(
+            id: job.id, activityID: activity.id, learnerID: job.learner.id, kind: job.kind.rawValue,
+            credits: job.learner.claims.map { "\($0.type.rawValue) \($0.amount)" }.joined(separator: "; "),
+            learnerName: job.learner.professionalName, layout: material.layout, statementVersions: material.statementVersions,
+            activitySHA256: activityHash, learnerInput: rowJSON(job.row), pdfSHA256: sha, issuedAt: state.creationDate,
+            qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) }, signedAt: material.signedAt,
+            certified: material.certified, status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil,
+            revision: 1, recordedAt: Date())
+    }
+
+    /// The roster row as `{"column": "value", …}`, the learner's exact input.
+    private func rowJSON(_ row: RosterRow) -> String {
+        var object: [String: String] = ["_row": String(row.number), "_roster": options.roster.lastPathComponent]
+        for (name, value) in zip(roster.header, row.fields) { object[name] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     private func issue(_ job: Job, sha: String) {

@@ -17,7 +17,7 @@ final class DrawingPool: @unchecked Sendable {
             do {
                 let worker = try worker()
                 while let job = jobs.take() {
-                    outcomes.put(worker.draw(learner: job.learner, row: job.row.number, id: job.id))
+                    outcomes.put(worker.draw(learner: job.learner, row: job.row.number, id: job.id, stored: job.stored))
                 }
             } catch {
                 while let job = jobs.take() {
@@ -98,7 +98,7 @@ final class ProcessSlot: @unchecked Sendable {
         guard process != nil, let input, let lines else {
             return failed("no drawing process could be started (\(command[0]))")
         }
-        let message = WorkerMessage.Job(row: row, fields: job.row.fields, id: job.id)
+        let message = WorkerMessage.Job(row: row, fields: job.row.fields, id: job.id, stored: job.stored)
         do {
             try input.write(contentsOf: WorkerMessage.encode(message))
         } catch {
@@ -109,7 +109,7 @@ final class ProcessSlot: @unchecked Sendable {
             let status = process?.terminationStatus ?? -1
             return restart(after: failed("the drawing process stopped (status \(status)) while drawing this certificate"))
         }
-        if let sha = result.sha { return .issued(row: row, sha: sha) }
+        if let sha = result.sha { return .issued(row: row, sha: sha, material: result.material) }
         return .refused(row: row, (result.problems ?? []).map { $0.problem(row: row) })
     }
 

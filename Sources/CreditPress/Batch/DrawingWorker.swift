@@ -7,19 +7,42 @@ struct DrawingWorker {
     let layout: String?
     let creationDate: Date
     let output: URL
+    var signing: SigningIdentity?
+    var certify = false
 
     /// Draws one certificate and writes it under its id; the outcome names the row.
-    func draw(learner: Learner, row: Int, id: String) -> BatchRunner.Outcome {
+    /// `stored` reproduces a certificate the registry already holds, or refuses the row.
+    func draw(learner: Learner, row: Int, id: String, stored: StoredIssue? = nil) -> BatchRunner.Outcome {
         do {
+            let issue = IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qr)
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
-                                                   creationDate: creationDate)
-            let data = try PDFWriter.data([certificate.page], metadata: certificate.metadata)
+                                                   creationDate: stored?.issuedAt ?? creationDate, issue: issue)
+            let storedSignature = stored.flatMap { stored in
+                stored.signature.flatMap { Data(base64Encoded: $0) }.map {
+                    StoredSignature(value: Array($0), signedAt: stored.signedAt ?? stored.issuedAt, certified: stored.certified)
+                }
+            }
+            let finished = try renderer.finishedPDF(certificate, signing: storedSignature == nil ? signing : nil,
+                                                    stored: storedSignature, certify: certify)
+            let data = Data(finished.bytes)
+            let sha = BatchState.sha256(data)
+            if let stored, stored.sha != sha {
+                return .refused(row: row, [Problem(
+                    file: "", row: row, field: "", learnerID: learner.id,
+                    message: "certificate \(id) was issued on \(PDFWriter.isoDate(stored.issuedAt)) and is frozen, but this row or the templates now give a different file",
+                    hint: "correct it with `creditpress reissue --id \(id) --reason …`, or restore the row as it was issued")])
+            }
             try AtomicFile.write(data, to: output.appendingPathComponent("certificates/\(id).pdf"), durable: false)
-            return .issued(row: row, sha: BatchState.sha256(data))
+            let material = IssueMaterial(
+                qr: certificate.qrText, signature: finished.signature.map { Data($0.value).base64EncodedString() },
+                signedAt: finished.signature?.signedAt, certified: finished.signature?.certified ?? false,
+                layout: "\(certificate.layout.name) v\(certificate.layout.version)",
+                statementVersions: CertificateIssuer.json(certificate.statementVersions))
+            return .issued(row: row, sha: sha, material: material)
         } catch let error as InputError {
             return .refused(row: row, error.problems)
         } catch let error as LayoutError {
-            let column = error.block == "name" ? "professional_name" : "layout"
+            let column = error.block == "name" || error.block == "qr" ? "professional_name" : "layout"
             return .refused(row: row, [Problem(file: error.file, row: row, field: column,
                                                learnerID: learner.id, message: error.message)])
         } catch {
@@ -37,19 +60,21 @@ struct DrawingWorker {
         let renderer = try CertificateRenderer(resources: resources)
         let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
         guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
-        let worker = DrawingWorker(renderer: renderer, activity: activity, layout: setup.layout,
+        var worker = DrawingWorker(renderer: renderer, activity: activity, layout: setup.layout,
                                    creationDate: date, output: URL(fileURLWithPath: setup.output))
+        worker.signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
+        worker.certify = setup.certify ?? false
         let parser = RosterRowParser(file: setup.roster, columns: try RosterColumns(header: setup.header, file: setup.roster))
         while let line = lines.next() {
             let job = try JSONDecoder().decode(WorkerMessage.Job.self, from: line)
             let outcome: BatchRunner.Outcome
             switch parser.learner(from: RosterRow(number: job.row, fields: job.fields)) {
-            case .success(let learner): outcome = worker.draw(learner: learner, row: job.row, id: job.id)
+            case .success(let learner): outcome = worker.draw(learner: learner, row: job.row, id: job.id, stored: job.stored)
             case .failure(let error): outcome = .refused(row: job.row, error.problems)
             }
             let result: WorkerMessage.Result
             switch outcome {
-            case .issued(let row, let sha): result = .init(row: row, sha: sha, problems: nil)
+            case .issued(let row, let sha, let material): result = .init(row: row, sha: sha, problems: nil, material: material)
             case .refused(let row, let problems): result = .init(row: row, sha: nil, problems: problems.map(WorkerMessage.Reported.init))
             }
             let data = WorkerMessage.encode(result)

@@ -16,6 +16,9 @@ enum WorkerMessage {
         var resources: String
         var roster: String
         var header: [String]
+        /// The signing folder, when certificates are signed.
+        var signing: String?
+        var certify: Bool?
     }
 
     /// One certificate to draw.
@@ -23,6 +26,8 @@ enum WorkerMessage {
         var row: Int
         var fields: [String]
         var id: String
+        /// What the registry holds for this id, to reproduce it exactly.
+        var stored: StoredIssue?
     }
 
     /// What became of it.
@@ -30,6 +35,7 @@ enum WorkerMessage {
         var row: Int
         var sha: String?
         var problems: [Reported]?
+        var material: IssueMaterial?
     }
 
     /// A problem, as it crosses the pipe.
@@ -53,6 +59,36 @@ enum WorkerMessage {
         var data = (try? JSONEncoder().encode(value)) ?? Data()
         data.append(0x0A)
         return data
+    }
+}
+
+/// What the registry needs of a drawn certificate beyond its hash.
+struct IssueMaterial: Codable, Sendable {
+    var qr: String?
+    /// The signature's `/Contents`, base 64, and its `/M`.
+    var signature: String?
+    var signedAt: Date?
+    var certified: Bool
+    var layout: String
+    var statementVersions: String
+}
+
+/// A registry record's means of reproducing its file.
+struct StoredIssue: Codable, Sendable {
+    var qr: String?
+    var signature: String?
+    var signedAt: Date?
+    var certified: Bool
+    var issuedAt: Date
+    var sha: String
+
+    init(_ record: IssuedRecord) {
+        qr = record.qrText
+        signature = record.signature?.base64EncodedString()
+        signedAt = record.signedAt
+        certified = record.certified
+        issuedAt = record.issuedAt
+        sha = record.pdfSHA256
     }
 }
 
