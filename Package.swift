@@ -57,7 +57,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CreditPressTests",
-            dependencies: ["CreditPress", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CreditPress",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             exclude: ["Expected"]
         ),
     ]

@@ -60,7 +60,9 @@ public enum TestAuthority {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
-                try ExtendedKeyUsage([ExtendedKeyUsage.Usage(oid: OIDs.documentSigning)])
+                // documentSigning, and emailProtection too: NSS (poppler's pdfsig, Firefox)
+                // accepts a PDF signer only with the latter.
+                try ExtendedKeyUsage([ExtendedKeyUsage.Usage(oid: OIDs.documentSigning), .emailProtection])
                 SubjectKeyIdentifier(hash: signingPrivate.publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: rootPrivate.publicKey).keyIdentifier)
             },

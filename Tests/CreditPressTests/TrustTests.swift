@@ -1,0 +1,315 @@
+@testable import CreditPress
+import Crypto
+import Foundation
+import Testing
+import X509
+
+/// Signed certificates as a licensing board checks them: PAdES rules, independent
+/// validators (pyHanko, poppler's pdfsig, openssl), tampering, the QR code, the registry.
+@Suite(.serialized)
+struct TrustTests {
+    /// One test CA and signing identity for the whole suite.
+    static let keys: (folder: URL, identity: SigningIdentity, root: URL) = {
+        do {
+            let folder = try Fixture.temporaryFolder().appendingPathComponent("keys")
+            _ = try TestAuthority.make(in: folder, organization: "CreditPress tests")
+            return (folder, try SigningIdentity.load(from: folder), folder.appendingPathComponent(TestAuthority.rootFile))
+        } catch {
+            fatalError("\(error)")
+        }
+    }()
+
+    static var roots: [Certificate] { (try? SigningIdentity.readCertificates(keys.root)) ?? [] }
+
+    /// A signed certificate for an example learner, issued through `registry` if given.
+    static func issue(_ learner: String = "physician", signing: SigningIdentity? = keys.identity, registry: Registry? = nil,
+                      learnerText: String? = nil) throws -> IssueResult {
+        let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
+                                                                                          file: URL(fileURLWithPath: "/dev/null"), created: false),
+                                       signing: signing, registry: registry)
+        let folder = Fixture.example.appendingPathComponent("learners")
+        let file = ["yaml", "json"].map { folder.appendingPathComponent("\(learner).\($0)") }
+            .first { FileManager.default.fileExists(atPath: $0.path) }!
+        let text = try learnerText ?? String(contentsOf: file, encoding: .utf8)
+        let learnerFile = try Fixture.file(file.lastPathComponent, text)
+        let input = IssueInput(activity: try Fixture.activity(), activityText: try String(contentsOf: Fixture.activityURL, encoding: .utf8),
+                               learner: try LearnerReader.read(learnerFile), learnerText: text, creationDate: Fixture.fixedDate)
+        return try issuer.issue(input)
+    }
+
+    static func write(_ bytes: [UInt8], _ name: String = "signed.pdf") throws -> URL {
+        let url = try Fixture.temporaryFolder().appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    // MARK: PAdES baseline B-B
+
+    @Test func signatureFollowsPAdESBaselineB() throws {
+        let pdf = try Self.issue().bytes
+        let dictionary = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf))
+        #expect(dictionary.text.contains("/SubFilter /ETSI.CAdES.detached"))
+        #expect(dictionary.text.contains("/Filter /Adobe.PPKLite"))
+        #expect(dictionary.text.contains("/M (D:"))
+        #expect(!dictionary.text.contains("/Cert"))
+        // The byte range covers everything but the /Contents hole, which has room for 8 KiB or more.
+        let range = dictionary.byteRange
+        #expect(range.count == 4 && range[0] == 0 && range[2] + range[3] == pdf.count)
+        #expect((range[2] - range[1] - 2) / 2 >= 8192)
+        let hex = Array(pdf[(range[1] + 1)..<(range[2] - 1)])
+        let cms = try CMSSignedDataReader(try #require(SignatureVerifier.hexBytes(hex)))
+        #expect(Set(cms.signedAttributes.keys) == [OIDs.contentType, OIDs.messageDigest, OIDs.signingCertificateV2])
+        #expect(cms.signedAttributes[OIDs.signingTime] == nil)
+        #expect(cms.content == nil, "the signature is detached")
+        #expect(SignatureVerifier(roots: Self.roots).verify(pdf).isValid)
+    }
+
+    @Test func openSSLReadsTheSignedAttributes() throws {
+        let pdf = try Self.issue().bytes
+        let range = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf)).byteRange
+        let der = try #require(SignatureVerifier.hexBytes(Array(pdf[(range[1] + 1)..<(range[2] - 1)])))
+        let file = try Self.write(der, "signature.der")
+        let printed = try runTool("openssl", ["cms", "-inform", "DER", "-in", file.path, "-cmsout", "-print"])
+        #expect(printed.contains("contentType"))
+        #expect(printed.contains("messageDigest"))
+        #expect(printed.contains("1.2.840.113549.1.9.16.2.47") || printed.contains("signingCertificateV2"))
+        #expect(!printed.contains("signingTime"))
+    }
+
+    @Test func pyHankoAndPdfsigJudgeTheSignatureValidAndTrusted() throws {
+        let url = try Self.write(try Self.issue("arabic").bytes)
+        let trust = ["--trust", Self.keys.root.path, "--trust-replace", "--no-revocation-check"]
+        let validate = try runTool("pyhanko", ["sign", "validate", "--pretty-print"] + trust + [url.path])
+        #expect(validate.contains("The signer's certificate is trusted."))
+        #expect(validate.contains("The signature is cryptographically sound."))
+        #expect(validate.contains("The signature covers the entire file."))
+        #expect(validate.contains("The signature is judged VALID."))
+        let ades = try runTool("pyhanko", ["sign", "adesverify", "--pretty-print"] + trust + [url.path])
+        #expect(ades.contains("The signature is judged VALID."))
+        #expect(ades.contains("The signature covers the entire file."))
+
+        let nss = try Fixture.temporaryFolder()
+        try runTool("certutil", ["-N", "-d", "sql:\(nss.path)", "--empty-password"])
+        try runTool("certutil", ["-A", "-d", "sql:\(nss.path)", "-n", "root", "-t", "CT,C,C", "-i", Self.keys.root.path])
+        let pdfsig = try runTool("pdfsig", ["-nssdir", "sql:\(nss.path)", url.path])
+        #expect(pdfsig.contains("Signature is Valid."))
+        #expect(pdfsig.contains("Certificate is Trusted."))
+        #expect(pdfsig.contains("Total document signed"))
+        #expect(pdfsig.contains("ETSI.CAdES.detached"))
+    }
+
+    @Test func certificationSignatureAllowsFormFilling() throws {
+        let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
+                                                                                          file: URL(fileURLWithPath: "/dev/null"), created: false),
+                                       signing: Self.keys.identity, registry: nil)
+        issuer.certify = true
+        let learner = try Fixture.learner("nurse")
+        let result = try issuer.issue(IssueInput(activity: try Fixture.activity(), activityText: "", learner: learner,
+                                                 learnerText: "", creationDate: Fixture.fixedDate))
+        let text = try #require(SignatureVerifier.lastSignatureDictionary(in: result.bytes)).text
+        #expect(text.contains("/TransformMethod /DocMDP"))
+        #expect(text.contains("/P 2"))
+        let report = SignatureVerifier(roots: Self.roots).verify(result.bytes)
+        #expect(report.isValid && report.certified)
+    }
+
+    // MARK: B-T with a local time-stamp authority
+
+    @Test func timestampedSignatureValidatesAsBaselineT() throws {
+        let authority = Process()
+        authority.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let tsaFolder = try Fixture.temporaryFolder()
+        authority.arguments = ["python3", Fixture.root.appendingPathComponent("scripts/test-tsa.py").path, tsaFolder.path]
+        let output = Pipe(), input = Pipe()
+        authority.standardOutput = output
+        authority.standardInput = input
+        authority.standardError = FileHandle.nullDevice
+        try authority.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            authority.waitUntilExit()
+        }
+        let address = String(decoding: LineReader(descriptor: output.fileHandleForReading.fileDescriptor).next() ?? Data(), as: UTF8.self)
+        let url = try #require(URL(string: address), "the test TSA did not start")
+        var identity = Self.keys.identity
+        identity = SigningIdentity(key: identity.key, certificate: identity.certificate, chain: identity.chain, timestampURL: url)
+        let pdf = try Self.issue("pharmacist", signing: identity).bytes
+        let tsaRoot = tsaFolder.appendingPathComponent("tsa-root.pem")
+        let report = SignatureVerifier(roots: Self.roots + (try SigningIdentity.readCertificates(tsaRoot))).verify(pdf)
+        #expect(report.isValid, "\(report.checks.filter { !$0.passed })")
+        #expect(report.level == "PAdES B-T")
+        #expect(report.timestamp != nil)
+
+        let file = try Self.write(pdf)
+        let ades = try runTool("pyhanko", ["sign", "adesverify", "--pretty-print", "--trust", Self.keys.root.path,
+                                           "--trust", tsaRoot.path, "--trust-replace", "--no-revocation-check", file.path])
+        #expect(ades.contains("This timestamp is backed by a time stamping authority."))
+        #expect(ades.contains("The TSA certificate is trusted."))
+        #expect(ades.contains("The signature is judged VALID."))
+    }
+
+    // MARK: Tampering
+
+    @Test(arguments: [0.001, 0.25, 0.5, 0.999])
+    func aFlippedByteAnywhereInTheSignedRangeIsReported(position: Double) throws {
+        var pdf = try Self.issue().bytes
+        let range = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf)).byteRange
+        let signed = Array(0..<range[1]) + Array(range[2]..<pdf.count)
+        let index = signed[Int(Double(signed.count - 1) * position)]
+        pdf[index] ^= 0x01
+        let report = CertificateVerifier(roots: Self.roots).verify(pdf: pdf)
+        #expect(!report.isValid)
+        // Where the flip leaves the structure readable, the digest check is what fails.
+        let failed = report.allChecks.filter { !$0.passed }.map(\.name)
+        #expect(!failed.isEmpty)
+    }
+
+    @Test func anEditedCreditAmountIsReportedByUsAndByPyHanko() throws {
+        let result = try Self.issue()
+        var pdf = result.bytes
+        // The amount in the document information (UTF-16 hexadecimal, for its ™), edited
+        // in place so that the file keeps its length: 24.5 becomes 42.5.
+        let amount = Array("00320034002E0035".utf8), edited = Array("00340032002E0035".utf8)
+        let found = PDFIndex.firstRange(of: amount, in: pdf, from: 0, limit: pdf.count)
+        let at = try #require(found, "the credit amount is not in the document information")
+        pdf.replaceSubrange(at..<(at + amount.count), with: edited)
+        let report = CertificateVerifier(roots: Self.roots).verify(pdf: pdf)
+        #expect(report.allChecks.contains { $0.name == "content unchanged" && !$0.passed })
+        let pyhanko = try runAny("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
+                                             "--trust-replace", "--no-revocation-check", try Self.write(pdf).path])
+        #expect(!pyhanko.output.contains("judged VALID"))
+    }
+
+    @Test func anAppendedIncrementalUpdateIsReportedByUsAndByPyHanko() throws {
+        let pdf = try Self.issue().bytes
+        // A later revision that replaces the document information with a larger credit.
+        let index = try PDFIndex(pdf)
+        let info = try #require(index.info)
+        var text = try index.object(info)
+        text = text.replacingOccurrences(of: "24.5", with: "83.75")
+        let addition = "\n\(info) 0 obj\n\(text)\nendobj\n"
+        let offset = pdf.count + 1
+        let xrefAt = pdf.count + addition.utf8.count
+        let tail = String(format: "xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
+                          info, offset, index.size, index.root, info, index.startXref, xrefAt)
+        let tampered = pdf + Array(addition.utf8) + Array(tail.utf8)
+        let report = CertificateVerifier(roots: Self.roots).verify(pdf: tampered)
+        let coverage = try #require(report.allChecks.first { $0.name == "covers the whole file" })
+        #expect(!coverage.passed)
+        #expect(!report.isValid)
+        let pyhanko = try runAny("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
+                                             "--trust-replace", "--no-revocation-check", try Self.write(tampered).path])
+        #expect(!pyhanko.output.contains("The signature covers the entire file."))
+        #expect(pyhanko.output.contains("INVALID") || pyhanko.output.contains("modif"))
+    }
+
+    // MARK: QR code
+
+    @Test(arguments: ["physician", "long-name", "chinese", "vietnamese"])
+    func theQRCodeDecodesFromThePrintedPageAndVerifiesOffline(learner: String) throws {
+        let result = try Self.issue(learner)
+        let placed = result.certificate.page.items.compactMap { item -> PageFrame.PlacedQR? in
+            if case .qr(let code) = item { return code } else { return nil }
+        }
+        let code = try #require(placed.first)
+        #expect(code.matrix.version <= 13)
+        let folder = try Fixture.temporaryFolder()
+        let pdf = folder.appendingPathComponent("c.pdf")
+        try Data(result.bytes).write(to: pdf)
+        try runTool("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("page").path])
+        let decoded = try runTool("zbarimg", ["-q", "--raw", folder.appendingPathComponent("page.png").path])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(decoded == result.certificate.qrText)
+        #expect(decoded.hasPrefix("https://cme.example.org/verify#CP1:"))
+
+        let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate])
+        let report = verifier.verify(qr: decoded)
+        #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
+        #expect(report.payload?.certificateID == result.id)
+        #expect(CertificateVerifier.matches(try #require(report.payload?.learnerName), try Fixture.learner(learner).professionalName))
+    }
+
+    @Test func aPayloadWithOneChangedCharacterFails() throws {
+        let text = try #require(try Self.issue().certificate.qrText)
+        let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate])
+        #expect(verifier.verify(qr: text).isValid)
+        for offset in [40, 120, text.count - 60, text.count - 2] {
+            var characters = Array(text)
+            characters[offset] = characters[offset] == "A" ? "B" : "A"
+            #expect(!verifier.verify(qr: String(characters)).isValid, "changed at \(offset)")
+        }
+    }
+
+    @Test func aPayloadFromAnotherKeyFails() throws {
+        let text = try #require(try Self.issue().certificate.qrText)
+        let folder = try Fixture.temporaryFolder().appendingPathComponent("other")
+        let other = try TestAuthority.make(in: folder, organization: "Someone else")
+        #expect(!CertificateVerifier(roots: [other.root], signers: [other.signer]).verify(qr: text).isValid)
+    }
+
+    // MARK: Accessibility
+
+    @Test func pdfinfoReportsTheSignedPDFTaggedWithLanguageAndAlternativeText() throws {
+        let result = try Self.issue()
+        let url = try Self.write(result.bytes)
+        #expect(try runTool("pdfinfo", [url.path]).contains("Tagged:          yes"))
+        let text = String(decoding: result.bytes, as: UTF8.self)
+        #expect(text.contains("/Lang (en-US)"))
+        #expect(text.contains("/Alt (Verification QR code"))
+        #expect(text.contains("/Alt (Provider logo)"))
+        try runTool("qpdf", ["--check", url.path])
+    }
+
+    // MARK: Registry
+
+    @Test func anIssuedCertificateIsFrozenReissuedAndRevokedWithAnAuditTrail() throws {
+        let registry = try Registry(file: try Fixture.temporaryFolder().appendingPathComponent("registry.sqlite"))
+        let first = try Self.issue(registry: registry)
+        let again = try Self.issue(registry: registry)
+        #expect(again.reproduced)
+        #expect(again.bytes == first.bytes, "re-rendering an issued id gives the same bytes")
+
+        let learnerFile = Fixture.example.appendingPathComponent("learners/physician.yaml")
+        let corrected = try String(contentsOf: learnerFile, encoding: .utf8)
+            .replacingOccurrences(of: "Sarah A. Whitfield, MD", with: "Sarah A. Whitfield-Park, MD")
+        #expect(throws: RegistryError.self) { try Self.issue(registry: registry, learnerText: corrected) }
+
+        let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
+                                                                                          file: URL(fileURLWithPath: "/dev/null"), created: false),
+                                       signing: Self.keys.identity, registry: registry)
+        let file = try Fixture.file("physician.yaml", corrected)
+        let reissued = try issuer.reissue(first.id, input: IssueInput(
+            activity: try Fixture.activity(), activityText: try String(contentsOf: Fixture.activityURL, encoding: .utf8),
+            learner: try LearnerReader.read(file), learnerText: corrected, creationDate: Fixture.fixedDate),
+            reason: "name corrected")
+        #expect(reissued.id != first.id)
+
+        let verifier = CertificateVerifier(roots: Self.roots, registry: registry)
+        let old = verifier.verify(id: first.id)
+        #expect(!old.isValid)
+        #expect(old.record?.status == .superseded && old.record?.supersededBy == reissued.id)
+        #expect(verifier.verify(pdf: first.bytes).allChecks.contains { $0.name == "status" && !$0.passed })
+        #expect(verifier.verify(pdf: reissued.bytes).isValid)
+
+        try registry.revoke(id: reissued.id, reason: "claimed in error")
+        let revoked = verifier.verify(id: reissued.id.lowercased().replacingOccurrences(of: "-", with: ""))
+        #expect(revoked.record?.status == .revoked)
+        #expect(revoked.allChecks.contains { $0.detail.contains("claimed in error") })
+        #expect(try registry.audit(id: reissued.id).map(\.action) == ["reissue", "revoke"])
+        #expect(try registry.audit(id: first.id).map(\.action) == ["issue", "supersede"])
+    }
+}
+
+/// Runs a tool whose exit status is part of what is being checked.
+func runAny(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
