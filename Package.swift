@@ -32,11 +32,18 @@ let package = Package(
             pkgConfig: "libqrencode zlib",
             providers: [.apt(["libqrencode-dev", "zlib1g-dev"])]
         ),
+        // libcurl, for RFC 3161 time-stamp requests (Debian: libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "CreditPress",
             dependencies: [
                 "CPangoCairo",
                 "CQRCode",
+                "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -1,8 +1,6 @@
+import CCurl
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SwiftASN1
 
 /// Asks an RFC 3161 time-stamp authority for a token over a signature value (PAdES B-T).
@@ -18,12 +16,8 @@ public struct TimestampClient: Sendable {
         // A minimal positive DER INTEGER: top bit clear, first byte not zero.
         nonce[0] = nonce[0] & 0x7F | 0x01
         let request = try Self.request(imprint: Array(SHA256.hash(data: signatureValue)), nonce: nonce)
-        var urlRequest = URLRequest(url: url, timeoutInterval: timeout)
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
-        urlRequest.httpBody = Data(request)
-        let response = try Self.send(urlRequest)
-        return Data(try Self.token(fromResponse: Array(response), url: url))
+        let response = try post(request, contentType: "application/timestamp-query")
+        return Data(try Self.token(fromResponse: response, url: url))
     }
 
     /// TimeStampReq: version 1, SHA-256 message imprint, a nonce, and the TSA's certificate asked for.
@@ -59,26 +53,49 @@ public struct TimestampClient: Sendable {
         return Array(token.encodedBytes)
     }
 
-    private static func send(_ request: URLRequest) throws -> Data {
-        final class Box: @unchecked Sendable { var data: Data?; var error: String? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error {
-                box.error = error.localizedDescription
-            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                box.error = "HTTP status \(http.statusCode)"
-            } else {
-                box.data = data
+    /// POSTs `body` with libcurl and returns the answer's body; any status but 2xx fails.
+    private func post(_ body: [UInt8], contentType: String) throws -> [UInt8] {
+        guard let handle = curl_easy_init() else { throw TimestampError(url: url, "libcurl could not start") }
+        defer { curl_easy_cleanup(handle) }
+        final class Sink { var bytes: [UInt8] = [] }
+        let sink = Sink()
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        let headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Content-Type: \(contentType)")
+        defer { curl_slist_free_all(headers) }
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
+        let result: CURLcode = body.withUnsafeBufferPointer { buffer in
+            url.absoluteString.withCString { address in
+                errorBuffer.withUnsafeMutableBufferPointer { errors in
+                    creditpress_curl_set_pointer(handle, CURLOPT_URL, address)
+                    creditpress_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errors.baseAddress)
+                    creditpress_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headers)
+                    creditpress_curl_set_long(handle, CURLOPT_POST, 1)
+                    creditpress_curl_set_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress)
+                    creditpress_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, buffer.count)
+                    creditpress_curl_set_long(handle, CURLOPT_TIMEOUT, Int(timeout))
+                    creditpress_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+                    creditpress_curl_set_pointer(handle, CURLOPT_WRITEDATA, box.toOpaque())
+                    creditpress_curl_set_write(handle) { data, size, count, context in
+                        guard let data, let context else { return 0 }
+                        let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                        data.withMemoryRebound(to: UInt8.self, capacity: size * count) {
+                            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: size * count))
+                        }
+                        return size * count
+                    }
+                    return curl_easy_perform(handle)
+                }
             }
-            done.signal()
         }
-        task.resume()
-        done.wait()
-        guard let data = box.data else {
-            throw TimestampError(url: request.url!, box.error ?? "no answer")
+        guard result == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw TimestampError(url: url, detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail)
         }
-        return data
+        var status = 0
+        creditpress_curl_response_code(handle, &status)
+        guard (200..<300).contains(status) else { throw TimestampError(url: url, "HTTP status \(status)") }
+        return sink.bytes
     }
 }
 
