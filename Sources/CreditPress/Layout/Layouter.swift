@@ -55,6 +55,13 @@ public struct Layouter {
                                              width: rule.width, color: rule.color)))
         }
         try checkOverlaps(placedTexts, spec: spec)
+        if qr != nil, let slot = spec.qr {
+            for text in placedTexts where text.x < slot.x + slot.size && slot.x < text.x + text.width
+                && text.y < slot.y + slot.size - 0.5 && slot.y < text.bottom - 0.5 {
+                throw LayoutError(file: spec.file, block: text.id,
+                                  message: "runs into the QR code (\(Int(text.y))–\(Int(text.bottom)) pt against \(Int(slot.y))–\(Int(slot.y + slot.size)) pt); the text is too long for this layout, or move the qr box")
+            }
+        }
         return frame
     }
 
