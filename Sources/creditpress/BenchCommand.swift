@@ -23,6 +23,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also time this many cold starts of `creditpress certificate` (0 to skip).")
     var coldStarts: Int = 10
 
+    @Flag(help: "Sign every certificate (with a test identity made in the folder) and put its QR code on it.")
+    var signed = false
+
+    @Flag(help: "Record every certificate in a registry in the folder.")
+    var registry = false
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -39,6 +45,13 @@ struct BenchCommand: ParsableCommand {
                                    jobs: jobs, idKey: key)
         options.creationDate = Date(timeIntervalSince1970: 1_528_200_000)
         options.workerCommand = BatchCommand.workerCommand(resources: resources)
+        if signed {
+            let keys = folder.appendingPathComponent("keys")
+            _ = try TestAuthority.make(in: keys, organization: "CreditPress benchmark")
+            options.signingFolder = keys
+            options.signing = try SigningIdentity.load(from: keys)
+        }
+        if registry { options.registry = try Registry(file: folder.appendingPathComponent("registry.sqlite")) }
         let fonts = try FontLibrary(directory: resources.fonts)
         let before = Self.usage()
         let summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()

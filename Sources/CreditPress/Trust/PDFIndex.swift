@@ -51,12 +51,11 @@ struct PDFIndex {
             throw PDFStructureError("object \(number) does not start where the table says")
         }
         let bodyStart = objStart + 3
-        let end = Self.firstRange(of: Array("endobj".utf8), in: bytes, from: bodyStart, limit: bytes.count) ?? bytes.count
-        var body = Array(bytes[bodyStart..<end])
-        if let stream = Self.firstRange(of: Array("stream".utf8), in: body, from: 0, limit: body.count) {
-            body = Array(body[..<stream])
+        var end = Self.firstRange(of: Array("endobj".utf8), in: bytes, from: bodyStart, limit: bytes.count) ?? bytes.count
+        if let stream = Self.firstRange(of: Array("stream".utf8), in: bytes, from: bodyStart, limit: end - bodyStart - 6) {
+            end = stream
         }
-        return String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: bytes[bodyStart..<end], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The first page's object number, through the catalog's page tree.
@@ -111,11 +110,20 @@ struct PDFIndex {
 
     static func firstRange(of needle: [UInt8], in bytes: [UInt8], from start: Int, limit: Int) -> Int? {
         let end = min(bytes.count - needle.count, start + limit)
-        guard start <= end else { return nil }
-        for index in start...end where bytes[index] == needle[0] {
-            if bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        guard start <= end, !needle.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { pattern in
+                var index = start
+                while index <= end {
+                    // memchr finds the first byte's next occurrence at C speed.
+                    guard let hit = memchr(haystack.baseAddress! + index, Int32(pattern[0]), end - index + 1) else { return nil }
+                    index = haystack.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(haystack.baseAddress! + index, pattern.baseAddress!, pattern.count) == 0 { return index }
+                    index += 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 }
 

@@ -126,16 +126,27 @@ public enum PDFSigner {
     }
 
     /// Writes each alternative text into the tagged figures, in the order they were drawn.
+    /// The figures are found by their `/S /Figure` entries in one pass over the file, not by
+    /// reading every object.
     private static func addAlternatives(_ alternatives: [String], to update: inout PDFUpdate) throws {
         guard !alternatives.isEmpty else { return }
-        var figures: [(Int, String)] = []
-        for number in update.base.offsets.keys.sorted() {
-            let text = try update.base.object(number)
-            if text.hasPrefix("<<"), PDFDictionary.name("Type", in: text) == "StructElem", PDFDictionary.name("S", in: text) == "Figure" {
-                figures.append((number, text))
+        let starts = update.base.offsets.sorted { $0.value < $1.value }
+        var figures: [Int] = []
+        var position = 0
+        let needle = Array("/S /Figure".utf8)
+        while let found = PDFIndex.firstRange(of: needle, in: update.base.bytes, from: position, limit: update.base.bytes.count) {
+            position = found + needle.count
+            // The object holding it: the last one starting before it.
+            var low = 0, high = starts.count - 1, owner: Int?
+            while low <= high {
+                let middle = (low + high) / 2
+                if starts[middle].value <= found { owner = starts[middle].key; low = middle + 1 } else { high = middle - 1 }
             }
+            if let owner, !figures.contains(owner) { figures.append(owner) }
         }
-        for ((number, text), alternative) in zip(figures, alternatives) where !text.contains("/Alt") {
+        for (number, alternative) in zip(figures.sorted(), alternatives) {
+            let text = try update.base.object(number)
+            guard PDFDictionary.name("Type", in: text) == "StructElem", !text.contains("/Alt") else { continue }
             try update.replace(number, with: PDFDictionary.adding("/Alt \(PDFText.string(alternative))", to: text))
         }
     }
