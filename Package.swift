@@ -32,10 +32,10 @@ let package = Package(
             pkgConfig: "libqrencode zlib",
             providers: [.apt(["libqrencode-dev", "zlib1g-dev"])]
         ),
-        // libcurl, for RFC 3161 time-stamp requests (Debian: libcurl4-openssl-dev).
+        // libcurl's headers, for RFC 3161 time-stamp requests (Debian: libcurl4-openssl-dev);
+        // the library itself is opened at run time, when a time-stamp is asked for.
         .systemLibrary(
             name: "CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(

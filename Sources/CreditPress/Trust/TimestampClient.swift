@@ -55,14 +55,17 @@ public struct TimestampClient: Sendable {
 
     /// POSTs `body` with libcurl and returns the answer's body; any status but 2xx fails.
     private func post(_ body: [UInt8], contentType: String) throws -> [UInt8] {
-        guard let handle = curl_easy_init() else { throw TimestampError(url: url, "libcurl could not start") }
-        defer { curl_easy_cleanup(handle) }
+        guard let curl = creditpress_curl()?.pointee else {
+            throw TimestampError(url: url, "libcurl (libcurl.so.4) is not installed; install it (Debian: libcurl4) to use a time-stamp authority")
+        }
+        guard let handle = curl.start() else { throw TimestampError(url: url, "libcurl could not start") }
+        defer { curl.cleanup(handle) }
         final class Sink { var bytes: [UInt8] = [] }
         let sink = Sink()
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
-        let headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Content-Type: \(contentType)")
-        defer { curl_slist_free_all(headers) }
+        let headers: UnsafeMutablePointer<curl_slist>? = curl.slist_append(nil, "Content-Type: \(contentType)")
+        defer { curl.slist_free_all(headers) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
         let result: CURLcode = body.withUnsafeBufferPointer { buffer in
             url.absoluteString.withCString { address in
@@ -84,13 +87,13 @@ public struct TimestampClient: Sendable {
                         }
                         return size * count
                     }
-                    return curl_easy_perform(handle)
+                    return curl.perform(handle)
                 }
             }
         }
         guard result == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw TimestampError(url: url, detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail)
+            throw TimestampError(url: url, detail.isEmpty ? curl.strerror(result).map { String(cString: $0) } ?? "error \(result.rawValue)" : detail)
         }
         var status = 0
         creditpress_curl_response_code(handle, &status)
