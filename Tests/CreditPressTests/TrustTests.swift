@@ -113,6 +113,39 @@ struct TrustTests {
         #expect(report.isValid && report.certified)
     }
 
+    @Test func anRSASigningKeySignsThePDFAndAP256KeyTheQRPayload() throws {
+        let folder = try Fixture.temporaryFolder()
+        let ca = Self.keys.folder
+        let extensions = try Fixture.file("ext.cnf", """
+            [signer]
+            basicConstraints=critical,CA:false
+            keyUsage=critical,digitalSignature,nonRepudiation
+            extendedKeyUsage=1.3.6.1.5.5.7.3.36,emailProtection
+            """, in: folder)
+        func issue(key: String, certificate: String, name: String) throws {
+            let csr = folder.appendingPathComponent("\(name).csr").path
+            try runTool("openssl", ["req", "-new", "-key", folder.appendingPathComponent(key).path, "-subj", "/O=RSA provider/CN=\(name)", "-out", csr])
+            try runTool("openssl", ["x509", "-req", "-in", csr, "-CA", ca.appendingPathComponent(TestAuthority.rootFile).path,
+                                    "-CAkey", ca.appendingPathComponent(TestAuthority.rootKeyFile).path, "-CAcreateserial",
+                                    "-days", "30", "-extfile", extensions.path, "-extensions", "signer",
+                                    "-out", folder.appendingPathComponent(certificate).path])
+        }
+        try runTool("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", folder.appendingPathComponent(SigningIdentity.keyFile).path])
+        try issue(key: SigningIdentity.keyFile, certificate: SigningIdentity.certificateFile, name: "RSA signer")
+        // Without a P-256 key for the QR payload, the identity is refused, saying what to add.
+        #expect(throws: InputError.self) { try SigningIdentity.load(from: folder) }
+        try runTool("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", folder.appendingPathComponent(SigningIdentity.payloadKeyFile).path])
+        try issue(key: SigningIdentity.payloadKeyFile, certificate: SigningIdentity.payloadCertificateFile, name: "RSA provider QR")
+
+        let pdf = try Self.issue("nurse", signing: try SigningIdentity.load(from: folder)).bytes
+        let report = CertificateVerifier(roots: Self.roots).verify(pdf: pdf)
+        #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
+        let pyhanko = try runTool("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
+                                              "--trust-replace", "--no-revocation-check", try Self.write(pdf).path])
+        #expect(pyhanko.contains("sha256_rsa"))
+        #expect(pyhanko.contains("The signature is judged VALID."))
+    }
+
     // MARK: B-T with a local time-stamp authority
 
     @Test func timestampedSignatureValidatesAsBaselineT() throws {
@@ -132,7 +165,7 @@ struct TrustTests {
         let address = String(decoding: LineReader(descriptor: output.fileHandleForReading.fileDescriptor).next() ?? Data(), as: UTF8.self)
         let url = try #require(URL(string: address), "the test TSA did not start")
         var identity = Self.keys.identity
-        identity = SigningIdentity(key: identity.key, certificate: identity.certificate, chain: identity.chain, timestampURL: url)
+        identity.timestampURL = url
         let pdf = try Self.issue("pharmacist", signing: identity).bytes
         let tsaRoot = tsaFolder.appendingPathComponent("tsa-root.pem")
         let report = SignatureVerifier(roots: Self.roots + (try SigningIdentity.readCertificates(tsaRoot))).verify(pdf)

@@ -54,7 +54,10 @@ public enum CMSSignature {
                         try encapsulated.serialize(OIDs.data)
                     }
                     try signedData.appendConstructedNode(identifier: context0) { certificates in
-                        for certificate in [identity.certificate] + identity.chain {
+                        // The QR payload's certificate too, when it is not the signer's, so that a
+                        // verifier finds it in the file.
+                        let payload = identity.payloadCertificate == identity.certificate ? [] : [identity.payloadCertificate]
+                        for certificate in [identity.certificate] + identity.chain + payload {
                             try certificates.serialize(certificate)
                         }
                     }

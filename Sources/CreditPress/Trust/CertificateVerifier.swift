@@ -50,8 +50,7 @@ public struct CertificateVerifier {
             report.check("QR payload", false, "the PDF carries no verification payload")
             return report
         }
-        let signerCertificate = signature.signerCertificate.map { [$0] } ?? []
-        openPayload(text, signers: signerCertificate + signers, into: &report)
+        openPayload(text, signers: signature.certificates + signers, into: &report)
         if let payload = report.payload {
             compare(payload, withInfo: info, into: &report)
             if let registry {
@@ -92,7 +91,7 @@ public struct CertificateVerifier {
             report.payload = payload
             report.payloadSigner = signer.subject.description
             report.check("QR payload", true, "signed with ES256 by \(signer.subject)")
-            let chain = ChainCheck(roots: roots).check(signer, intermediates: [], at: Date())
+            let chain = ChainCheck(roots: roots).check(signer, intermediates: signers, at: Date())
             report.check("QR signer trusted", chain.trusted, chain.detail)
         case .failure(let error):
             report.check("QR payload", false, error.description)

@@ -9,6 +9,8 @@ public struct SignatureReport: Sendable {
     public var subFilter: String?
     public var signer: String?
     public var signerCertificate: Certificate?
+    /// Every certificate the signature carries.
+    public var certificates: [Certificate] = []
     public var signingTime: String?
     /// The time-stamp authority's time, for B-T signatures.
     public var timestamp: Date?
@@ -96,6 +98,7 @@ public struct SignatureVerifier {
         }
         report.signer = signer.subject.description
         report.signerCertificate = signer
+        report.certificates = cms.certificates
         report.check("signature", cms.signatureIsValid(with: signer),
                      cms.signatureIsValid(with: signer) ? "made by the key of \(signer.subject)" : "does not match the signer's key")
         var certificateDER = DER.Serializer()

@@ -9,25 +9,42 @@ import X509
 ///
 /// The files live in one folder (`--signing DIR`, else `$CREDITPRESS_SIGNING`):
 /// `signing.key.pem` (PKCS#8, SEC 1 or PKCS#1), `signing.cert.pem`, and optionally
-/// `chain.pem` (issuing CAs, nearest first) and `tsa.url` (an RFC 3161 time-stamp
-/// authority, which turns B-B signatures into B-T).
+/// `chain.pem` (issuing CAs, nearest first), `tsa.url` (an RFC 3161 time-stamp
+/// authority, which turns B-B signatures into B-T), and, for an RSA signing key,
+/// `qr.key.pem` and `qr.cert.pem`: the P-256 key and certificate the QR payload is signed
+/// with (ES256 keeps the QR code small; an RSA signature alone would not fit).
 public struct SigningIdentity: Sendable {
     public let key: Certificate.PrivateKey
     public let certificate: Certificate
     public let chain: [Certificate]
-    public let timestampURL: URL?
+    public var timestampURL: URL?
+    /// The key and certificate that sign QR payloads: the signing key itself when it is P-256.
+    public let payloadKey: Certificate.PrivateKey
+    public let payloadCertificate: Certificate
 
-    public init(key: Certificate.PrivateKey, certificate: Certificate, chain: [Certificate] = [], timestampURL: URL? = nil) {
+    public init(key: Certificate.PrivateKey, certificate: Certificate, chain: [Certificate] = [], timestampURL: URL? = nil,
+                payload: (key: Certificate.PrivateKey, certificate: Certificate)? = nil) throws(InputError) {
         self.key = key
         self.certificate = certificate
         self.chain = chain
         self.timestampURL = timestampURL
+        if let payload {
+            (payloadKey, payloadCertificate) = payload
+        } else if P256.Signing.PublicKey(key.publicKey) != nil {
+            (payloadKey, payloadCertificate) = (key, certificate)
+        } else {
+            throw InputError([Problem(file: Self.keyFile, field: "", message: "is an RSA key, and QR payloads are signed with ES256 (P-256)",
+                                      hint: "add \(Self.payloadKeyFile) and \(Self.payloadCertificateFile): a P-256 key and a certificate for it from the same CA")])
+        }
     }
+
 
     public static let keyFile = "signing.key.pem"
     public static let certificateFile = "signing.cert.pem"
     public static let chainFile = "chain.pem"
     public static let timestampFile = "tsa.url"
+    public static let payloadKeyFile = "qr.key.pem"
+    public static let payloadCertificateFile = "qr.cert.pem"
 
     /// `--signing DIR`, else `$CREDITPRESS_SIGNING`; nil when neither is set.
     public static func location(explicit: String?) -> URL? {
@@ -70,13 +87,31 @@ public struct SigningIdentity: Sendable {
         let timestampURL = folder.appendingPathComponent(timestampFile)
         if let text = try? String(contentsOf: timestampURL, encoding: .utf8) {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { return SigningIdentity(key: key, certificate: certificate, chain: chain) }
+            guard !trimmed.isEmpty else { return try SigningIdentity(key: key, certificate: certificate, chain: chain, payload: try payload(in: folder)) }
             guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https" else {
                 throw InputError([Problem(file: timestampURL.path, field: "", message: "'\(trimmed)' is not an http(s) address of a time-stamp authority")])
             }
             timestamp = url
         }
-        return SigningIdentity(key: key, certificate: certificate, chain: chain, timestampURL: timestamp)
+        return try SigningIdentity(key: key, certificate: certificate, chain: chain, timestampURL: timestamp, payload: try payload(in: folder))
+    }
+
+    /// `qr.key.pem` and `qr.cert.pem`, when the folder has them.
+    private static func payload(in folder: URL) throws(InputError) -> (key: Certificate.PrivateKey, certificate: Certificate)? {
+        let keyURL = folder.appendingPathComponent(payloadKeyFile)
+        guard FileManager.default.fileExists(atPath: keyURL.path) else { return nil }
+        let key: P256.Signing.PrivateKey
+        do {
+            key = try P256.Signing.PrivateKey(pemRepresentation: try String(contentsOf: keyURL, encoding: .utf8))
+        } catch {
+            throw InputError([Problem(file: keyURL.path, field: "", message: "is not a readable P-256 private key in PEM (\(error))")])
+        }
+        guard let certificate = try readCertificates(folder.appendingPathComponent(payloadCertificateFile)).first,
+              certificate.publicKey == Certificate.PublicKey(key.publicKey) else {
+            throw InputError([Problem(file: folder.appendingPathComponent(payloadCertificateFile).path, field: "",
+                                      message: "does not hold the certificate of \(payloadKeyFile)")])
+        }
+        return (Certificate.PrivateKey(key), certificate)
     }
 
     /// Every certificate in a PEM file, in order.

@@ -74,17 +74,16 @@ public struct VerificationPayload: Equatable, Sendable {
     }
 
     func coseSign1(_ identity: SigningIdentity) throws -> [UInt8] {
-        guard let key = identity.p256Key else {
-            throw InputError([Problem(file: SigningIdentity.keyFile, field: "", message: "the QR payload is signed with ES256 and needs an ECDSA P-256 key; this signing key is RSA",
-                                      hint: "sign with a P-256 key (`creditpress keys init` makes one)")])
-        }
+        let key = identity.payloadKey
         let protected = CBOR.map([(.int(1), .int(-7))]).encoded()
         let payload = cbor().encoded()
         let toBeSigned = Self.sigStructure(protected: protected, payload: payload)
-        let signature = try key.signature(for: toBeSigned).rawRepresentation
+        // COSE wants the raw r‖s form; the certificate library gives DER.
+        let der = try key.sign(bytes: toBeSigned, signatureAlgorithm: .ecdsaWithSHA256).rawRepresentation
+        let signature = try P256.Signing.ECDSASignature(derRepresentation: der).rawRepresentation
         return CBOR.tagged(18, .array([
             .bytes(protected),
-            .map([(.int(4), .bytes(Self.keyID(identity.certificate)))]),
+            .map([(.int(4), .bytes(Self.keyID(identity.payloadCertificate)))]),
             .bytes(payload),
             .bytes(Array(signature)),
         ])).encoded()
@@ -173,12 +172,4 @@ public struct VerificationPayload: Equatable, Sendable {
 public struct PayloadError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-extension SigningIdentity {
-    /// The key as P-256, for ES256; nil for RSA.
-    var p256Key: P256.Signing.PrivateKey? {
-        guard let pem = try? key.serializeAsPEM().pemString else { return nil }
-        return try? P256.Signing.PrivateKey(pemRepresentation: pem)
-    }
 }
