@@ -1,0 +1,134 @@
+@testable import CreditPress
+import Foundation
+import Testing
+
+/// Signing, the registry and verification as a user runs them from the command line.
+@Suite(.serialized)
+struct TrustCommandLineTests {
+    struct Setup {
+        let folder: URL
+        let keys: URL
+        let registry: URL
+        let idKey: URL
+        var trust: String { keys.appendingPathComponent(TestAuthority.rootFile).path }
+
+        init() throws {
+            folder = try Fixture.temporaryFolder()
+            keys = folder.appendingPathComponent("keys")
+            registry = folder.appendingPathComponent("registry.sqlite")
+            idKey = folder.appendingPathComponent("id.key")
+            let made = try CommandLineTests.run(["keys", "init", "--out", keys.path, "--organization", "Example CME Provider"])
+            #expect(made.status == 0, "\(made.errors)")
+        }
+
+        func issue(_ learner: String, out: String) -> [String] {
+            ["certificate", "--activity", Fixture.activityURL.path, "--learner", learner, "--out", folder.appendingPathComponent(out).path,
+             "--signing", keys.path, "--registry", registry.path, "--id-key", idKey.path]
+        }
+    }
+
+    @Test func issueReproduceReissueRevokeAndVerify() throws {
+        let setup = try Setup()
+        let learner = Fixture.example.appendingPathComponent("learners/physician.yaml").path
+        let first = try CommandLineTests.run(setup.issue(learner, out: "first.pdf"))
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("signed, recorded"))
+        let again = try CommandLineTests.run(setup.issue(learner, out: "again.pdf"))
+        #expect(again.output.contains("already issued: reproduced unchanged"))
+        let firstBytes = try Data(contentsOf: setup.folder.appendingPathComponent("first.pdf"))
+        #expect(firstBytes == (try Data(contentsOf: setup.folder.appendingPathComponent("again.pdf"))))
+
+        let verified = try CommandLineTests.run(["verify", setup.folder.appendingPathComponent("first.pdf").path,
+                                                 "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(verified.status == 0)
+        #expect(verified.output.contains(": VALID"))
+        #expect(verified.output.contains("PAdES B-B"))
+        #expect(!verified.output.contains("FAILED"))
+        let id = try #require(verified.output.split(separator: "\n").first { $0.contains("certificate  ") }?
+            .split(separator: " ").last.map(String.init))
+
+        // A corrected name: asked for plainly it is refused, saying why; reissued it gets a new id.
+        let corrected = try Fixture.file("physician.yaml", try String(contentsOfFile: learner, encoding: .utf8)
+            .replacingOccurrences(of: "Sarah A. Whitfield, MD", with: "Sarah A. Whitfield-Okafor, MD"))
+        let refused = try CommandLineTests.run(setup.issue(corrected.path, out: "changed.pdf"))
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("is frozen") && refused.errors.contains("the learner's record changed"))
+        #expect(!FileManager.default.fileExists(atPath: setup.folder.appendingPathComponent("changed.pdf").path))
+        let reissued = try CommandLineTests.run(["reissue", "--id", id, "--reason", "name corrected"] + setup.issue(corrected.path, out: "second.pdf").dropFirst())
+        #expect(reissued.status == 0, "\(reissued.errors)")
+
+        let old = try CommandLineTests.run(["verify", "--id", id, "--registry", setup.registry.path])
+        #expect(old.status == 2)
+        #expect(old.output.contains("SUPERSEDED"))
+        #expect(old.output.contains("name corrected"))
+
+        let second = setup.folder.appendingPathComponent("second.pdf").path
+        #expect(try CommandLineTests.run(["verify", second, "--trust", setup.trust, "--registry", setup.registry.path]).status == 0)
+        let newID = try #require(reissued.output.split(separator: " ").first { CertificateID.normalise(String($0)) != nil }.map(String.init))
+        #expect(try CommandLineTests.run(["revoke", "--id", newID, "--reason", "credit claimed in error", "--registry", setup.registry.path]).status == 0)
+        let revoked = try CommandLineTests.run(["verify", second, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(revoked.status == 2)
+        #expect(revoked.output.contains("REVOKED: credit claimed in error"))
+        #expect(revoked.output.contains("revoke"))
+    }
+
+    @Test func verifySaysWhatIsWrongAndExitsTwo() throws {
+        let setup = try Setup()
+        let run = try CommandLineTests.run(setup.issue(Fixture.example.appendingPathComponent("learners/nurse.yaml").path, out: "c.pdf"))
+        #expect(run.status == 0, "\(run.errors)")
+        let file = setup.folder.appendingPathComponent("c.pdf")
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count / 3] ^= 0x20
+        let tampered = setup.folder.appendingPathComponent("tampered.pdf")
+        try bytes.write(to: tampered)
+        let result = try CommandLineTests.run(["verify", tampered.path, "--trust", setup.trust])
+        #expect(result.status == 2)
+        #expect(result.output.contains("NOT VALID"))
+        #expect(result.output.contains("[FAILED]"))
+        // Without the root, the signature is intact but not trusted.
+        let untrusted = try CommandLineTests.run(["verify", file.path])
+        #expect(untrusted.status == 2)
+        #expect(untrusted.output.contains("no trusted root was given"))
+        // A mistyped id is caught by its check character.
+        let typo = try CommandLineTests.run(["verify", "--id", "ZZZZZ-ZZZZZ-Z", "--registry", setup.registry.path])
+        #expect(typo.status == 2)
+        #expect(typo.output.contains("mistyped"))
+    }
+
+    @Test func keysInitNeverReplacesAKey() throws {
+        let setup = try Setup()
+        let before = try Data(contentsOf: setup.keys.appendingPathComponent(SigningIdentity.keyFile))
+        let again = try CommandLineTests.run(["keys", "init", "--out", setup.keys.path])
+        #expect(again.status == 65)
+        #expect(again.errors.contains("never replaces a signing key"))
+        #expect(try Data(contentsOf: setup.keys.appendingPathComponent(SigningIdentity.keyFile)) == before)
+    }
+
+    @Test func aSignedBatchIsRecordedAndReproducedInAnotherFolder() throws {
+        let setup = try Setup()
+        let roster = setup.folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 5).write(count: 40, to: roster)
+        func batch(_ out: String) throws -> CommandLineTests.Run {
+            try CommandLineTests.run(["batch", "--activity", Fixture.activityURL.path, "--roster", roster.path,
+                                      "--out", setup.folder.appendingPathComponent(out).path, "--id-key", setup.idKey.path,
+                                      "--signing", setup.keys.path, "--registry", setup.registry.path, "--jobs", "2"])
+        }
+        let first = try batch("first")
+        #expect(first.status == 0 || first.status == 2, "\(first.errors)")
+        let second = try batch("second")
+        #expect(second.status == first.status)
+        let files = try FileManager.default.contentsOfDirectory(atPath: setup.folder.appendingPathComponent("first/certificates").path)
+        #expect(files.count > 30)
+        let registry = try Registry(file: setup.registry)
+        for name in files {
+            let a = try Data(contentsOf: setup.folder.appendingPathComponent("first/certificates/\(name)"))
+            let b = try Data(contentsOf: setup.folder.appendingPathComponent("second/certificates/\(name)"))
+            #expect(a == b, "\(name) differs between the two runs")
+            let record = try #require(try registry.record(id: String(name.dropLast(4))))
+            #expect(record.pdfSHA256 == Registry.sha256Hex(Array(a)))
+        }
+        let sample = setup.folder.appendingPathComponent("first/certificates/\(files[0])")
+        let verified = try CommandLineTests.run(["verify", sample.path, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+}
