@@ -78,7 +78,7 @@ struct BatchCommand: ParsableCommand {
             options.signingFolder = SigningIdentity.location(explicit: signingOptions.signing)
             options.signing = try signingOptions.identity()
             options.certify = signingOptions.certify
-            options.registry = try Registry.location(explicit: registry).map { try Registry(file: $0) }
+            options.registry = try Registry.location(explicit: registry).map { try Registry.open($0) }
             return try BatchRunner(options: options, resources: resources, fonts: fonts).run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")

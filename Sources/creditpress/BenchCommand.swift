@@ -51,7 +51,7 @@ struct BenchCommand: ParsableCommand {
             options.signingFolder = keys
             options.signing = try SigningIdentity.load(from: keys)
         }
-        if registry { options.registry = try Registry(file: folder.appendingPathComponent("registry.sqlite")) }
+        if registry { options.registry = try Registry.open(folder.appendingPathComponent("registry.sqlite")) }
         let fonts = try FontLibrary(directory: resources.fonts)
         let before = Self.usage()
         let summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()

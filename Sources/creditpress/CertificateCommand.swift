@@ -43,7 +43,7 @@ struct IssueOptions: ParsableArguments {
         let activityRecord = try renderer.readActivity(activityURL, displayName: activity)
         let learnerRecord = try LearnerReader.read(learnerURL, displayName: learner)
         let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
-        let registry = try Registry.location(explicit: self.registry).map { try Registry(file: $0) }
+        let registry = try Registry.location(explicit: self.registry).map { try Registry.open($0) }
         let issuer = CertificateIssuer(renderer: renderer, idKey: key, signing: try signingOptions.identity(), registry: registry)
         issuer.certify = signingOptions.certify
         let input = IssueInput(

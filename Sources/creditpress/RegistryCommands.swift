@@ -55,7 +55,7 @@ struct RevokeCommand: ParsableCommand {
             guard let file = Registry.location(explicit: registry) else {
                 throw ValidationError("name the registry with --registry FILE or $CREDITPRESS_REGISTRY")
             }
-            try Registry(file: file).revoke(id: normalised, reason: reason)
+            try Registry.open(file).revoke(id: normalised, reason: reason)
             print("revoked \(normalised): \(reason)")
         }
     }

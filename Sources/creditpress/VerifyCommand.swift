@@ -42,7 +42,7 @@ struct VerifyCommand: ParsableCommand {
         let report = try Failure.reporting(closing: "nothing was verified") { () throws -> VerificationReport in
             let verifier = CertificateVerifier(roots: try certificates(trust, environment: "CREDITPRESS_TRUST"),
                                                signers: try signers(),
-                                               registry: try Registry.location(explicit: registry).map { try Registry(file: $0) })
+                                               registry: try Registry.location(explicit: registry).map { try Registry.open($0) })
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw InputError([Problem(file: file, field: "", message: "cannot be read")])
@@ -99,8 +99,8 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    private func verifierRegistry() throws -> Registry? {
-        try Registry.location(explicit: registry).map { try Registry(file: $0) }
+    private func verifierRegistry() throws -> (any CertificateRegistry)? {
+        try Registry.location(explicit: registry).map { try Registry.open($0) }
     }
 
     private func signers() throws -> [Certificate] {

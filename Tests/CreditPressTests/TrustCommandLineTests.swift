@@ -119,7 +119,7 @@ struct TrustCommandLineTests {
         #expect(second.status == first.status)
         let files = try FileManager.default.contentsOfDirectory(atPath: setup.folder.appendingPathComponent("first/certificates").path)
         #expect(files.count > 30)
-        let registry = try Registry(file: setup.registry)
+        let registry = try Registry.open(setup.registry)
         for name in files {
             let a = try Data(contentsOf: setup.folder.appendingPathComponent("first/certificates/\(name)"))
             let b = try Data(contentsOf: setup.folder.appendingPathComponent("second/certificates/\(name)"))

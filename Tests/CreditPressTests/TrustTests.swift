@@ -22,7 +22,7 @@ struct TrustTests {
     static var roots: [Certificate] { (try? SigningIdentity.readCertificates(keys.root)) ?? [] }
 
     /// A signed certificate for an example learner, issued through `registry` if given.
-    static func issue(_ learner: String = "physician", signing: SigningIdentity? = keys.identity, registry: Registry? = nil,
+    static func issue(_ learner: String = "physician", signing: SigningIdentity? = keys.identity, registry: (any CertificateRegistry)? = nil,
                       learnerText: String? = nil) throws -> IssueResult {
         let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
                                                                                           file: URL(fileURLWithPath: "/dev/null"), created: false),
@@ -296,7 +296,7 @@ struct TrustTests {
     // MARK: Registry
 
     @Test func anIssuedCertificateIsFrozenReissuedAndRevokedWithAnAuditTrail() throws {
-        let registry = try Registry(file: try Fixture.temporaryFolder().appendingPathComponent("registry.sqlite"))
+        let registry = try Registry.open(try Fixture.temporaryFolder().appendingPathComponent("registry.sqlite"))
         let first = try Self.issue(registry: registry)
         let again = try Self.issue(registry: registry)
         #expect(again.reproduced)

@@ -28,7 +28,7 @@ public struct BatchOptions: Sendable {
     public var certify = false
     /// Record every certificate in this registry; certificates it already holds are
     /// reproduced byte for byte, or their rows refused.
-    public var registry: Registry?
+    public var registry: (any CertificateRegistry)?
 
     public init(activity: URL, roster: URL, output: URL, jobs: Int, idKey: IssuerKey) {
         self.activity = activity

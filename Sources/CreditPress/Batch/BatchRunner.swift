@@ -133,7 +133,7 @@ public final class BatchRunner {
                     stored = StoredIssue(record)
                 }
             } catch {
-                reject(row.number, learnerID: learner.id, InputError([Problem(file: registry.file.path, row: row.number, field: "",
+                reject(row.number, learnerID: learner.id, InputError([Problem(file: registry.location, row: row.number, field: "",
                                                                               learnerID: learner.id, message: "the registry cannot be read: \(error)")]))
                 return nil
             }
@@ -164,7 +164,7 @@ public final class BatchRunner {
                     try registry.recordIssued([record(job, sha: sha, material: material)], activityText: activityText)
                 } catch {
                     learnerRows[job.learner.id] = nil
-                    reject(row, learnerID: job.learner.id, InputError([Problem(file: registry.file.path, row: row, field: "",
+                    reject(row, learnerID: job.learner.id, InputError([Problem(file: registry.location, row: row, field: "",
                                                                                learnerID: job.learner.id, message: "could not be recorded in the registry: \(error)")]))
                     return
                 }

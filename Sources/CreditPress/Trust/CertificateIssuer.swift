@@ -44,10 +44,10 @@ public final class CertificateIssuer {
     public let renderer: CertificateRenderer
     public let idKey: IssuerKey
     public let signing: SigningIdentity?
-    public let registry: Registry?
+    public let registry: (any CertificateRegistry)?
     public var certify = false
 
-    public init(renderer: CertificateRenderer, idKey: IssuerKey, signing: SigningIdentity?, registry: Registry?) {
+    public init(renderer: CertificateRenderer, idKey: IssuerKey, signing: SigningIdentity?, registry: (any CertificateRegistry)?) {
         self.renderer = renderer
         self.idKey = idKey
         self.signing = signing
@@ -79,7 +79,7 @@ public final class CertificateIssuer {
     public func reissue(_ oldID: String, input: IssueInput, reason: String) throws -> IssueResult {
         guard let registry else { throw RegistryError("reissuing needs the registry (--registry FILE)") }
         guard let old = try registry.record(id: oldID) else {
-            throw RegistryError("\(oldID) is not in the registry \(registry.file.path)")
+            throw RegistryError("\(oldID) is not in the registry \(registry.location)")
         }
         guard old.activityID == input.activity.id, old.learnerID == input.learner.id else {
             throw RegistryError("\(oldID) is learner \(old.learnerID)'s certificate for activity \(old.activityID), not learner \(input.learner.id)'s for \(input.activity.id)")

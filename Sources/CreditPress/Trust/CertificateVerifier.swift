@@ -32,9 +32,9 @@ public struct CertificateVerifier {
     public let roots: [Certificate]
     /// Signing certificates a bare QR text may come from (a PDF brings its own).
     public let signers: [Certificate]
-    public let registry: Registry?
+    public let registry: (any CertificateRegistry)?
 
-    public init(roots: [Certificate], signers: [Certificate] = [], registry: Registry? = nil) {
+    public init(roots: [Certificate], signers: [Certificate] = [], registry: (any CertificateRegistry)? = nil) {
         self.roots = roots
         self.signers = signers
         self.registry = registry
@@ -121,7 +121,7 @@ public struct CertificateVerifier {
         return printed.hasPrefix(payload.dropLast())
     }
 
-    private func checkRegistry(_ id: String, registry: Registry, pdf: [UInt8]?, into report: inout VerificationReport) {
+    private func checkRegistry(_ id: String, registry: any CertificateRegistry, pdf: [UInt8]?, into report: inout VerificationReport) {
         do {
             guard let record = try registry.record(id: id) else {
                 report.check("registry", false, "\(id) was never issued by this registry")

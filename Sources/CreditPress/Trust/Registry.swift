@@ -55,12 +55,71 @@ public struct AuditEntry: Codable, Sendable, FetchableRecord, PersistableRecord 
     public mutating func didInsert(_ inserted: InsertionSuccess) { sequence = inserted.rowID }
 }
 
-/// The registry of issued certificates: an SQLite file through GRDB.
-///
-/// Every statement is plain SQL over two tables, so that a server database can take the
-/// file's place behind the same methods when several instances run.
-public final class Registry: @unchecked Sendable {
+/// The registry of issued certificates, as issuing and verification use it. The SQLite
+/// file is the one kept here; a server database for several instances fits behind the
+/// same methods (`Registry.open` chooses by the address it is given).
+public protocol CertificateRegistry: AnyObject, Sendable {
+    /// Where the registry is, for messages.
+    var location: String { get }
+    func record(id: String) throws -> IssuedRecord?
+    /// The newest certificate of an activity and learner.
+    func latest(activityID: String, learnerID: String) throws -> IssuedRecord?
+    func audit(id: String) throws -> [AuditEntry]
+    /// The text of an input recorded under its SHA-256.
+    func input(sha256: String) throws -> String?
+    /// Records newly issued certificates, with the activity text they were made from, at once.
+    func recordIssued(_ records: [IssuedRecord], activityText: String, actor: String) throws
+    func revoke(id: String, reason: String, actor: String, at time: Date) throws(RegistryError)
+    /// Records `replacement` as superseding `id`, at once.
+    func supersede(id: String, with replacement: IssuedRecord, reason: String, activityText: String,
+                   actor: String) throws(RegistryError)
+}
+
+extension CertificateRegistry {
+    public func recordIssued(_ records: [IssuedRecord], activityText: String) throws {
+        try recordIssued(records, activityText: activityText, actor: Registry.actor)
+    }
+
+    public func revoke(id: String, reason: String) throws(RegistryError) {
+        try revoke(id: id, reason: reason, actor: Registry.actor, at: Date())
+    }
+
+    public func supersede(id: String, with replacement: IssuedRecord, reason: String, activityText: String) throws(RegistryError) {
+        try supersede(id: id, with: replacement, reason: reason, activityText: activityText, actor: Registry.actor)
+    }
+}
+
+/// Finding and opening registries, and what every kind shares.
+public enum Registry {
+    /// The registry at `address`: today an SQLite file path.
+    public static func open(_ address: URL) throws -> any CertificateRegistry {
+        try SQLiteRegistry(file: address)
+    }
+
+    /// Who made a change: `$CREDITPRESS_ACTOR`, else the login name, as the audit trail records it.
+    public static var actor: String {
+        ProcessInfo.processInfo.environment["CREDITPRESS_ACTOR"] ?? NSUserName()
+    }
+
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `--registry FILE`, else `$CREDITPRESS_REGISTRY`; nil when neither is set.
+    public static func location(explicit: String?) -> URL? {
+        if let explicit { return URL(fileURLWithPath: explicit) }
+        if let path = ProcessInfo.processInfo.environment["CREDITPRESS_REGISTRY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return nil
+    }
+}
+
+/// The registry in an SQLite file, through GRDB: plain SQL over three tables
+/// (`certificate`, `input`, `audit`).
+public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
     public let file: URL
+    public var location: String { file.path }
     private let database: DatabaseQueue
 
     public init(file: URL) throws {
@@ -126,7 +185,6 @@ public final class Registry: @unchecked Sendable {
         try database.read { try IssuedRecord.fetchOne($0, key: id) }
     }
 
-    /// The newest certificate of an activity and learner.
     public func latest(activityID: String, learnerID: String) throws -> IssuedRecord? {
         try database.read { db in
             try IssuedRecord.filter(Column("activityID") == activityID && Column("learnerID") == learnerID)
@@ -140,16 +198,14 @@ public final class Registry: @unchecked Sendable {
         }
     }
 
-    /// The text of an input recorded under its SHA-256.
     public func input(sha256: String) throws -> String? {
         try database.read { try String.fetchOne($0, sql: "SELECT text FROM input WHERE sha256 = ?", arguments: [sha256]) }
     }
 
-    /// Records newly issued certificates, with the activity text they were made from, in one transaction.
-    public func recordIssued(_ records: [IssuedRecord], activityText: String, actor: String = Registry.actor) throws {
+    public func recordIssued(_ records: [IssuedRecord], activityText: String, actor: String) throws {
         try database.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO input (sha256, text) VALUES (?, ?)",
-                           arguments: [Self.sha256Hex(Array(activityText.utf8)), activityText])
+                           arguments: [Registry.sha256Hex(Array(activityText.utf8)), activityText])
             for record in records {
                 try record.insert(db)
                 let entry = AuditEntry(at: record.recordedAt, certificateID: record.id, action: "issue", reason: nil, actor: actor)
@@ -158,8 +214,7 @@ public final class Registry: @unchecked Sendable {
         }
     }
 
-    /// Marks `id` revoked with a reason.
-    public func revoke(id: String, reason: String, actor: String = Registry.actor, at time: Date = Date()) throws(RegistryError) {
+    public func revoke(id: String, reason: String, actor: String, at time: Date) throws(RegistryError) {
         try change(id) { db, record in
             guard record.status == .issued else {
                 throw RegistryError("\(id) is already \(record.status.rawValue); nothing was changed")
@@ -172,9 +227,8 @@ public final class Registry: @unchecked Sendable {
         }
     }
 
-    /// Records `replacement` as superseding `id`, in one transaction.
     public func supersede(id: String, with replacement: IssuedRecord, reason: String, activityText: String,
-                          actor: String = Registry.actor) throws(RegistryError) {
+                          actor: String) throws(RegistryError) {
         try change(id) { db, record in
             guard record.status == .issued else {
                 throw RegistryError("\(id) is \(record.status.rawValue) and cannot be reissued")
@@ -184,7 +238,7 @@ public final class Registry: @unchecked Sendable {
             record.supersededBy = replacement.id
             try record.update(db)
             try db.execute(sql: "INSERT OR IGNORE INTO input (sha256, text) VALUES (?, ?)",
-                           arguments: [Self.sha256Hex(Array(activityText.utf8)), activityText])
+                           arguments: [Registry.sha256Hex(Array(activityText.utf8)), activityText])
             try replacement.insert(db)
             let old = AuditEntry(at: replacement.recordedAt, certificateID: id, action: "supersede", reason: "by \(replacement.id): \(reason)", actor: actor)
             try old.insert(db)
@@ -197,7 +251,7 @@ public final class Registry: @unchecked Sendable {
         do {
             try database.write { db in
                 guard var record = try IssuedRecord.fetchOne(db, key: id) else {
-                    throw RegistryError("\(id) is not in the registry \(file.path)")
+                    throw RegistryError("\(id) is not in the registry \(self.file.path)")
                 }
                 try body(db, &record)
             }
@@ -206,24 +260,6 @@ public final class Registry: @unchecked Sendable {
         } catch {
             throw RegistryError("the registry \(file.path) could not be changed: \(error)")
         }
-    }
-
-    /// Who made a change: the login name, as the audit trail records it.
-    public static var actor: String {
-        ProcessInfo.processInfo.environment["CREDITPRESS_ACTOR"] ?? NSUserName()
-    }
-
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// `--registry FILE`, else `$CREDITPRESS_REGISTRY`; nil when neither is set.
-    public static func location(explicit: String?) -> URL? {
-        if let explicit { return URL(fileURLWithPath: explicit) }
-        if let path = ProcessInfo.processInfo.environment["CREDITPRESS_REGISTRY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        return nil
     }
 }
 
