@@ -84,11 +84,16 @@ func runTool(_ name: String, _ arguments: [String], expectStatus: Int32 = 0) thr
     process.arguments = [name] + arguments
     let pipe = Pipe()
     process.standardOutput = pipe
-    process.standardError = Pipe()
+    // Standard error goes to a file: a tool that fills a pipe nobody reads would hang.
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-tool-\(UUID().uuidString).txt")
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors) }
+    process.standardError = try FileHandle(forWritingTo: errors)
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    #expect(process.terminationStatus == expectStatus, "\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+    #expect(process.terminationStatus == expectStatus,
+            "\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \((try? String(contentsOf: errors, encoding: .utf8))?.suffix(600) ?? "")")
     return String(decoding: data, as: UTF8.self)
 }
 
