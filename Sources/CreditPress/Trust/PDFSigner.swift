@@ -213,12 +213,8 @@ enum PDFText {
         return hex + ">"
     }
 
-    /// `D:20180605120000+00'00'`.
+    /// `D:20180605120000+00'00'`, from the ISO form's digits.
     static func date(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "D:%04d%02d%02d%02d%02d%02d+00'00'", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        "D:" + PDFWriter.isoDate(date).filter(\.isNumber) + "+00'00'"
     }
 }
