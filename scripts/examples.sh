@@ -31,5 +31,6 @@ done
 "$binary" transcript --learner Examples/transcript/learner.yaml --records Examples/transcript/records.csv \
     --activities Examples --issuer "American Society of Clinical Oncology" --issue-date 2023-01-15 \
     --out "$out/transcript.pdf" || status=1
+"$binary" verify "$out/transcript.pdf" >/dev/null || status=1
 echo "Certificates and the example transcript are in $out/"
 exit $status

@@ -186,9 +186,7 @@ public final class CertificateRenderer {
         let bytes = try PDFSigner.finish(Array(drawn), accessibility: accessibility, info: info, signing: (options, { digest in
             if let stored { return stored.value }
             guard let signing else { throw PDFStructureError("no signing identity") }
-            made = try CMSSignature.sign(digest: digest, identity: signing, timestamp: signing.timestampURL.map { url in
-                { signatureValue in try TimestampClient(url: url).token(for: signatureValue) }
-            })
+            made = try CMSSignature.sign(digest: digest, identity: signing)
             return made
         }))
         let value = stored?.value ?? made + [UInt8](repeating: 0, count: max(0, options.capacity - made.count))

@@ -35,6 +35,8 @@ struct TranscriptCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the PDF.")
     var out: String
 
+    @OptionGroup var signingOptions: SigningOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -69,7 +71,7 @@ struct TranscriptCommand: ParsableCommand {
                 keywords: ["learner \(learner.id)", "transcript layout v\(spec.version)"],
                 creationDate: Date(timeIntervalSince1970: Double(Self.epochDay(date)) * 86400 + 43200))
             let pages = try TranscriptWriter(layout: spec, engine: renderer.layouter.engine)
-                .write(transcript, to: URL(fileURLWithPath: out), metadata: metadata)
+                .write(transcript, to: URL(fileURLWithPath: out), metadata: metadata, signing: try signingOptions.identity())
             print("wrote \(out): \(transcript.rows.count) records on \(pages) page\(pages == 1 ? "" : "s")")
         }
     }

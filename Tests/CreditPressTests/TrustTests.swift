@@ -146,6 +146,21 @@ struct TrustTests {
         #expect(pyhanko.contains("The signature is judged VALID."))
     }
 
+    @Test func aSignedTranscriptVerifies() throws {
+        let transcript = try TranscriptTests.transcript()
+        let layout = try TranscriptLayout.read(Fixture.resources.transcriptLayouts.appendingPathComponent("transcript.yaml"), fonts: Fixture.fonts)
+        let folder = try Fixture.temporaryFolder()
+        let url = folder.appendingPathComponent("transcript.pdf")
+        let metadata = PDFMetadata(title: "Transcript", author: transcript.issuer, subject: "", keywords: [], creationDate: Fixture.fixedDate)
+        let pages = try TranscriptWriter(layout: layout, engine: try Fixture.renderer().layouter.engine)
+            .write(transcript, to: url, metadata: metadata, signing: Self.keys.identity)
+        #expect(pages == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["transcript.pdf"], "no unsigned copy is left")
+        let report = CertificateVerifier(roots: Self.roots).verify(pdf: Array(try Data(contentsOf: url)))
+        #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
+        #expect(try runTool("pdfinfo", [url.path]).contains("Pages:           3"))
+    }
+
     // MARK: B-T with a local time-stamp authority
 
     @Test func timestampedSignatureValidatesAsBaselineT() throws {

@@ -21,6 +21,23 @@ public struct TranscriptWriter {
         var gapBefore: Double
     }
 
+    /// Writes `transcript` to `url`, signed (PAdES) when `signing` is given; returns the
+    /// number of pages. A signed transcript is drawn under a temporary name first, so the
+    /// final name only ever holds the signed file.
+    @discardableResult
+    public func write(_ transcript: Transcript, to url: URL, metadata: PDFMetadata, signing: SigningIdentity?) throws -> Int {
+        guard let signing else { return try write(transcript, to: url, metadata: metadata) }
+        let drawn = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).unsigned.tmp")
+        defer { try? FileManager.default.removeItem(at: drawn) }
+        let pages = try write(transcript, to: drawn, metadata: metadata)
+        let options = PDFSignatureOptions(time: Date(), reason: "Transcript issued by \(transcript.issuer)")
+        let signed = try PDFSigner.finish(Array(try Data(contentsOf: drawn)), accessibility: PDFAccessibility(), signing: (options, { digest in
+            try CMSSignature.sign(digest: digest, identity: signing)
+        }))
+        try AtomicFile.write(Data(signed), to: url, durable: true)
+        return pages
+    }
+
     /// Writes `transcript` to `url`; returns the number of pages.
     @discardableResult
     public func write(_ transcript: Transcript, to url: URL, metadata: PDFMetadata) throws -> Int {

@@ -30,6 +30,13 @@ public enum CMSSignature {
     static let context0 = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
     static let context1 = ASN1Identifier(tagWithNumber: 1, tagClass: .contextSpecific)
 
+    /// The signature for `digest` by `identity`, time-stamped by its authority when it has one.
+    public static func sign(digest: SHA256.Digest, identity: SigningIdentity) throws -> [UInt8] {
+        try sign(digest: digest, identity: identity, timestamp: identity.timestampURL.map { url in
+            { value in try TimestampClient(url: url).token(for: value) }
+        })
+    }
+
     /// The DER ContentInfo signing `digest` (SHA-256 of the signed bytes). `timestamp`, when
     /// given, is asked for a time-stamp token over the signature value (B-T).
     public static func sign(digest: SHA256.Digest, identity: SigningIdentity,

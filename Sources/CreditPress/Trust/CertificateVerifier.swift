@@ -47,7 +47,10 @@ public struct CertificateVerifier {
         report.signature = signature
         let info = (try? PDFIndex(pdf)).flatMap { index in index.info.flatMap { try? index.object($0) } }
         guard let info, let text = PDFDictionary.string(PDFSigner.payloadKey, in: info) else {
-            report.check("QR payload", false, "the PDF carries no verification payload")
+            // A transcript, or a certificate signed without a QR code: the signature alone
+            // speaks for it (the payload would sit inside the signed bytes).
+            report.check("QR payload", signature.isValid,
+                         signature.isValid ? "none in this document; the signature covers it" : "the PDF carries no verification payload")
             return report
         }
         openPayload(text, signers: signature.certificates + signers, into: &report)
