@@ -24,14 +24,16 @@ public struct FinishedPDF: Sendable {
     }
 }
 
-/// The `/Contents` of an issued signature (the CMS padded to its room) and its `/M`.
+/// An issued signature: the CMS, the room `/Contents` had for it, and its `/M`.
 public struct StoredSignature: Sendable {
-    public var value: [UInt8]
+    public var cms: [UInt8]
+    public var room: Int
     public var signedAt: Date
     public var certified: Bool
 
-    public init(value: [UInt8], signedAt: Date, certified: Bool) {
-        self.value = value
+    public init(cms: [UInt8], room: Int, signedAt: Date, certified: Bool) {
+        self.cms = cms
+        self.room = room
         self.signedAt = signedAt
         self.certified = certified
     }
@@ -181,16 +183,16 @@ public final class CertificateRenderer {
         let time = stored?.signedAt ?? Date()
         var options = PDFSignatureOptions(time: time, certify: stored?.certified ?? certify,
                                           reason: "Issued by \(certificate.request.activity.provider.name)")
-        options.capacity = stored?.value.count ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
+        options.capacity = stored?.room ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
         var made: [UInt8] = []
         let bytes = try PDFSigner.finish(Array(drawn), accessibility: accessibility, info: info, signing: (options, { digest in
-            if let stored { return stored.value }
+            if let stored { return stored.cms }
             guard let signing else { throw PDFStructureError("no signing identity") }
             made = try CMSSignature.sign(digest: digest, identity: signing)
             return made
         }))
-        let value = stored?.value ?? made + [UInt8](repeating: 0, count: max(0, options.capacity - made.count))
-        return FinishedPDF(bytes: bytes, signature: StoredSignature(value: value, signedAt: time, certified: options.certify))
+        return FinishedPDF(bytes: bytes, signature: StoredSignature(cms: stored?.cms ?? made, room: options.capacity,
+                                                                   signedAt: time, certified: options.certify))
     }
 
     /// Refuses a learner whose printed name has characters no bundled font can draw.

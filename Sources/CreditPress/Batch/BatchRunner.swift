@@ -208,7 +208,8 @@ public final class BatchRunner {
             credits: job.learner.claims.map { "\($0.type.rawValue) \($0.amount)" }.joined(separator: "; "),
             learnerName: job.learner.professionalName, layout: material.layout, statementVersions: material.statementVersions,
             activitySHA256: activityHash, learnerInput: rowJSON(job.row), pdfSHA256: sha, issuedAt: state.creationDate,
-            qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) }, signedAt: material.signedAt,
+            qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) },
+            signatureRoom: material.signatureRoom, signedAt: material.signedAt,
             certified: material.certified, status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil,
             revision: 1, recordedAt: Date())
     }

@@ -19,7 +19,8 @@ struct DrawingWorker {
                                                    creationDate: stored?.issuedAt ?? creationDate, issue: issue)
             let storedSignature = stored.flatMap { stored in
                 stored.signature.flatMap { Data(base64Encoded: $0) }.map {
-                    StoredSignature(value: Array($0), signedAt: stored.signedAt ?? stored.issuedAt, certified: stored.certified)
+                    StoredSignature(cms: Array($0), room: stored.signatureRoom ?? PDFSignatureOptions.defaultCapacity(timestamped: false),
+                                    signedAt: stored.signedAt ?? stored.issuedAt, certified: stored.certified)
                 }
             }
             let finished = try renderer.finishedPDF(certificate, signing: storedSignature == nil ? signing : nil,
@@ -34,7 +35,8 @@ struct DrawingWorker {
             }
             try AtomicFile.write(data, to: output.appendingPathComponent("certificates/\(id).pdf"), durable: false)
             let material = IssueMaterial(
-                qr: certificate.qrText, signature: finished.signature.map { Data($0.value).base64EncodedString() },
+                qr: certificate.qrText, signature: finished.signature.map { Data($0.cms).base64EncodedString() },
+                signatureRoom: finished.signature?.room,
                 signedAt: finished.signature?.signedAt, certified: finished.signature?.certified ?? false,
                 layout: "\(certificate.layout.name) v\(certificate.layout.version)",
                 statementVersions: CertificateIssuer.json(certificate.statementVersions))

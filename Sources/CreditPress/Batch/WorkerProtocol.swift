@@ -65,8 +65,9 @@ enum WorkerMessage {
 /// What the registry needs of a drawn certificate beyond its hash.
 struct IssueMaterial: Codable, Sendable {
     var qr: String?
-    /// The signature's `/Contents`, base 64, and its `/M`.
+    /// The signature's CMS, base 64, its room and its `/M`.
     var signature: String?
+    var signatureRoom: Int?
     var signedAt: Date?
     var certified: Bool
     var layout: String
@@ -77,6 +78,7 @@ struct IssueMaterial: Codable, Sendable {
 struct StoredIssue: Codable, Sendable {
     var qr: String?
     var signature: String?
+    var signatureRoom: Int?
     var signedAt: Date?
     var certified: Bool
     var issuedAt: Date
@@ -85,6 +87,7 @@ struct StoredIssue: Codable, Sendable {
     init(_ record: IssuedRecord) {
         qr = record.qrText
         signature = record.signature?.base64EncodedString()
+        signatureRoom = record.signatureRoom
         signedAt = record.signedAt
         certified = record.certified
         issuedAt = record.issuedAt

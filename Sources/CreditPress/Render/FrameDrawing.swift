@@ -49,8 +49,8 @@ enum FrameDrawing {
         cairo_stroke(cairo)
     }
 
-    /// Dark modules as filled rectangles, one per horizontal run, on a white square that
-    /// keeps the four-module quiet zone clear of the page's background.
+    /// The dark areas' outlines filled on a white square that keeps the four-module quiet
+    /// zone clear of the page's background.
     private static func draw(_ placed: PageFrame.PlacedQR, on cairo: OpaquePointer) {
         let matrix = placed.matrix
         let module = placed.size / Double(matrix.size + 8)
@@ -59,16 +59,14 @@ enum FrameDrawing {
         cairo_rectangle(cairo, placed.x, placed.y, placed.size, placed.size)
         cairo_fill(cairo)
         cairo_set_source_rgb(cairo, 0, 0, 0)
+        cairo_set_fill_rule(cairo, CAIRO_FILL_RULE_WINDING)
         let origin = (x: placed.x + 4 * module, y: placed.y + 4 * module)
-        for row in 0..<matrix.size {
-            var column = 0
-            while column < matrix.size {
-                guard matrix[row, column] else { column += 1; continue }
-                let start = column
-                while column < matrix.size, matrix[row, column] { column += 1 }
-                cairo_rectangle(cairo, origin.x + Double(start) * module, origin.y + Double(row) * module,
-                                Double(column - start) * module, module)
+        for loop in matrix.outlines {
+            for (index, point) in loop.enumerated() {
+                let x = origin.x + Double(point.x) * module, y = origin.y + Double(point.y) * module
+                if index == 0 { cairo_move_to(cairo, x, y) } else { cairo_line_to(cairo, x, y) }
             }
+            cairo_close_path(cairo)
         }
         cairo_fill(cairo)
         cairo_restore(cairo)

@@ -108,7 +108,10 @@ public final class CertificateIssuer {
         let certificate = try renderer.prepare(activity: input.activity, learner: input.learner, layoutName: input.layoutName,
                                                creationDate: record.issuedAt,
                                                issue: IssueDetails(certificateID: record.id, signing: signing, storedQR: record.qrText))
-        let stored = record.signature.map { StoredSignature(value: Array($0), signedAt: record.signedAt ?? record.issuedAt, certified: record.certified) }
+        let stored = record.signature.map {
+            StoredSignature(cms: Array($0), room: record.signatureRoom ?? PDFSignatureOptions.defaultCapacity(timestamped: false),
+                            signedAt: record.signedAt ?? record.issuedAt, certified: record.certified)
+        }
         let finished = try renderer.finishedPDF(certificate, signing: stored == nil ? nil : signing, stored: stored)
         guard Registry.sha256Hex(finished.bytes) == record.pdfSHA256 else {
             throw RegistryError("""
@@ -142,7 +145,7 @@ public final class CertificateIssuer {
             statementVersions: json(certificate.statementVersions),
             activitySHA256: Registry.sha256Hex(Array(input.activityText.utf8)), learnerInput: input.learnerText,
             pdfSHA256: Registry.sha256Hex(finished.bytes), issuedAt: input.creationDate, qrText: certificate.qrText,
-            signature: finished.signature.map { Data($0.value) }, signedAt: finished.signature?.signedAt,
+            signature: finished.signature.map { Data($0.cms) }, signatureRoom: finished.signature?.room, signedAt: finished.signature?.signedAt,
             certified: finished.signature?.certified ?? false,
             status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil, revision: revision, recordedAt: Date())
     }

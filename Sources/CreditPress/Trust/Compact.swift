@@ -83,6 +83,51 @@ public struct QRMatrix: Sendable {
     }
 
     public subscript(row: Int, column: Int) -> Bool { modules[row * size + column] }
+
+    /// The outlines of the dark areas, as closed loops of grid corners (x = column, y = row):
+    /// outer edges clockwise, holes counter-clockwise, so a non-zero fill draws exactly the
+    /// dark modules. Far fewer points than a rectangle a module, which keeps the PDF small.
+    public var outlines: [[(x: Int, y: Int)]] {
+        func dark(_ row: Int, _ column: Int) -> Bool {
+            row >= 0 && column >= 0 && row < size && column < size && self[row, column]
+        }
+        // Each dark module's sides that face a light one, directed with the dark side on the right.
+        let stride = size + 1
+        var next: [Int: [Int]] = [:]
+        func edge(_ from: (Int, Int), _ to: (Int, Int)) {
+            next[from.1 * stride + from.0, default: []].append(to.1 * stride + to.0)
+        }
+        for row in 0..<size {
+            for column in 0..<size where self[row, column] {
+                if !dark(row - 1, column) { edge((column, row), (column + 1, row)) }
+                if !dark(row, column + 1) { edge((column + 1, row), (column + 1, row + 1)) }
+                if !dark(row + 1, column) { edge((column + 1, row + 1), (column, row + 1)) }
+                if !dark(row, column - 1) { edge((column, row + 1), (column, row)) }
+            }
+        }
+        var loops: [[(x: Int, y: Int)]] = []
+        for start in next.keys.sorted() {
+            while let first = next[start]?.popLast() {
+                var points = [start]
+                var current = first
+                while current != start {
+                    points.append(current)
+                    guard let following = next[current]?.popLast() else { break }
+                    current = following
+                }
+                // Keep only the corners: a point between two collinear edges adds nothing.
+                let count = points.count
+                let corners = (0..<count).filter { index in
+                    let before = points[(index + count - 1) % count], here = points[index], after = points[(index + 1) % count]
+                    let straightAcross = before % stride == here % stride && here % stride == after % stride
+                    let straightDown = before / stride == here / stride && here / stride == after / stride
+                    return !(straightAcross || straightDown)
+                }
+                loops.append(corners.map { (x: points[$0] % stride, y: points[$0] / stride) })
+            }
+        }
+        return loops
+    }
 }
 
 /// A QR code that cannot be made small enough.

@@ -120,7 +120,7 @@ public enum PDFSigner {
         guard cms.count <= options.capacity else {
             throw PDFStructureError("the signature (\(cms.count) bytes) is larger than the room left for it (\(options.capacity) bytes)")
         }
-        let hex = Array(cms.map { String(format: "%02X", $0) }.joined().utf8)
+        let hex = PDFText.hex(cms)
         output.replaceSubrange((holeStart + 1)..<(holeStart + 1 + hex.count), with: hex)
         return output
     }
@@ -189,7 +189,10 @@ struct PDFUpdate {
         }
         for run in runs {
             table += "\(run[0]) \(run.count)\n"
-            for number in run { table += String(format: "%010d 00000 n \n", offsets[number]!) }
+            for number in run {
+                let offset = String(offsets[number]!)
+                table += String(repeating: "0", count: max(0, 10 - offset.count)) + offset + " 00000 n \n"
+            }
         }
         table += "trailer\n<< /Size \(nextNumber)\n   /Root \(base.root) 0 R\n"
         if let info = base.info { table += "   /Info \(info) 0 R\n" }
@@ -208,9 +211,20 @@ enum PDFText {
                 .replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: ")", with: "\\)")
             return "(\(escaped))"
         }
-        var hex = "<FEFF"
-        for unit in text.utf16 { hex += String(format: "%04X", unit) }
-        return hex + ">"
+        let bytes = text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        return "<FEFF" + String(decoding: hex(bytes), as: UTF8.self) + ">"
+    }
+
+    /// Upper-case hexadecimal digits of `bytes`, as ASCII.
+    static func hex(_ bytes: [UInt8]) -> [UInt8] {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return output
     }
 
     /// `D:20180605120000+00'00'`, from the ISO form's digits.

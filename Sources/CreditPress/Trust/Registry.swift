@@ -29,6 +29,8 @@ public struct IssuedRecord: Codable, Sendable, FetchableRecord, PersistableRecor
     public var issuedAt: Date
     public var qrText: String?
     public var signature: Data?
+    /// The bytes `/Contents` had room for.
+    public var signatureRoom: Int?
     public var signedAt: Date?
     /// A DocMDP certification signature.
     public var certified: Bool
@@ -102,7 +104,7 @@ public enum Registry {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        BatchState.hex(SHA256.hash(data: bytes))
     }
 
     /// `--registry FILE`, else `$CREDITPRESS_REGISTRY`; nil when neither is set.
@@ -155,6 +157,7 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
                 table.column("issuedAt", .datetime).notNull()
                 table.column("qrText", .text)
                 table.column("signature", .blob)
+                table.column("signatureRoom", .integer)
                 table.column("signedAt", .datetime)
                 table.column("certified", .boolean).notNull()
                 table.column("status", .text).notNull()
