@@ -154,7 +154,7 @@ public final class CertificateRenderer {
         VerificationPayload(
             certificateID: id, issuer: request.activity.provider.name, learnerName: request.learner.professionalName,
             activityID: request.activity.id, activityTitle: request.activity.title,
-            credits: request.learner.claims.map { .init(type: $0.type.rawValue, amount: "\($0.amount)") },
+            credits: request.learner.claims.map { .init(type: $0.code, amount: "\($0.amount)") },
             completionDate: request.learner.completionDate.description,
             issueDate: PDFWriter.isoDate(issued).prefix(10).description)
     }

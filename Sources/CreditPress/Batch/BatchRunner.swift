@@ -205,7 +205,7 @@ public final class BatchRunner {
     private func record(_ job: Job, sha: String, material: IssueMaterial) -> IssuedRecord {
         IssuedRecord(
             id: job.id, activityID: activity.id, learnerID: job.learner.id, kind: job.kind.rawValue,
-            credits: job.learner.claims.map { "\($0.type.rawValue) \($0.amount)" }.joined(separator: "; "),
+            credits: IssuedRecord.credits(job.learner.claims),
             learnerName: job.learner.professionalName, layout: material.layout, statementVersions: material.statementVersions,
             activitySHA256: activityHash, learnerInput: rowJSON(job.row), pdfSHA256: sha, issuedAt: state.creationDate,
             qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) },
@@ -243,7 +243,7 @@ public final class BatchRunner {
     /// "24.5 ama-pra-category-1; 20 moc:abim"
     static func credits(_ learner: Learner) -> String {
         learner.claims.map { claim in
-            "\(claim.amount) \(claim.type.rawValue)\(claim.board.map { ":\($0)" } ?? "")"
+            "\(claim.amount) \(claim.code)"
         }.joined(separator: "; ")
     }
 }

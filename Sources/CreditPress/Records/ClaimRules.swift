@@ -19,7 +19,7 @@ struct ClaimRules {
         if learner.claims.isEmpty { refuse("claims", "lists no claim") }
         var seen: Set<String> = []
         for (index, claim) in learner.claims.enumerated() {
-            let key = claim.board.map { "\(claim.type.rawValue):\($0)" } ?? claim.type.rawValue
+            let key = claim.code
             if !seen.insert(key).inserted {
                 refuse("claims[\(index)].type", "\(key) is claimed twice", "keep one claim per credit type")
                 continue

@@ -52,6 +52,9 @@ public struct Learner: Sendable {
             self.board = board
             self.pointType = pointType
         }
+
+        /// `ama-pra-category-1`, or `moc:abim` with the board: how records and QR payloads name it.
+        public var code: String { board.map { "\(type.rawValue):\($0)" } ?? type.rawValue }
     }
 
     /// Whether the learner holds an MD or DO, the degrees AMA PRA credit is for.

@@ -139,7 +139,7 @@ public final class CertificateIssuer {
                        revision: Int) -> IssuedRecord {
         IssuedRecord(
             id: id, activityID: input.activity.id, learnerID: input.learner.id, kind: certificate.request.kind.rawValue,
-            credits: input.learner.claims.map { "\($0.type.rawValue) \($0.amount)" }.joined(separator: "; "),
+            credits: IssuedRecord.credits(input.learner.claims),
             learnerName: input.learner.professionalName,
             layout: "\(certificate.layout.name) v\(certificate.layout.version)",
             statementVersions: json(certificate.statementVersions),

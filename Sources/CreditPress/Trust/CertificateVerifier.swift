@@ -131,6 +131,14 @@ public struct CertificateVerifier {
                 return
             }
             report.record = record
+            if let payload = report.payload {
+                let credits = payload.credits.map { "\($0.type) \($0.amount)" }.joined(separator: "; ")  // as IssuedRecord.credits
+                let agrees = Self.matches(payload.learnerName, record.learnerName) && payload.activityID == record.activityID
+                    && credits == record.credits
+                report.check("QR matches the registry", agrees,
+                             agrees ? "name, activity and credits are those recorded at issue"
+                                    : "the signed details differ from the record (\(record.learnerName), \(record.activityID), \(record.credits))")
+            }
             switch record.status {
             case .issued:
                 report.check("status", true, "issued \(record.issuedAt), not revoked or superseded")

@@ -41,6 +41,11 @@ public struct IssuedRecord: Codable, Sendable, FetchableRecord, PersistableRecor
     /// 1 for the first certificate of an activity and learner, 2 for its first reissue…
     public var revision: Int
     public var recordedAt: Date
+
+    /// `ama-pra-category-1 20; moc:abim 20`, as the `credits` column and verification write them.
+    public static func credits(_ claims: [Learner.Claim]) -> String {
+        claims.map { "\($0.code) \($0.amount)" }.joined(separator: "; ")
+    }
 }
 
 /// One entry of the audit trail.
