@@ -29,7 +29,7 @@ public final class BatchRunner {
         var input: String
         var kind: CertificateKind
         /// The registry's record of this id, when it was issued before.
-        var stored: StoredIssue?
+        var stored: IssuedRecord?
     }
 
     /// What a drawer made of a job, by roster row.
@@ -118,7 +118,7 @@ public final class BatchRunner {
             return nil
         }
         var id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
-        var stored: StoredIssue?
+        var stored: IssuedRecord?
         if let registry = options.registry {
             do {
                 if let record = try registry.latest(activityID: activity.id, learnerID: learner.id) {
@@ -130,7 +130,7 @@ public final class BatchRunner {
                         return nil
                     }
                     id = record.id
-                    stored = StoredIssue(record)
+                    stored = record
                 }
             } catch {
                 reject(row.number, learnerID: learner.id, InputError([Problem(file: registry.location, row: row.number, field: "",

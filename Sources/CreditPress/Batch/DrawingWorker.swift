@@ -12,22 +12,17 @@ struct DrawingWorker {
 
     /// Draws one certificate and writes it under its id; the outcome names the row.
     /// `stored` reproduces a certificate the registry already holds, or refuses the row.
-    func draw(learner: Learner, row: Int, id: String, stored: StoredIssue? = nil) -> BatchRunner.Outcome {
+    func draw(learner: Learner, row: Int, id: String, stored: IssuedRecord? = nil) -> BatchRunner.Outcome {
         do {
-            let issue = IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qr)
+            let issue = IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText)
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
                                                    creationDate: stored?.issuedAt ?? creationDate, issue: issue)
-            let storedSignature = stored.flatMap { stored in
-                stored.signature.flatMap { Data(base64Encoded: $0) }.map {
-                    StoredSignature(cms: Array($0), room: stored.signatureRoom ?? PDFSignatureOptions.defaultCapacity(timestamped: false),
-                                    signedAt: stored.signedAt ?? stored.issuedAt, certified: stored.certified)
-                }
-            }
+            let storedSignature = stored?.storedSignature
             let finished = try renderer.finishedPDF(certificate, signing: storedSignature == nil ? signing : nil,
                                                     stored: storedSignature, certify: certify)
             let data = Data(finished.bytes)
             let sha = BatchState.sha256(data)
-            if let stored, stored.sha != sha {
+            if let stored, stored.pdfSHA256 != sha {
                 return .refused(row: row, [Problem(
                     file: "", row: row, field: "", learnerID: learner.id,
                     message: "certificate \(id) was issued on \(PDFWriter.isoDate(stored.issuedAt)) and is frozen, but this row or the templates now give a different file",

@@ -27,7 +27,7 @@ enum WorkerMessage {
         var fields: [String]
         var id: String
         /// What the registry holds for this id, to reproduce it exactly.
-        var stored: StoredIssue?
+        var stored: IssuedRecord?
     }
 
     /// What became of it.
@@ -72,27 +72,6 @@ struct IssueMaterial: Codable, Sendable {
     var certified: Bool
     var layout: String
     var statementVersions: String
-}
-
-/// A registry record's means of reproducing its file.
-struct StoredIssue: Codable, Sendable {
-    var qr: String?
-    var signature: String?
-    var signatureRoom: Int?
-    var signedAt: Date?
-    var certified: Bool
-    var issuedAt: Date
-    var sha: String
-
-    init(_ record: IssuedRecord) {
-        qr = record.qrText
-        signature = record.signature?.base64EncodedString()
-        signatureRoom = record.signatureRoom
-        signedAt = record.signedAt
-        certified = record.certified
-        issuedAt = record.issuedAt
-        sha = record.pdfSHA256
-    }
 }
 
 /// Reads newline-terminated lines from a file descriptor.

@@ -108,10 +108,7 @@ public final class CertificateIssuer {
         let certificate = try renderer.prepare(activity: input.activity, learner: input.learner, layoutName: input.layoutName,
                                                creationDate: record.issuedAt,
                                                issue: IssueDetails(certificateID: record.id, signing: signing, storedQR: record.qrText))
-        let stored = record.signature.map {
-            StoredSignature(cms: Array($0), room: record.signatureRoom ?? PDFSignatureOptions.defaultCapacity(timestamped: false),
-                            signedAt: record.signedAt ?? record.issuedAt, certified: record.certified)
-        }
+        let stored = record.storedSignature
         let finished = try renderer.finishedPDF(certificate, signing: stored == nil ? nil : signing, stored: stored)
         guard Registry.sha256Hex(finished.bytes) == record.pdfSHA256 else {
             throw RegistryError("""

@@ -42,6 +42,14 @@ public struct IssuedRecord: Codable, Sendable, FetchableRecord, PersistableRecor
     public var revision: Int
     public var recordedAt: Date
 
+    /// The signature recorded at issue, which reproduces the issued file.
+    public var storedSignature: StoredSignature? {
+        signature.map {
+            StoredSignature(cms: Array($0), room: signatureRoom ?? PDFSignatureOptions.defaultCapacity(timestamped: false),
+                            signedAt: signedAt ?? issuedAt, certified: certified)
+        }
+    }
+
     /// `ama-pra-category-1 20; moc:abim 20`, as the `credits` column and verification write them.
     public static func credits(_ claims: [Learner.Claim]) -> String {
         claims.map { "\($0.code) \($0.amount)" }.joined(separator: "; ")
