@@ -50,25 +50,39 @@ enum FrameDrawing {
     }
 
     /// The dark areas' outlines filled on a white square that keeps the four-module quiet
-    /// zone clear of the page's background.
+    /// zone clear of the page's background. The outlines are drawn in module units on a
+    /// recording surface, which the PDF keeps as a form with whole-number coordinates,
+    /// then scaled onto the page.
     private static func draw(_ placed: PageFrame.PlacedQR, on cairo: OpaquePointer) {
         let matrix = placed.matrix
-        let module = placed.size / Double(matrix.size + 8)
+        let side = Double(matrix.size + 8)
         cairo_save(cairo)
+        cairo_translate(cairo, placed.x, placed.y)
+        cairo_scale(cairo, placed.size / side, placed.size / side)
         cairo_set_source_rgb(cairo, 1, 1, 1)
-        cairo_rectangle(cairo, placed.x, placed.y, placed.size, placed.size)
+        cairo_rectangle(cairo, 0, 0, side, side)
         cairo_fill(cairo)
-        cairo_set_source_rgb(cairo, 0, 0, 0)
-        cairo_set_fill_rule(cairo, CAIRO_FILL_RULE_WINDING)
-        let origin = (x: placed.x + 4 * module, y: placed.y + 4 * module)
-        for loop in matrix.outlines {
-            for (index, point) in loop.enumerated() {
-                let x = origin.x + Double(point.x) * module, y = origin.y + Double(point.y) * module
-                if index == 0 { cairo_move_to(cairo, x, y) } else { cairo_line_to(cairo, x, y) }
-            }
-            cairo_close_path(cairo)
+        var extents = cairo_rectangle_t(x: 0, y: 0, width: side, height: side)
+        guard let recording = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents) else {
+            cairo_restore(cairo)
+            return
         }
-        cairo_fill(cairo)
+        defer { cairo_surface_destroy(recording) }
+        if let modules = cairo_create(recording) {
+            cairo_set_source_rgb(modules, 0, 0, 0)
+            cairo_set_fill_rule(modules, CAIRO_FILL_RULE_WINDING)
+            for loop in matrix.outlines {
+                for (index, point) in loop.enumerated() {
+                    let x = Double(point.x + 4), y = Double(point.y + 4)
+                    if index == 0 { cairo_move_to(modules, x, y) } else { cairo_line_to(modules, x, y) }
+                }
+                cairo_close_path(modules)
+            }
+            cairo_fill(modules)
+            cairo_destroy(modules)
+        }
+        cairo_set_source_surface(cairo, recording, 0, 0)
+        cairo_paint(cairo)
         cairo_restore(cairo)
     }
 
