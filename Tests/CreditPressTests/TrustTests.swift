@@ -196,6 +196,22 @@ struct TrustTests {
         #expect(ades.contains("The signature is judged VALID."))
     }
 
+    @Test func anAuthorityThatDoesNotAnswerIsGivenUpAfterThreeTries() throws {
+        var identity = Self.keys.identity
+        // Port 9 (discard) on the loopback: nothing listens there in a test run.
+        identity.timestampURL = URL(string: "http://127.0.0.1:9/")
+        var messages: [String] = []
+        for _ in 0..<4 {
+            do {
+                _ = try Self.issue("nurse", signing: identity)
+            } catch let error as TimestampError {
+                messages.append(error.reason)
+            }
+        }
+        #expect(messages.count == 4)
+        #expect(messages.last?.hasPrefix("not asked: it failed three times in a row") == true)
+    }
+
     // MARK: Tampering
 
     @Test(arguments: [0.001, 0.25, 0.5, 0.999])

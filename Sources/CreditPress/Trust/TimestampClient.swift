@@ -10,8 +10,26 @@ public struct TimestampClient: Sendable {
 
     public init(url: URL) { self.url = url }
 
+    /// Consecutive failures in this process, by address. After three, a batch's remaining rows are
+    /// refused at once (and retried by the next run) instead of each waiting for the timeout.
+    private static let failures = FailureCount()
+
     /// The DER TimeStampToken (a CMS ContentInfo) for the SHA-256 of `signatureValue`.
     public func token(for signatureValue: Data) throws -> Data {
+        if let last = Self.failures.tripped(url, after: 3) {
+            throw TimestampError(url: url, "not asked: it failed three times in a row (last: \(last)); run again once it answers")
+        }
+        do {
+            let token = try request(for: signatureValue)
+            Self.failures.reset(url)
+            return token
+        } catch let error as TimestampError {
+            Self.failures.record(url, error.reason)
+            throw error
+        }
+    }
+
+    private func request(for signatureValue: Data) throws -> Data {
         var nonce = (0..<8).map { _ in UInt8.random(in: 0...255) }
         // A minimal positive DER INTEGER: top bit clear, first byte not zero.
         nonce[0] = nonce[0] & 0x7F | 0x01
@@ -99,6 +117,29 @@ public struct TimestampClient: Sendable {
         creditpress_curl_response_code(handle, &status)
         guard (200..<300).contains(status) else { throw TimestampError(url: url, "HTTP status \(status)") }
         return sink.bytes
+    }
+}
+
+/// Consecutive failures by address, shared by the threads of a process.
+private final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [URL: (count: Int, last: String)] = [:]
+
+    func record(_ url: URL, _ reason: String) {
+        lock.lock(); defer { lock.unlock() }
+        failures[url] = ((failures[url]?.count ?? 0) + 1, reason)
+    }
+
+    func reset(_ url: URL) {
+        lock.lock(); defer { lock.unlock() }
+        failures[url] = nil
+    }
+
+    /// The last failure's reason once `limit` failures came in a row.
+    func tripped(_ url: URL, after limit: Int) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        guard let entry = failures[url], entry.count >= limit else { return nil }
+        return entry.last
     }
 }
 
