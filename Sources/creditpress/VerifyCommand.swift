@@ -26,7 +26,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A PEM file of trusted root certificates (repeatable; default: $CREDITPRESS_TRUST, several separated by ':').")
     var trust: [String] = []
 
-    @Option(help: "A PEM file of the provider's signing certificates, for --qr (default: signing.cert.pem in $CREDITPRESS_SIGNING).")
+    @Option(help: "A PEM file of the provider's signing certificates, for --qr (default: signing.cert.pem and qr.cert.pem in $CREDITPRESS_SIGNING).")
     var signerCertificate: [String] = []
 
     @Option(help: "The registry of issued certificates (default: $CREDITPRESS_REGISTRY).")
@@ -106,8 +106,9 @@ struct VerifyCommand: ParsableCommand {
     private func signers() throws -> [Certificate] {
         var files = signerCertificate
         if files.isEmpty, let folder = SigningIdentity.location(explicit: nil) {
-            let file = folder.appendingPathComponent(SigningIdentity.certificateFile)
-            if FileManager.default.fileExists(atPath: file.path) { files = [file.path] }
+            files = [SigningIdentity.certificateFile, SigningIdentity.payloadCertificateFile]
+                .map { folder.appendingPathComponent($0).path }
+                .filter { FileManager.default.fileExists(atPath: $0) }
         }
         return try certificates(files, environment: nil)
     }
