@@ -66,7 +66,7 @@ public final class BatchRunner {
     /// Runs the batch to the end.
     public func run() throws -> BatchSummary {
         let started = Date()
-        let pool = makePool(header: roster.header)
+        let pool = makePool()
         while let row = roster.next() {
             progress.total += 1
             reports.expect(row: row.number)
@@ -182,11 +182,11 @@ public final class BatchRunner {
 
     /// Several drawing processes when there is a command to start them and more than one
     /// job is asked for; otherwise one drawing thread in this process.
-    private func makePool(header: [String]) -> DrawingPool {
+    private func makePool() -> DrawingPool {
         if options.jobs > 1, let command = options.workerCommand {
             let setup = WorkerMessage.Setup(
                 activity: options.activity.path, layout: options.layout, creationDate: PDFWriter.isoDate(state.creationDate),
-                output: options.output.path, resources: resources.root.path, roster: options.roster.relativePath, header: header,
+                output: options.output.path, resources: resources.root.path,
                 signing: options.signingFolder?.path, certify: options.certify)
             return DrawingPool(processes: options.jobs, command: command, setup: setup)
         }

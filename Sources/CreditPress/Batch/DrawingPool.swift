@@ -98,7 +98,7 @@ final class ProcessSlot: @unchecked Sendable {
         guard process != nil, let input, let lines else {
             return failed("no drawing process could be started (\(command[0]))")
         }
-        let message = WorkerMessage.Job(row: row, fields: job.row.fields, id: job.id, stored: job.stored)
+        let message = WorkerMessage.Job(row: row, learner: job.learner, id: job.id, stored: job.stored)
         do {
             try input.write(contentsOf: WorkerMessage.encode(message))
         } catch {

@@ -61,14 +61,10 @@ struct DrawingWorker {
                                    creationDate: date, output: URL(fileURLWithPath: setup.output))
         worker.signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
         worker.certify = setup.certify ?? false
-        let parser = RosterRowParser(file: setup.roster, columns: try RosterColumns(header: setup.header, file: setup.roster))
+        let decoder = JSONDecoder()
         while let line = lines.next() {
-            let job = try JSONDecoder().decode(WorkerMessage.Job.self, from: line)
-            let outcome: BatchRunner.Outcome
-            switch parser.learner(from: RosterRow(number: job.row, fields: job.fields)) {
-            case .success(let learner): outcome = worker.draw(learner: learner, row: job.row, id: job.id, stored: job.stored)
-            case .failure(let error): outcome = .refused(row: job.row, error.problems)
-            }
+            let job = try decoder.decode(WorkerMessage.Job.self, from: line)
+            let outcome = worker.draw(learner: job.learner, row: job.row, id: job.id, stored: job.stored)
             let result: WorkerMessage.Result
             switch outcome {
             case .issued(let row, let sha, let material): result = .init(row: row, sha: sha, problems: nil, material: material)

@@ -14,17 +14,16 @@ enum WorkerMessage {
         var creationDate: String
         var output: String
         var resources: String
-        var roster: String
-        var header: [String]
         /// The signing folder, when certificates are signed.
         var signing: String?
         var certify: Bool?
     }
 
-    /// One certificate to draw.
+    /// One certificate to draw: the learner as the batch read and checked it, so that the
+    /// drawing process need not read the row again.
     struct Job: Codable {
         var row: Int
-        var fields: [String]
+        var learner: Learner
         var id: String
         /// What the registry holds for this id, to reproduce it exactly.
         var stored: IssuedRecord?

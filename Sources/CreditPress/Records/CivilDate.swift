@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar day with no time or zone, as printed on a certificate ("June 1, 2018").
-public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible {
+public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible, Codable {
     public let year: Int
     public let month: Int
     public let day: Int

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Credit is awarded in 0.25 steps, so quarters make every amount exact and every
 /// comparison safe; `description` prints it as people write it: 38.75, 1, 0.25, 12.5.
-public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConvertible {
+public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConvertible, Codable {
     public let quarters: Int
 
     public init(quarters: Int) {

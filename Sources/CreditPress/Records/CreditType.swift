@@ -1,5 +1,5 @@
 /// A kind of credit a certificate line can award, with its unit and who may receive it.
-public enum CreditType: String, CaseIterable, Sendable {
+public enum CreditType: String, CaseIterable, Sendable, Codable {
     case amaPRACategory1 = "ama-pra-category-1"
     case ancc = "ancc"
     case acpe = "acpe"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A checked learner record with the credit they claim for one activity.
-public struct Learner: Sendable {
+public struct Learner: Sendable, Codable {
     public var id: String
     public var firstName: String
     public var middleName: String?
@@ -33,13 +33,13 @@ public struct Learner: Sendable {
     public var sourceFile: String
 
     /// A licence to practise: the issuing state or board and the number.
-    public struct License: Sendable, Equatable {
+    public struct License: Sendable, Equatable, Codable {
         public var issuer: String
         public var number: String
     }
 
     /// One line of credit the learner claims.
-    public struct Claim: Sendable, Equatable {
+    public struct Claim: Sendable, Equatable, Codable {
         public var type: CreditType
         public var amount: CreditAmount
         /// MOC: the board, and the point type where the board has types.
@@ -69,7 +69,7 @@ public struct Learner: Sendable {
 }
 
 /// The learner's profession (certification type), which decides what credit they may receive.
-public enum Profession: String, CaseIterable, Sendable {
+public enum Profession: String, CaseIterable, Sendable, Codable {
     case physician
     case nurse
     case pharmacist
