@@ -227,4 +227,12 @@ struct LayoutTests {
         let spec = try Self.layout("  - id: a\n    text: \"<i>open\"\n    top: 100\n")
         #expect(throws: LayoutError.self) { try Self.lay(spec) }
     }
+
+    @Test func fontconfigsDefaultConfigurationIsThePrivateOneSoPangoReadsNoSystemFonts() throws {
+        _ = Fixture.fonts
+        let file = try #require(ProcessInfo.processInfo.environment["FONTCONFIG_FILE"])
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("<dir>\(Fixture.resources.fonts.path)</dir>"))
+        #expect(!text.contains("/usr/share/fonts"))
+    }
 }
