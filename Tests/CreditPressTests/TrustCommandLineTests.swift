@@ -127,6 +127,15 @@ struct TrustCommandLineTests {
             let record = try #require(try registry.record(id: String(name.dropLast(4))))
             #expect(record.pdfSHA256 == Registry.sha256Hex(Array(a)))
         }
+        // The printed page carries the same id and QR code as the certificate's own file.
+        let merged = setup.folder.appendingPathComponent("first/merged.pdf").path
+        let text = try runTool("pdftotext", ["-f", "1", "-l", "1", merged, "-"])
+        let printedID = try #require(text.components(separatedBy: "Certificate ID ").dropFirst().first?.prefix(13)).description
+        let page = setup.folder.appendingPathComponent("page").path
+        try runTool("pdftoppm", ["-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", merged, page])
+        let scanned = try runTool("zbarimg", ["-q", "--raw", page + ".png"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(scanned == BatchRunner.qrText(in: setup.folder.appendingPathComponent("first/certificates/\(printedID).pdf")))
+
         let sample = setup.folder.appendingPathComponent("first/certificates/\(files[0])")
         let verified = try CommandLineTests.run(["verify", sample.path, "--trust", setup.trust, "--registry", setup.registry.path])
         #expect(verified.status == 0, "\(verified.output)")

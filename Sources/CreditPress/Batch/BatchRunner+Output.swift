@@ -10,15 +10,26 @@ extension BatchRunner {
                                    keywords: ["activity \(activity.id)"], creationDate: state.creationDate)
         let writer = try MergedPDFWriter(url: url, metadata: metadata)
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
-        for row in spool.rows() {
+        for (row, id) in spool.rows() {
             guard case .success(let learner) = reader.learner(from: row) else { continue }
+            // The printed page carries what the certificate's own file does: its id and,
+            // when signed, the same QR code (read back from that file, never made anew).
+            let qr = options.signing == nil ? nil : Self.qrText(in: file(for: id))
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: options.layout,
-                                                   creationDate: state.creationDate)
+                                                   creationDate: state.creationDate,
+                                                   issue: IssueDetails(certificateID: id, signing: nil, storedQR: qr))
             writer.add(certificate.page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
         }
         try writer.finish()
         spool.remove()
         summary.mergedPages = writer.pageCount
+    }
+
+    /// The QR text a signed certificate's file carries in its document information.
+    static func qrText(in file: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: file.path), let index = try? PDFIndex(Array(data)),
+              let info = index.info, let text = try? index.object(info) else { return nil }
+        return PDFDictionary.string(PDFSigner.payloadKey, in: text)
     }
 }
 

@@ -30,7 +30,7 @@ struct RowSpool {
     }
 
     mutating func add(_ row: RosterRow, learner: Learner, id: String, order: BatchOptions.Order) {
-        guard let data = try? JSONSerialization.data(withJSONObject: [row.number, row.fields] as [Any]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: [row.number, row.fields, id] as [Any]) else { return }
         handle.write(data)
         let key: String
         switch order {
@@ -53,8 +53,9 @@ struct RowSpool {
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
 
-    /// The rows in the chosen order. UTF-8 bytes sort as their code points do.
-    mutating func rows() -> AnySequence<RosterRow> {
+    /// The rows in the chosen order, with their certificate ids. UTF-8 bytes sort as their
+    /// code points do.
+    mutating func rows() -> AnySequence<(row: RosterRow, id: String)> {
         let keys = keyBytes
         index.sort { a, b in
             keys[Int(a.keyStart)..<Int(a.keyStart) + Int(a.keyLength)]
@@ -62,12 +63,12 @@ struct RowSpool {
         }
         keyBytes = []
         let sorted = index, handle = self.handle
-        return AnySequence(sorted.lazy.compactMap { entry -> RosterRow? in
+        return AnySequence(sorted.lazy.compactMap { entry -> (row: RosterRow, id: String)? in
             try? handle.seek(toOffset: entry.offset)
             guard let data = try? handle.read(upToCount: Int(entry.length)),
-                  let array = try? JSONSerialization.jsonObject(with: data) as? [Any],
-                  let number = array.first as? Int, let fields = array.last as? [String] else { return nil }
-            return RosterRow(number: number, fields: fields)
+                  let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3,
+                  let number = array[0] as? Int, let fields = array[1] as? [String], let id = array[2] as? String else { return nil }
+            return (RosterRow(number: number, fields: fields), id)
         })
     }
 
