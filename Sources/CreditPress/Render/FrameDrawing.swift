@@ -18,7 +18,9 @@ enum FrameDrawing {
                 switch item {
                 case .stroke(let stroke): draw(stroke, on: cairo)
                 case .image(let image): tag("Figure") { draw(image, on: cairo) }
-                case .qr(let code): tag("Figure") { draw(code, on: cairo) }
+                // A form per QR code keeps one certificate's file small, but Cairo handles
+                // thousands of them in one merged PDF slowly; there the outline goes on the page.
+                case .qr(let code): tag("Figure") { draw(code, on: cairo, asForm: shared == nil) }
                 case .text(let text):
                     tag(text.id == "heading" || text.id == "header-0" ? "H1" : "P") {
                         if let shared, text.shaped.uses > 1 {
@@ -50,10 +52,10 @@ enum FrameDrawing {
     }
 
     /// The dark areas' outlines filled on a white square that keeps the four-module quiet
-    /// zone clear of the page's background. The outlines are drawn in module units on a
-    /// recording surface, which the PDF keeps as a form with whole-number coordinates,
-    /// then scaled onto the page.
-    private static func draw(_ placed: PageFrame.PlacedQR, on cairo: OpaquePointer) {
+    /// zone clear of the page's background. With `asForm`, the outlines are drawn in module
+    /// units on a recording surface, which the PDF keeps as a form with whole-number
+    /// coordinates, then scaled onto the page.
+    private static func draw(_ placed: PageFrame.PlacedQR, on cairo: OpaquePointer, asForm: Bool) {
         let matrix = placed.matrix
         let side = Double(matrix.size + 8)
         cairo_save(cairo)
@@ -63,27 +65,31 @@ enum FrameDrawing {
         cairo_rectangle(cairo, 0, 0, side, side)
         cairo_fill(cairo)
         var extents = cairo_rectangle_t(x: 0, y: 0, width: side, height: side)
-        guard let recording = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents) else {
-            cairo_restore(cairo)
-            return
-        }
-        defer { cairo_surface_destroy(recording) }
-        if let modules = cairo_create(recording) {
-            cairo_set_source_rgb(modules, 0, 0, 0)
-            cairo_set_fill_rule(modules, CAIRO_FILL_RULE_WINDING)
-            for loop in matrix.outlines {
-                for (index, point) in loop.enumerated() {
-                    let x = Double(point.x + 4), y = Double(point.y + 4)
-                    if index == 0 { cairo_move_to(modules, x, y) } else { cairo_line_to(modules, x, y) }
-                }
-                cairo_close_path(modules)
-            }
-            cairo_fill(modules)
+        if asForm, let recording = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents),
+           let modules = cairo_create(recording) {
+            fillOutlines(matrix, on: modules)
             cairo_destroy(modules)
+            cairo_set_source_surface(cairo, recording, 0, 0)
+            cairo_paint(cairo)
+            cairo_surface_destroy(recording)
+        } else {
+            fillOutlines(matrix, on: cairo)
         }
-        cairo_set_source_surface(cairo, recording, 0, 0)
-        cairo_paint(cairo)
         cairo_restore(cairo)
+    }
+
+    /// The QR code's dark areas in module units, its quiet zone included.
+    private static func fillOutlines(_ matrix: QRMatrix, on cairo: OpaquePointer) {
+        cairo_set_source_rgb(cairo, 0, 0, 0)
+        cairo_set_fill_rule(cairo, CAIRO_FILL_RULE_WINDING)
+        for loop in matrix.outlines {
+            for (index, point) in loop.enumerated() {
+                let x = Double(point.x + 4), y = Double(point.y + 4)
+                if index == 0 { cairo_move_to(cairo, x, y) } else { cairo_line_to(cairo, x, y) }
+            }
+            cairo_close_path(cairo)
+        }
+        cairo_fill(cairo)
     }
 
     private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {
