@@ -293,6 +293,27 @@ struct TrustTests {
         #expect(CertificateVerifier.matches(try #require(report.payload?.learnerName), try Fixture.learner(learner).professionalName))
     }
 
+    @Test(arguments: ["HTTPS://CME.EXAMPLE.ORG/VERIFY#CP1:ABC", String(repeating: "Ünïcødé ✓ ", count: 20)])
+    func theQRCodesOutlinesCoverExactlyItsDarkModules(text: String) throws {
+        let matrix = try QRMatrix.encode(text)
+        let loops = matrix.outlines
+        // The winding number at each module's centre, from the vertical edges to its right.
+        for row in 0..<matrix.size {
+            for column in 0..<matrix.size {
+                let (x, y) = (Double(column) + 0.5, Double(row) + 0.5)
+                var winding = 0
+                for loop in loops {
+                    for (index, a) in loop.enumerated() {
+                        let b = loop[(index + 1) % loop.count]
+                        guard a.x == b.x, Double(a.x) > x, (Double(a.y) < y) != (Double(b.y) < y) else { continue }
+                        winding += b.y > a.y ? 1 : -1
+                    }
+                }
+                #expect((winding != 0) == matrix[row, column], "module \(row), \(column)")
+            }
+        }
+    }
+
     @Test func aPayloadWithOneChangedCharacterFails() throws {
         let text = try #require(try Self.issue().certificate.qrText)
         let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate])

@@ -88,42 +88,49 @@ public struct QRMatrix: Sendable {
     /// outer edges clockwise, holes counter-clockwise, so a non-zero fill draws exactly the
     /// dark modules. Far fewer points than a rectangle a module, which keeps the PDF small.
     public var outlines: [[(x: Int, y: Int)]] {
-        func dark(_ row: Int, _ column: Int) -> Bool {
-            row >= 0 && column >= 0 && row < size && column < size && self[row, column]
-        }
-        // Each dark module's sides that face a light one, directed with the dark side on the right.
+        // Each dark module's sides that face a light one, directed with the dark side on the
+        // right. A grid corner starts at most two such edges (where two dark modules touch
+        // diagonally), kept in two flat arrays.
         let stride = size + 1
-        var next: [Int: [Int]] = [:]
-        func edge(_ from: (Int, Int), _ to: (Int, Int)) {
-            next[from.1 * stride + from.0, default: []].append(to.1 * stride + to.0)
+        var first = [Int32](repeating: -1, count: stride * stride)
+        var second = [Int32](repeating: -1, count: stride * stride)
+        func edge(_ from: Int, _ to: Int) {
+            if first[from] < 0 { first[from] = Int32(to) } else { second[from] = Int32(to) }
+        }
+        func dark(_ row: Int, _ column: Int) -> Bool {
+            row >= 0 && column >= 0 && row < size && column < size && modules[row * size + column]
         }
         for row in 0..<size {
-            for column in 0..<size where self[row, column] {
-                if !dark(row - 1, column) { edge((column, row), (column + 1, row)) }
-                if !dark(row, column + 1) { edge((column + 1, row), (column + 1, row + 1)) }
-                if !dark(row + 1, column) { edge((column + 1, row + 1), (column, row + 1)) }
-                if !dark(row, column - 1) { edge((column, row + 1), (column, row)) }
+            for column in 0..<size where modules[row * size + column] {
+                let topLeft = row * stride + column
+                if !dark(row - 1, column) { edge(topLeft, topLeft + 1) }
+                if !dark(row, column + 1) { edge(topLeft + 1, topLeft + 1 + stride) }
+                if !dark(row + 1, column) { edge(topLeft + 1 + stride, topLeft + stride) }
+                if !dark(row, column - 1) { edge(topLeft + stride, topLeft) }
             }
         }
+        func take(_ vertex: Int) -> Int? {
+            if second[vertex] >= 0 { defer { second[vertex] = -1 }; return Int(second[vertex]) }
+            if first[vertex] >= 0 { defer { first[vertex] = -1 }; return Int(first[vertex]) }
+            return nil
+        }
         var loops: [[(x: Int, y: Int)]] = []
-        for start in next.keys.sorted() {
-            while let first = next[start]?.popLast() {
-                var points = [start]
-                var current = first
-                while current != start {
-                    points.append(current)
-                    guard let following = next[current]?.popLast() else { break }
+        for start in 0..<(stride * stride) {
+            while let next = take(start) {
+                // Walk the loop, keeping a point only where the direction turns.
+                var points: [(x: Int, y: Int)] = []
+                var current = next
+                var direction = next - start
+                while true {
+                    guard let following = take(current) else { break }
+                    let turn = following - current
+                    if turn != direction { points.append((current % stride, current / stride)) }
+                    direction = turn
                     current = following
+                    if current == start { break }
                 }
-                // Keep only the corners: a point between two collinear edges adds nothing.
-                let count = points.count
-                let corners = (0..<count).filter { index in
-                    let before = points[(index + count - 1) % count], here = points[index], after = points[(index + 1) % count]
-                    let straightAcross = before % stride == here % stride && here % stride == after % stride
-                    let straightDown = before / stride == here / stride && here / stride == after / stride
-                    return !(straightAcross || straightDown)
-                }
-                loops.append(corners.map { (x: points[$0] % stride, y: points[$0] / stride) })
+                if next - start != direction { points.append((start % stride, start / stride)) }
+                loops.append(points)
             }
         }
         return loops
