@@ -106,9 +106,12 @@ public struct CertificateVerifier {
         let title = PDFDictionary.string("Title", in: info) ?? ""
         let keywords = PDFDictionary.string("Keywords", in: info) ?? ""
         let subject = PDFDictionary.string("Subject", in: info) ?? ""
-        let printedName = title.components(separatedBy: " — ").last ?? ""
+        // The title is "Kind: activity — name as printed"; either part may itself hold " — ".
+        let nameMatches = payload.learnerName.hasSuffix("…")
+            ? title.contains(" — " + payload.learnerName.dropLast())
+            : title.hasSuffix(" — " + payload.learnerName)
         var mismatches: [String] = []
-        if !Self.matches(payload.learnerName, printedName) { mismatches.append("name '\(payload.learnerName)' vs '\(printedName)'") }
+        if !nameMatches { mismatches.append("the name '\(payload.learnerName)'") }
         if !keywords.contains("certificate \(payload.certificateID)") { mismatches.append("certificate id \(payload.certificateID)") }
         if !keywords.contains("activity \(payload.activityID)") { mismatches.append("activity \(payload.activityID)") }
         if !payload.credits.contains(where: { subject.contains("\($0.amount) ") }) { mismatches.append("credit amounts") }
