@@ -7,5 +7,6 @@
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
 #include <librsvg/rsvg.h>
+#include <malloc.h>
 
 #endif

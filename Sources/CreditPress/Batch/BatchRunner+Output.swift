@@ -1,3 +1,4 @@
+import CPangoCairo
 import CSV
 import Foundation
 
@@ -19,6 +20,9 @@ extension BatchRunner {
                                                    creationDate: state.creationDate,
                                                    issue: IssueDetails(certificateID: id, signing: nil, storedQR: qr))
             writer.add(certificate.page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
+            // Give freed memory back now and then: Cairo's bookkeeping for the merged file grows
+            // with every page, and what each page freed would otherwise sit between its blocks.
+            if writer.pageCount % 2_000 == 0 { malloc_trim(0) }
         }
         try writer.finish()
         spool.remove()
