@@ -139,7 +139,12 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
 
     public init(file: URL) throws {
         self.file = file
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be created: its folder cannot be made (\(error.localizedDescription))",
+                                      hint: "give a registry path in a folder you can write to")])
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Write-ahead logging: a batch records each certificate in its own short transaction,
@@ -148,8 +153,13 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        database = try DatabaseQueue(path: file.path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        do {
+            database = try DatabaseQueue(path: file.path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be opened as a certificate registry (\(error))",
+                                      hint: "give the registry file CreditPress made, or a new path for a new registry")])
+        }
     }
 
     private static var migrator: DatabaseMigrator {

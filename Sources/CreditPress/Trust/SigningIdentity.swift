@@ -59,17 +59,19 @@ public struct SigningIdentity: Sendable {
     public static func load(from folder: URL) throws(InputError) -> SigningIdentity {
         let keyURL = folder.appendingPathComponent(keyFile)
         let certificateURL = folder.appendingPathComponent(certificateFile)
+        guard FileManager.default.fileExists(atPath: keyURL.path) else {
+            throw InputError([Problem(file: keyURL.path, field: "", message: "does not exist: the signing folder has no key",
+                                      hint: "give the folder that holds \(keyFile) and \(certificateFile), or make a test identity with `creditpress keys init --out \(folder.path)`")])
+        }
         let key: Certificate.PrivateKey
         do {
             key = try Certificate.PrivateKey(pemEncoded: try String(contentsOf: keyURL, encoding: .utf8))
         } catch {
-            throw InputError([Problem(file: keyURL.path, field: "", message: "is not a readable PEM private key (\(error))",
+            throw InputError([Problem(file: keyURL.path, field: "", message: "is not a readable PEM private key (\(error.localizedDescription))",
                                       hint: "put the signing key here as PEM, or make a test identity with `creditpress keys init --out \(folder.path)`")])
         }
         let certificates = try readCertificates(certificateURL)
-        guard let certificate = certificates.first else {
-            throw InputError([Problem(file: certificateURL.path, field: "", message: "holds no certificate")])
-        }
+        let certificate = certificates[0]
         guard P256.Signing.PublicKey(key.publicKey) != nil || _RSA.Signing.PublicKey(key.publicKey) != nil else {
             throw InputError([Problem(file: keyURL.path, field: "", message: "is neither an ECDSA P-256 nor an RSA key",
                                       hint: "PAdES signatures here use P-256 (ES256) or RSA with SHA-256")])
@@ -122,13 +124,19 @@ public struct SigningIdentity: Sendable {
         } catch {
             throw InputError([Problem(file: url.path, field: "", message: "cannot be read (\(error.localizedDescription))")])
         }
+        let certificates: [Certificate]
         do {
-            return try PEMDocument.parseMultiple(pemString: text)
+            certificates = try PEMDocument.parseMultiple(pemString: text)
                 .filter { $0.discriminator == "CERTIFICATE" }
                 .map { try Certificate(pemDocument: $0) }
         } catch {
             throw InputError([Problem(file: url.path, field: "", message: "holds a certificate that cannot be read (\(error))")])
         }
+        guard !certificates.isEmpty else {
+            throw InputError([Problem(file: url.path, field: "", message: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                                      hint: "give the certificate file itself, in PEM")])
+        }
+        return certificates
     }
 
     /// The signature algorithm for this key: ECDSA P-256 or RSA, both with SHA-256.
