@@ -76,13 +76,19 @@ final class BatchState {
 
     /// Lower-case hexadecimal, without a formatter per byte.
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
+        String(decoding: hexDigits(bytes, uppercase: false), as: UTF8.self)
+    }
+
+    /// The hexadecimal digits of `bytes` as ASCII, without a formatter per byte: what the
+    /// journal's hashes and a PDF's `/Contents` are written with.
+    static func hexDigits<Bytes: Sequence>(_ bytes: Bytes, uppercase: Bool) -> [UInt8] where Bytes.Element == UInt8 {
+        let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
         var characters: [UInt8] = []
-        characters.reserveCapacity(64)
+        characters.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             characters.append(digits[Int(byte >> 4)])
             characters.append(digits[Int(byte & 0x0F)])
         }
-        return String(decoding: characters, as: UTF8.self)
+        return characters
     }
 }

@@ -41,7 +41,8 @@ public enum CMSSignature {
     /// given, is asked for a time-stamp token over the signature value (B-T).
     public static func sign(digest: SHA256.Digest, identity: SigningIdentity,
                             timestamp: ((Data) throws -> Data)? = nil) throws -> [UInt8] {
-        let attributes = try signedAttributes(digest: Array(digest), certificate: identity.certificate)
+        let attributes = try signedAttributes(digest: Array(digest), certificate: identity.certificate,
+                                              certificateHash: identity.certificateSHA256)
         let signature = try identity.key.sign(bytes: attributes.setEncoding, signatureAlgorithm: identity.signatureAlgorithm)
         let signatureBytes = signature.rawRepresentation
         var token: [UInt8]?
@@ -103,13 +104,11 @@ public enum CMSSignature {
 
     /// The three signed attributes, DER-sorted: their content and their encoding as a SET,
     /// which is what the signature covers.
-    static func signedAttributes(digest: [UInt8], certificate: Certificate) throws -> (content: [UInt8], setEncoding: [UInt8]) {
+    static func signedAttributes(digest: [UInt8], certificate: Certificate,
+                                 certificateHash: [UInt8]) throws -> (content: [UInt8], setEncoding: [UInt8]) {
         var encoded: [[UInt8]] = []
         encoded.append(try attribute(OIDs.contentType) { try $0.serialize(OIDs.data) })
         encoded.append(try attribute(OIDs.messageDigest) { try $0.serialize(ASN1OctetString(contentBytes: digest[...])) })
-        var certificateDER = DER.Serializer()
-        try certificateDER.serialize(certificate)
-        let certificateHash = Array(SHA256.hash(data: certificateDER.serializedBytes))
         encoded.append(try attribute(OIDs.signingCertificateV2) { value in
             // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
             try value.appendConstructedNode(identifier: .sequence) { signingCertificate in

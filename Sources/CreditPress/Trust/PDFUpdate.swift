@@ -65,14 +65,7 @@ enum PDFText {
 
     /// Upper-case hexadecimal digits of `bytes`, as ASCII.
     static func hex(_ bytes: [UInt8]) -> [UInt8] {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var output = [UInt8]()
-        output.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
-        }
-        return output
+        BatchState.hexDigits(bytes, uppercase: true)
     }
 
     /// `D:20180605120000+00'00'`, from the ISO form's digits.

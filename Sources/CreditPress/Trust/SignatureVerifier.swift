@@ -101,9 +101,7 @@ public struct SignatureVerifier {
         report.certificates = cms.certificates
         report.check("signature", cms.signatureIsValid(with: signer),
                      cms.signatureIsValid(with: signer) ? "made by the key of \(signer.subject)" : "does not match the signer's key")
-        var certificateDER = DER.Serializer()
-        try? certificateDER.serialize(signer)
-        let certificateHash = Array(SHA256.hash(data: certificateDER.serializedBytes))
+        let certificateHash = signer.derSHA256
         report.check("signing-certificate-v2", cms.signingCertificateHash == certificateHash,
                      cms.signingCertificateHash == certificateHash ? "binds the signer's certificate" : "names another certificate")
 

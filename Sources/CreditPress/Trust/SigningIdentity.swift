@@ -21,6 +21,10 @@ public struct SigningIdentity: Sendable {
     /// The key and certificate that sign QR payloads: the signing key itself when it is P-256.
     public let payloadKey: Certificate.PrivateKey
     public let payloadCertificate: Certificate
+    /// Worked out once, not for every certificate signed: the signing certificate's SHA-256
+    /// (signing-certificate-v2) and the QR payload's COSE key id.
+    let certificateSHA256: [UInt8]
+    let payloadKeyID: [UInt8]
 
     public init(key: Certificate.PrivateKey, certificate: Certificate, chain: [Certificate] = [], timestampURL: URL? = nil,
                 payload: (key: Certificate.PrivateKey, certificate: Certificate)? = nil) throws(InputError) {
@@ -36,6 +40,8 @@ public struct SigningIdentity: Sendable {
             throw InputError([Problem(file: Self.keyFile, field: "", message: "is an RSA key, and QR payloads are signed with ES256 (P-256)",
                                       hint: "add \(Self.payloadKeyFile) and \(Self.payloadCertificateFile): a P-256 key and a certificate for it from the same CA")])
         }
+        certificateSHA256 = certificate.derSHA256
+        payloadKeyID = VerificationPayload.keyID(payloadCertificate)
     }
 
 
@@ -142,5 +148,14 @@ public struct SigningIdentity: Sendable {
     /// The signature algorithm for this key: ECDSA P-256 or RSA, both with SHA-256.
     var signatureAlgorithm: Certificate.SignatureAlgorithm {
         P256.Signing.PublicKey(key.publicKey) != nil ? .ecdsaWithSHA256 : .sha256WithRSAEncryption
+    }
+}
+
+extension Certificate {
+    /// The SHA-256 of the certificate's DER encoding.
+    var derSHA256: [UInt8] {
+        var serializer = DER.Serializer()
+        try? serializer.serialize(self)
+        return Array(SHA256.hash(data: serializer.serializedBytes))
     }
 }

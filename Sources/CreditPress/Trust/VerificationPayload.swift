@@ -83,7 +83,7 @@ public struct VerificationPayload: Equatable, Sendable {
         let signature = try P256.Signing.ECDSASignature(derRepresentation: der).rawRepresentation
         return CBOR.tagged(18, .array([
             .bytes(protected),
-            .map([(.int(4), .bytes(Self.keyID(identity.payloadCertificate)))]),
+            .map([(.int(4), .bytes(identity.payloadKeyID))]),
             .bytes(payload),
             .bytes(Array(signature)),
         ])).encoded()
@@ -95,9 +95,7 @@ public struct VerificationPayload: Equatable, Sendable {
 
     /// The COSE key id: the first 8 bytes of the SHA-256 of the signing certificate.
     static func keyID(_ certificate: Certificate) -> [UInt8] {
-        var serializer = DER.Serializer()
-        try? serializer.serialize(certificate)
-        return Array(SHA256.hash(data: serializer.serializedBytes).prefix(8))
+        Array(certificate.derSHA256.prefix(8))
     }
 
     func cbor() -> CBOR {
