@@ -332,6 +332,16 @@ struct TrustTests {
         #expect(!CertificateVerifier(roots: [other.root], signers: [other.signer]).verify(qr: text).isValid)
     }
 
+    @Test(arguments: [
+        (#"<< /Title (a\(b\) \101\12x\\) >>"#, "a(b) A\nx\\"),
+        ("<< /Title (nested (parens) kept) >>", "nested (parens) kept"),
+        ("<< /Title <FEFF0645062D0645062F> >>", "محمد"),
+        (#"<< /Title (\0537) >>"#, "+7"),
+    ])
+    func readsPDFTextStringsWithTheirEscapes(dictionary: String, expected: String) {
+        #expect(PDFDictionary.string("Title", in: dictionary) == expected)
+    }
+
     // MARK: Accessibility
 
     @Test func pdfinfoReportsTheSignedPDFTaggedWithLanguageAndAlternativeText() throws {

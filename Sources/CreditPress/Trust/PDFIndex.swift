@@ -174,38 +174,40 @@ enum PDFDictionary {
         guard let rest = value(key, in: text), let first = rest.first else { return nil }
         var bytes: [UInt8] = []
         if first == "(" {
-            var depth = 0
-            var escaped = false
-            var scalars = rest.utf8.dropFirst().makeIterator()
-            while let byte = scalars.next() {
-                if escaped {
-                    switch byte {
+            let text = Array(rest.utf8.dropFirst())
+            var index = 0, depth = 0
+            scan: while index < text.count {
+                let byte = text[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\\"):
+                    guard index < text.count else { break scan }
+                    let escaped = text[index]
+                    index += 1
+                    switch escaped {
                     case UInt8(ascii: "n"): bytes.append(0x0A)
                     case UInt8(ascii: "r"): bytes.append(0x0D)
                     case UInt8(ascii: "t"): bytes.append(0x09)
                     case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                        var value = Int(byte - 0x30)
-                        // Up to three octal digits; PDF strings written here never need more lookahead.
+                        // One to three octal digits.
+                        var value = Int(escaped - 0x30)
                         var digits = 1
-                        while digits < 3, let next = scalars.next() {
-                            guard next >= 0x30, next <= 0x37 else { bytes.append(UInt8(value & 0xFF)); bytes.append(next); value = -1; break }
-                            value = value * 8 + Int(next - 0x30)
+                        while digits < 3, index < text.count, (0x30...0x37).contains(text[index]) {
+                            value = value * 8 + Int(text[index] - 0x30)
+                            index += 1
                             digits += 1
                         }
-                        if value >= 0 { bytes.append(UInt8(value & 0xFF)) }
-                    default: bytes.append(byte)
+                        bytes.append(UInt8(value & 0xFF))
+                    default: bytes.append(escaped)
                     }
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "(") {
+                case UInt8(ascii: "("):
                     depth += 1
                     bytes.append(byte)
-                } else if byte == UInt8(ascii: ")") {
-                    if depth == 0 { break }
+                case UInt8(ascii: ")"):
+                    if depth == 0 { break scan }
                     depth -= 1
                     bytes.append(byte)
-                } else {
+                default:
                     bytes.append(byte)
                 }
             }
