@@ -174,18 +174,34 @@ public final class CertificateRenderer {
     /// signing certificate's validity at that time.
     public func finishedPDF(_ certificate: PreparedCertificate, signing: SigningIdentity?,
                             stored: StoredSignature? = nil, certify: Bool = false) throws -> FinishedPDF {
-        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata)
+        do {
+            return try finishedPDF(certificate, artwork: certificate.page.paintedArtwork, signing: signing,
+                                   stored: stored, certify: certify)
+        } catch is ArtworkPlacementError {
+            // Cairo's file was not as the placement expects: draw the images in place instead.
+            return try finishedPDF(certificate, artwork: nil, signing: signing, stored: stored, certify: certify)
+        }
+    }
+
+    /// The final PDF, with `artwork` (the page's images in painting order) copied in as
+    /// prepared objects, or, when nil, drawn by Cairo in place.
+    func finishedPDF(_ certificate: PreparedCertificate, artwork: [RasterImage?]?, signing: SigningIdentity?,
+                     stored: StoredSignature?, certify: Bool) throws -> FinishedPDF {
+        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, artworkPlaceholders: artwork != nil)
+        let forms = try artwork?.map { try $0?.pdfArtwork() } ?? []
         let accessibility = PDFAccessibility(figureAlternatives: certificate.page.figureAlternatives)
         let info = certificate.qrText.map { [PDFSigner.payloadKey: $0] } ?? [:]
         guard signing != nil || stored != nil else {
-            return FinishedPDF(bytes: try PDFSigner.finish(Array(drawn), accessibility: accessibility, info: info, signing: nil))
+            return FinishedPDF(bytes: try PDFSigner.finish(Array(drawn), artwork: forms, accessibility: accessibility,
+                                                           info: info, signing: nil))
         }
         let time = stored?.signedAt ?? Date()
         var options = PDFSignatureOptions(time: time, certify: stored?.certified ?? certify,
                                           reason: "Issued by \(certificate.request.activity.provider.name)")
         options.capacity = stored?.room ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
         var made: [UInt8] = []
-        let bytes = try PDFSigner.finish(Array(drawn), accessibility: accessibility, info: info, signing: (options, { digest in
+        let bytes = try PDFSigner.finish(Array(drawn), artwork: forms, accessibility: accessibility, info: info,
+                                         signing: (options, { digest in
             if let stored { return stored.cms }
             guard let signing else { throw PDFStructureError("no signing identity") }
             made = try CMSSignature.sign(digest: digest, identity: signing)

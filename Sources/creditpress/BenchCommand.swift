@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .shortAndLong, help: "Folder for the roster and the output (emptied first).")
+    @Option(name: .shortAndLong, help: "Folder for the roster and the runs' output (each run in a new run-… folder).")
     var out: String = "/tmp/creditpress-bench"
 
     @Option(help: "The activity to issue certificates for (default: the 2018 ASCO example); its artwork changes the figures.")
@@ -34,30 +34,47 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let resources = try Resources.locate(explicit: common.resources)
         let folder = URL(fileURLWithPath: out)
-        try? FileManager.default.removeItem(at: folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let output = try Self.freshRunFolder(in: folder)
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator().write(count: rows, to: roster)
         let key = try IssuerKey.loadOrCreate(at: folder.appendingPathComponent("id.key"))
         let activity = self.activity.map { URL(fileURLWithPath: $0) }
             ?? resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml")
-        var options = BatchOptions(activity: activity, roster: roster, output: folder.appendingPathComponent("out"),
+        var options = BatchOptions(activity: activity, roster: roster, output: output,
                                    jobs: jobs, idKey: key)
         options.creationDate = Date(timeIntervalSince1970: 1_528_200_000)
         options.workerCommand = BatchCommand.workerCommand(resources: resources)
         if signed {
-            let keys = folder.appendingPathComponent("keys")
+            let keys = output.appendingPathComponent("keys")
             _ = try TestAuthority.make(in: keys, organization: "CreditPress benchmark")
             options.signingFolder = keys
             options.signing = try SigningIdentity.load(from: keys)
         }
-        if registry { options.registry = try Registry.open(folder.appendingPathComponent("registry.sqlite")) }
+        if registry { options.registry = try Registry.open(output.appendingPathComponent("registry.sqlite")) }
         let fonts = try FontLibrary(directory: resources.fonts)
         let before = Self.usage()
         let summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()
         let after = Self.usage()
         report(summary, cpu: after.cpu - before.cpu, peakRSS: after.peakRSS, output: options.output)
-        if coldStarts > 0 { try timeColdStarts(resources: resources, folder: folder) }
+        print("output: \(output.path)")
+        if coldStarts > 0 { try timeColdStarts(resources: resources, folder: output) }
+    }
+
+    /// A new `run-…` folder in `folder`. Earlier runs are deleted once five minutes old, not
+    /// before: ext4 creates files slowly among inodes freed in the last minutes (it steps
+    /// over each one), which would charge one run's clean-up to the next run's figures.
+    static func freshRunFolder(in folder: URL) throws -> URL {
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        let earlier = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        for run in earlier where run.lastPathComponent.hasPrefix("run-") {
+            let modified = (try? run.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
+            if Date().timeIntervalSince(modified) > 300 { try? manager.removeItem(at: run) }
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let run = folder.appendingPathComponent("run-\(stamp)-\(getpid())")
+        try manager.createDirectory(at: run, withIntermediateDirectories: true)
+        return run
     }
 
     private func report(_ summary: BatchSummary, cpu: Double, peakRSS: Int, output: URL) {

@@ -76,7 +76,7 @@ public final class RosterReader {
     public func next() -> RosterRow? {
         while let fields = reader.next() {
             rowNumber += 1
-            if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if fields.allSatisfy({ $0.trimmed.isEmpty }) { continue }
             return RosterRow(number: rowNumber, fields: fields)
         }
         // The CSV reader also reports plain end of file as an error; only these two are failures.
@@ -155,7 +155,7 @@ public struct RosterColumns: Sendable {
 
     func value(_ column: String, in row: RosterRow) -> String? {
         guard let position = index[column], position < row.fields.count else { return nil }
-        let text = row.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = row.fields[position].trimmed
         return text.isEmpty ? nil : text
     }
 }

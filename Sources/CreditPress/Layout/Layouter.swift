@@ -90,7 +90,7 @@ public struct Layouter {
         guard missing.isEmpty else {
             throw fail("refers to \(missing.map { "{{\($0)}}" }.joined(separator: ", ")), which is not a certificate value")
         }
-        let markup = block.template.render(values).trimmingCharacters(in: .whitespacesAndNewlines)
+        let markup = block.template.render(values).trimmed
         if markup.isEmpty && block.optional { return nil }
         let key = "\(spec.file)\u{0}\(block.id)\u{0}\(markup)"
         if let cached = shapes[key] {

@@ -60,6 +60,17 @@ public struct PageFrame {
         }
     }
 
+    /// What each form the page paints shows, in drawing order: an image, or nil for a QR code.
+    var paintedArtwork: [RasterImage?] {
+        items.compactMap { item -> RasterImage?? in
+            switch item {
+            case .image(let image): return .some(image.image)
+            case .qr: return .some(nil)
+            default: return nil
+            }
+        }
+    }
+
     /// The text block with `id`, for tests and for placing blocks below others.
     public func text(_ id: String) -> PlacedText? {
         for case .text(let placed) in items where placed.id == id { return placed }

@@ -21,7 +21,31 @@ public final class RasterImage {
         }
     }
 
-    deinit { cairo_surface_destroy(surface) }
+    deinit {
+        cairo_surface_destroy(surface)
+        if let placeholderSurface { cairo_surface_destroy(placeholderSurface) }
+    }
+
+    private var placeholderSurface: OpaquePointer?
+    private var artwork: Result<PDFArtwork, ArtworkPlacementError>?
+
+    /// The stand-in a certificate is drawn with before `PDFArtwork.place` puts the image in.
+    var placeholder: OpaquePointer? {
+        FontAccess.serialized {
+            if placeholderSurface == nil { placeholderSurface = PDFArtwork.placeholder(for: self) }
+            return placeholderSurface
+        }
+    }
+
+    /// The image as PDF objects to copy into each file, made on first use.
+    func pdfArtwork() throws(ArtworkPlacementError) -> PDFArtwork {
+        try FontAccess.serialized { () throws(ArtworkPlacementError) -> PDFArtwork in
+            if artwork == nil {
+                do throws(ArtworkPlacementError) { artwork = .success(try PDFArtwork(self)) } catch { artwork = .failure(error) }
+            }
+            return try artwork!.get()
+        }
+    }
 
     private static func loadPNG(_ url: URL) throws(TextError) -> (OpaquePointer, Int, Int) {
         guard let surface = cairo_image_surface_create_from_png(url.path) else {

@@ -22,7 +22,7 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
     /// spreadsheets write (one or two digits after it, so `1,000` is not taken for 1);
     /// refuses text, negatives and amounts off the 0.25 grid.
     public static func parse(_ text: String) -> Result<CreditAmount, ParseFailure> {
-        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        var trimmed = text.trimmed
         if trimmed.wholeMatch(of: Patterns.decimalComma) != nil {
             trimmed = trimmed.replacingOccurrences(of: ",", with: ".")
         }

@@ -31,8 +31,34 @@ public enum PDFWriter {
         }
     }
 
-    /// The PDF of `pages` in memory, for callers that hash it before writing it.
-    public static func data(_ pages: [PageFrame], metadata: PDFMetadata) throws(RenderError) -> Data {
+    /// The PDF of `pages` in memory, for callers that hash it before writing it. With
+    /// `artworkPlaceholders`, images are drawn as placeholders for `PDFArtwork.place`.
+    public static func data(_ pages: [PageFrame], metadata: PDFMetadata,
+                            artworkPlaceholders: Bool = false) throws(RenderError) -> Data {
+        let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
+        return try document(size: (first.width, first.height), reportAs: "(memory)") { surface, cairo in
+            setMetadata(metadata, on: surface)
+            for page in pages {
+                cairo_pdf_surface_set_size(surface, page.width, page.height)
+                FrameDrawing.draw(page, on: cairo, tagged: true, artworkPlaceholders: artworkPlaceholders)
+                cairo_show_page(cairo)
+            }
+        }
+    }
+
+    /// A one-page PDF in memory of what `draw` draws on a page of `size`.
+    static func data(size: (width: Double, height: Double), reportAs name: String,
+                     draw: (OpaquePointer) -> Void) throws(RenderError) -> Data {
+        try document(size: size, reportAs: name) { _, cairo in
+            draw(cairo)
+            cairo_show_page(cairo)
+        }
+    }
+
+    /// A PDF in memory: `draw` gets the surface and a context for it; whatever Cairo reports
+    /// afterwards is thrown.
+    private static func document(size: (width: Double, height: Double), reportAs name: String,
+                                 draw: (OpaquePointer, OpaquePointer) -> Void) throws(RenderError) -> Data {
         let sink = PDFSink()
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
@@ -40,12 +66,16 @@ public enum PDFWriter {
             guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
             Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
             return CAIRO_STATUS_SUCCESS
-        }, box.toOpaque(), pages.first?.width ?? 612, pages.first?.height ?? 792) else {
-            throw RenderError(file: "(memory)", message: "Cairo could not create the PDF")
+        }, box.toOpaque(), size.width, size.height) else {
+            throw RenderError(file: name, message: "Cairo could not create the PDF")
         }
         defer { cairo_surface_destroy(surface) }
         try FontAccess.serialized { () throws(RenderError) in
-            try draw(pages, metadata: metadata, on: surface, reportAs: "(memory)")
+            guard let cairo = cairo_create(surface) else {
+                throw RenderError(file: name, message: "Cairo could not draw on the PDF")
+            }
+            draw(surface, cairo)
+            try finish(surface, cairo, reportAs: name)
         }
         return sink.data
     }
@@ -71,6 +101,11 @@ public enum PDFWriter {
             FrameDrawing.draw(page, on: cairo, tagged: true)
             cairo_show_page(cairo)
         }
+        try finish(surface, cairo, reportAs: name)
+    }
+
+    /// Releases `cairo` and completes the surface, throwing what either reports.
+    private static func finish(_ surface: OpaquePointer, _ cairo: OpaquePointer, reportAs name: String) throws(RenderError) {
         // A font that failed to load leaves its error on the context, not on the surface,
         // and the text simply missing from the page.
         let drawing = cairo_status(cairo)

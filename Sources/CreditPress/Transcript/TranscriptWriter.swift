@@ -151,7 +151,7 @@ extension TranscriptWriter {
         guard missing.isEmpty else {
             throw LayoutError(file: layout.file, block: nil, message: "refers to \(missing.map { "{{\($0)}}" }.joined(separator: ", ")), which is not a transcript value")
         }
-        return line.template.render(values).trimmingCharacters(in: .whitespacesAndNewlines)
+        return line.template.render(values).trimmed
     }
 
     func firstHeaderHeight(_ values: [String: Any]) throws -> Double {

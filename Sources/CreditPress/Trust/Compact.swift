@@ -11,6 +11,24 @@ enum Zlib {
         return Array(output.prefix(Int(length)))
     }
 
+    /// Inflates data of any size up to `limit` (64 MiB unless given); nil for damaged data.
+    static func inflate(_ input: [UInt8], limit: Int = 64 << 20) -> [UInt8]? {
+        var capacity = max(4096, input.count * 4)
+        while capacity <= limit {
+            var length = uLong(capacity)
+            var status = Z_OK
+            let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                status = uncompress(buffer.baseAddress, &length, input, uLong(input.count))
+                count = status == Z_OK ? Int(length) : 0
+            }
+            if status == Z_OK { return output }
+            // Z_BUF_ERROR: the output did not fit; anything else: the data is damaged.
+            guard status == Z_BUF_ERROR else { return nil }
+            capacity *= 2
+        }
+        return nil
+    }
+
     /// Inflates at most `limit` bytes; nil for damaged data or anything larger.
     static func decompress(_ input: [UInt8], limit: Int = 16_384) -> [UInt8]? {
         var output = [UInt8](repeating: 0, count: limit)

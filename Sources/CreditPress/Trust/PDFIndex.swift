@@ -12,6 +12,8 @@ struct PDFIndex {
     let info: Int?
     /// Byte offset of each object's `N G obj`, newest revision first.
     let offsets: [Int: Int]
+    /// How many revisions (cross-reference sections) the file has: 1 for a file as Cairo wrote it.
+    let revisions: Int
 
     init(_ bytes: [UInt8]) throws(PDFStructureError) {
         self.bytes = bytes
@@ -39,6 +41,30 @@ struct PDFIndex {
         self.root = root
         self.info = PDFDictionary.reference("Info", in: trailer)
         self.offsets = offsets
+        self.revisions = visited.count
+    }
+
+    /// A stream object's dictionary and its data (still encoded), measured by `/Length`,
+    /// which may be a reference to another object.
+    func stream(_ number: Int) throws(PDFStructureError) -> (dictionary: String, data: ArraySlice<UInt8>) {
+        let dictionary = try object(number)
+        guard let offset = offsets[number],
+              let keyword = Self.firstRange(of: Array("stream".utf8), in: bytes, from: offset, limit: dictionary.utf8.count + 64) else {
+            throw PDFStructureError("object \(number) is not a stream")
+        }
+        var start = keyword + 6
+        if start < bytes.count, bytes[start] == 0x0D { start += 1 }
+        if start < bytes.count, bytes[start] == 0x0A { start += 1 }
+        let length: Int?
+        if let reference = PDFDictionary.reference("Length", in: dictionary) {
+            length = Int(try object(reference))
+        } else {
+            length = PDFDictionary.integer("Length", in: dictionary)
+        }
+        guard let length, length >= 0, start + length <= bytes.count else {
+            throw PDFStructureError("object \(number) has no usable /Length")
+        }
+        return (dictionary, bytes[start..<(start + length)])
     }
 
     /// The text of object `number` between `obj` and `endobj` (dictionaries only: any
@@ -55,7 +81,10 @@ struct PDFIndex {
         if let stream = Self.firstRange(of: Array("stream".utf8), in: bytes, from: bodyStart, limit: end - bodyStart - 6) {
             end = stream
         }
-        return String(decoding: bytes[bodyStart..<end], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var start = bodyStart
+        while start < end, PDFLexer.isSpace(bytes[start]) { start += 1 }
+        while end > start, PDFLexer.isSpace(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// The first page's object number, through the catalog's page tree.
@@ -160,12 +189,30 @@ struct PDFCursor {
 /// Reading single entries of a PDF dictionary's text, for the few keys signing needs.
 enum PDFDictionary {
     static func value(_ key: String, in text: String) -> Substring? {
-        guard let range = text.range(of: "/\(key)", options: []) else { return nil }
-        var rest = text[range.upperBound...]
-        // `/Key` must not be a prefix of a longer name, such as /Type of /TypeX.
-        if let next = rest.first, next.isLetter || next.isNumber { return value(key, in: String(rest)) }
-        rest = rest.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
-        return rest
+        let needle = Array("/\(key)".utf8)
+        let utf8 = text.utf8
+        var from = utf8.startIndex
+        while let found = firstIndex(of: needle, in: utf8, from: from) {
+            var after = utf8.index(found, offsetBy: needle.count)
+            // `/Key` must not be a prefix of a longer name, such as /Type of /TypeX.
+            if after < utf8.endIndex, !PDFLexer.isSpace(utf8[after]), !PDFLexer.isDelimiter(utf8[after]) {
+                from = utf8.index(after: found)
+                continue
+            }
+            while after < utf8.endIndex, PDFLexer.isSpace(utf8[after]) { after = utf8.index(after: after) }
+            return text[after...]
+        }
+        return nil
+    }
+
+    private static func firstIndex(of needle: [UInt8], in utf8: String.UTF8View, from start: String.Index) -> String.Index? {
+        var index = start
+        while index < utf8.endIndex {
+            guard let hit = utf8[index...].firstIndex(of: needle[0]) else { return nil }
+            if utf8[hit...].starts(with: needle) { return hit }
+            index = utf8.index(after: hit)
+        }
+        return nil
     }
 
     /// A text string value, literal `( … )` or hexadecimal `< … >` (UTF-16BE with its BOM,
@@ -241,8 +288,13 @@ enum PDFDictionary {
 
     static func reference(_ key: String, in text: String) -> Int? {
         guard let rest = value(key, in: text) else { return nil }
-        let parts = rest.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" }).prefix(3)
-        guard parts.count == 3, parts[parts.startIndex + 2].hasPrefix("R"), let number = Int(parts[parts.startIndex]) else { return nil }
+        return leadingReference(rest)
+    }
+
+    /// The number of the `N G R` that `text` starts with.
+    private static func leadingReference(_ text: Substring) -> Int? {
+        let words = text.split(maxSplits: 3, omittingEmptySubsequences: true) { $0 == " " || $0 == "\n" || $0 == "\r" }
+        guard words.count >= 3, words[2].hasPrefix("R"), Int(words[1]) != nil, let number = Int(words[0]) else { return nil }
         return number
     }
 
@@ -253,9 +305,7 @@ enum PDFDictionary {
 
     static func firstArrayReference(_ key: String, in text: String) -> Int? {
         guard let rest = value(key, in: text), rest.first == "[" else { return nil }
-        let parts = rest.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" }).prefix(3)
-        guard parts.count == 3, let number = Int(parts[parts.startIndex]) else { return nil }
-        return number
+        return leadingReference(rest.dropFirst())
     }
 
     /// `text` (a `<< … >>` dictionary) with `entries` added before its closing `>>`.

@@ -37,9 +37,9 @@ public struct PDFSignatureOptions: Sendable {
     }
 }
 
-/// Adds a PAdES signature (and the accessibility facts) to a finished PDF as an
-/// incremental update: the original bytes stay as they were, then the new and changed
-/// objects, a cross-reference section and a trailer pointing back at the old one.
+/// Finishes a PDF Cairo wrote: puts in prepared artwork, adds the accessibility facts and,
+/// when asked, a PAdES signature. A file straight from Cairo is written anew as a single
+/// revision; any other gets an incremental update, its earlier bytes left as they were.
 public enum PDFSigner {
     public static let fieldName = "CreditPress signature"
     /// The document information entry holding the QR code's text.
@@ -48,10 +48,13 @@ public enum PDFSigner {
     /// The PDF with the accessibility facts added and, when `signing` is given, signed.
     /// `signature` makes the CMS for the SHA-256 of the signed ranges; pass a stored one to
     /// reproduce an issued file byte for byte.
-    /// `info` adds entries to the document information dictionary.
-    public static func finish(_ pdf: [UInt8], accessibility: PDFAccessibility, info: [String: String] = [:],
-                              signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
+    /// `info` adds entries to the document information dictionary. `artwork` replaces the
+    /// placeholders the page was drawn with (see `PDFArtwork.place`), before anything is signed.
+    static func finish(_ pdf: [UInt8], artwork: [PDFArtwork?] = [], accessibility: PDFAccessibility,
+                       info: [String: String] = [:],
+                       signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
         var update = try PDFUpdate(base: PDFIndex(pdf))
+        try PDFArtwork.place(artwork, in: &update)
         var catalogEntries = "/Lang \(PDFText.string(accessibility.language))"
         try addAlternatives(accessibility.figureAlternatives, to: &update)
         if !info.isEmpty, let infoNumber = update.base.info {
@@ -60,7 +63,7 @@ public enum PDFSigner {
         }
         guard let (options, signature) = signing else {
             try update.replace(update.base.root, with: PDFDictionary.adding(catalogEntries, to: update.base.object(update.base.root)))
-            return update.serialize()
+            return update.serialize().bytes
         }
         let pageNumber = try update.base.firstPage()
         let signatureNumber = update.reserve()
@@ -102,8 +105,9 @@ public enum PDFSigner {
                /V \(signatureNumber) 0 R /F 132 /Rect [ 0 0 0 0 ] /P \(pageNumber) 0 R >>
             """)
 
-        var output = update.serialize()
-        guard let byteRangeAt = PDFIndex.firstRange(of: Array(byteRangePlaceholder.utf8), in: output, from: pdf.count, limit: output.count),
+        var (output, offsets) = update.serialize()
+        guard let signatureAt = offsets[signatureNumber],
+              let byteRangeAt = PDFIndex.firstRange(of: Array(byteRangePlaceholder.utf8), in: output, from: signatureAt, limit: 256),
               let holeStart = PDFIndex.firstRange(of: Array("/Contents <".utf8), in: output, from: byteRangeAt, limit: 200).map({ $0 + 10 }) else {
             throw PDFStructureError("the signature placeholder went missing")
         }

@@ -1,9 +1,11 @@
 import Foundation
 
-/// An incremental update being put together.
+/// Changes to a PDF being put together: objects replaced and added. A file as Cairo
+/// wrote it (one revision) is written anew as one revision; a file that already has
+/// updates gets another incremental update, its earlier bytes left as they were.
 struct PDFUpdate {
     let base: PDFIndex
-    private var bodies: [Int: String] = [:]
+    private var bodies: [Int: [UInt8]] = [:]
     private var nextNumber: Int
 
     init(base: PDFIndex) {
@@ -16,37 +18,91 @@ struct PDFUpdate {
         return nextNumber
     }
 
-    mutating func replace(_ number: Int, with body: String) { bodies[number] = body }
-    mutating func set(_ number: Int, to body: String) { bodies[number] = body }
+    mutating func replace(_ number: Int, with body: String) { bodies[number] = Array(body.utf8) }
+    mutating func set(_ number: Int, to body: String) { bodies[number] = Array(body.utf8) }
+    mutating func set(_ number: Int, to body: [UInt8]) { bodies[number] = body }
 
-    /// The original bytes followed by the update.
-    func serialize() -> [UInt8] {
-        var output = base.bytes
-        if output.last != 0x0A { output.append(0x0A) }
+    /// The finished file, and where each object written anew starts in it.
+    func serialize() -> (bytes: [UInt8], offsets: [Int: Int]) {
+        var output: [UInt8]
         var offsets: [Int: Int] = [:]
-        for number in bodies.keys.sorted() {
-            offsets[number] = output.count
-            output.append(contentsOf: Array("\(number) 0 obj\n\(bodies[number]!)\nendobj\n".utf8))
+        let whole = base.revisions == 1
+        if whole {
+            // The base's objects in their order, each replaced one in its old place.
+            let starts = base.offsets.sorted { $0.value < $1.value }
+            output = Array(base.bytes[0..<(starts.first?.value ?? base.startXref)])
+            output.reserveCapacity(base.bytes.count + bodies.values.reduce(0) { $0 + $1.count + 32 })
+            for (index, (number, start)) in starts.enumerated() {
+                let end = index + 1 < starts.count ? starts[index + 1].value : base.startXref
+                offsets[number] = output.count
+                if let body = bodies[number] {
+                    Self.append(number, body, to: &output)
+                } else {
+                    output += base.bytes[start..<end]
+                }
+            }
+        } else {
+            output = base.bytes
+            if output.last != 0x0A { output.append(0x0A) }
+        }
+        var written: [Int: Int] = [:]
+        for number in bodies.keys.sorted() where !whole || base.offsets[number] == nil {
+            written[number] = output.count
+            Self.append(number, bodies[number]!, to: &output)
+        }
+        if whole {
+            offsets.merge(written) { $1 }
+        } else {
+            offsets = written
         }
         let xref = output.count
-        var table = "xref\n"
-        // One subsection per run of consecutive numbers.
+        Self.appendTable(offsets, size: whole ? nextNumber : nil, to: &output)
+        var trailer = "trailer\n<< /Size \(nextNumber)\n   /Root \(base.root) 0 R\n"
+        if let info = base.info { trailer += "   /Info \(info) 0 R\n" }
+        if !whole { trailer += "   /Prev \(base.startXref)\n" }
+        trailer += ">>\nstartxref\n\(xref)\n%%EOF\n"
+        output += Array(trailer.utf8)
+        return (output, whole ? offsets : written)
+    }
+
+    private static func append(_ number: Int, _ body: [UInt8], to output: inout [UInt8]) {
+        output += Array("\(number) 0 obj\n".utf8)
+        output += body
+        output += Array("\nendobj\n".utf8)
+    }
+
+    /// A cross-reference section: one subsection per run of consecutive numbers, or, for a
+    /// whole file of `size` numbers, one subsection from 0 with every number missing marked free.
+    private static func appendTable(_ offsets: [Int: Int], size: Int?, to output: inout [UInt8]) {
+        func entry(_ offset: Int?) {
+            guard let offset else {
+                output += Array("0000000000 00001 f \n".utf8)
+                return
+            }
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: 10)
+            var value = offset, index = 9
+            while value > 0, index >= 0 {
+                digits[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+                index -= 1
+            }
+            output += digits
+            output += Array(" 00000 n \n".utf8)
+        }
+        output += Array("xref\n".utf8)
+        if let size {
+            output += Array("0 \(size)\n0000000000 65535 f \n".utf8)
+            for number in 1..<max(size, 1) { entry(offsets[number]) }
+            return
+        }
         var runs: [[Int]] = []
         for number in offsets.keys.sorted() {
             if let last = runs.last?.last, last + 1 == number { runs[runs.count - 1].append(number) } else { runs.append([number]) }
         }
         for run in runs {
-            table += "\(run[0]) \(run.count)\n"
-            for number in run {
-                let offset = String(offsets[number]!)
-                table += String(repeating: "0", count: max(0, 10 - offset.count)) + offset + " 00000 n \n"
-            }
+            output += Array("\(run[0]) \(run.count)\n".utf8)
+            for number in run { entry(offsets[number]) }
         }
-        table += "trailer\n<< /Size \(nextNumber)\n   /Root \(base.root) 0 R\n"
-        if let info = base.info { table += "   /Info \(info) 0 R\n" }
-        table += "   /Prev \(base.startXref)\n>>\nstartxref\n\(xref)\n%%EOF\n"
-        output.append(contentsOf: Array(table.utf8))
-        return output
     }
 }
 
