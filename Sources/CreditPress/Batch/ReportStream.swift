@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// Writes the manifest and the rejects report as rows are settled, in roster order, so
@@ -9,24 +8,19 @@ import Foundation
 /// `finish()`.
 final class ReportStream {
     private let folder: URL
-    private let manifestCSV: CSVWriter
-    private let rejectsCSV: CSVWriter
+    private let manifestCSV: CSVFile
+    private let rejectsCSV: CSVFile
     private let json: FileHandle
     private var outstanding: [Int] = []
     private var head = 0
     private var settled: [Int: (issued: ManifestEntry?, rejects: [RejectEntry])] = [:]
     private var firstJSON = true
+    private let encoder = JSONEncoder.sorted
 
     init(folder: URL, activity: String, creationDate: String) throws {
         self.folder = folder
-        func stream(_ name: String) throws -> CSVWriter {
-            guard let output = OutputStream(toFileAtPath: folder.appendingPathComponent(".\(name).part").path, append: false) else {
-                throw RenderError(file: folder.appendingPathComponent(name).path, message: "cannot create the file")
-            }
-            return try CSVWriter(stream: output)
-        }
-        manifestCSV = try stream("manifest.csv")
-        rejectsCSV = try stream("rejects.csv")
+        manifestCSV = try CSVFile(url: folder.appendingPathComponent(".manifest.csv.part"))
+        rejectsCSV = try CSVFile(url: folder.appendingPathComponent(".rejects.csv.part"))
         try manifestCSV.write(row: ["row", "learner_id", "certificate_id", "kind", "credits", "file", "sha256"])
         try rejectsCSV.write(row: ["row", "learner_id", "column", "reason"])
         let jsonURL = folder.appendingPathComponent(".manifest.json.part")
@@ -58,7 +52,7 @@ final class ReportStream {
         while head < outstanding.count, let done = settled.removeValue(forKey: outstanding[head]) {
             if let entry = done.issued {
                 try manifestCSV.write(row: ["\(entry.row)", entry.learnerID, entry.certificateID, entry.kind, entry.credits, entry.file, entry.sha256])
-                let line = String(decoding: try JSONEncoder.sorted.encode(entry), as: UTF8.self)
+                let line = String(decoding: try encoder.encode(entry), as: UTF8.self)
                 try json.write(contentsOf: Data(((firstJSON ? "" : ",\n") + line).utf8))
                 firstJSON = false
             }
@@ -79,11 +73,11 @@ final class ReportStream {
         try json.write(contentsOf: Data("\n]}\n".utf8))
         try json.synchronize()
         try json.close()
-        for writer in [manifestCSV, rejectsCSV] {
-            guard writer.stream.write([0x0A], maxLength: 1) == 1 else {
-                throw RenderError(file: folder.path, message: "cannot finish writing the reports: \(writer.stream.streamError?.localizedDescription ?? "write failed")")
-            }
-            writer.stream.close()
+        do {
+            try manifestCSV.close()
+            try rejectsCSV.close()
+        } catch {
+            throw RenderError(file: folder.path, message: "cannot finish writing the reports: \(error)")
         }
         for name in ["manifest.csv", "rejects.csv", "manifest.json"] {
             let part = folder.appendingPathComponent(".\(name).part"), final = folder.appendingPathComponent(name)

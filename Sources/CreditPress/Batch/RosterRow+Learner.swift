@@ -36,37 +36,43 @@ public struct RosterRowParser: Sendable {
 
     /// The row as the node tree a learner file would give, and the column of each claim.
     private func document(for row: RosterRow) -> (Node, [String]) {
+        // One tag for every node: Yams makes a new tag, with its resolver's and constructor's
+        // tables, each time a node is given the default one.
+        let tag = Tag(.implicit)
+        func node(_ text: String) -> Node { Node(text, tag) }
+        func quoted(_ text: String) -> Node { Node(text, tag, .doubleQuoted) }
+        func map(_ pairs: [(Node, Node)]) -> Node { Node(pairs, tag) }
         var pairs: [(Node, Node)] = []
         var name: [(Node, Node)] = []
         for (column, field) in RosterColumns.learnerFields {
             guard let value = columns.value(column, in: row) else { continue }
             if field.hasPrefix("name.") {
-                name.append((Node(String(field.dropFirst(5))), Node(value, .implicit, .doubleQuoted)))
+                name.append((node(String(field.dropFirst(5))), quoted(value)))
             } else {
-                pairs.append((Node(field), Node(value, .implicit, .doubleQuoted)))
+                pairs.append((node(field), quoted(value)))
             }
         }
-        pairs.append((Node("name"), Node(name)))
+        pairs.append((node("name"), map(name)))
         var claims: [Node] = []
         var claimColumns: [String] = []
         for (column, type) in RosterColumns.creditColumns {
             guard let amount = columns.value(column, in: row) else { continue }
-            claims.append(Node([(Node("type"), Node(type.rawValue)), (Node("amount"), Node(amount, .implicit, .doubleQuoted))]))
+            claims.append(map([(node("type"), node(type.rawValue)), (node("amount"), quoted(amount))]))
             claimColumns.append(column)
         }
         if let points = columns.value("moc_points", in: row) {
-            var claim: [(Node, Node)] = [(Node("type"), Node("moc")), (Node("amount"), Node(points, .implicit, .doubleQuoted))]
+            var claim: [(Node, Node)] = [(node("type"), node("moc")), (node("amount"), quoted(points))]
             let board = columns.value("moc_board", in: row)
-            if let board { claim.append((Node("board"), Node(board))) }
-            if let type = columns.value("moc_point_type", in: row) { claim.append((Node("pointType"), Node(type))) }
-            claims.append(Node(claim))
+            if let board { claim.append((node("board"), node(board))) }
+            if let type = columns.value("moc_point_type", in: row) { claim.append((node("pointType"), node(type))) }
+            claims.append(map(claim))
             claimColumns.append("moc_points")
             if let board, let id = columns.value("moc_board_id", in: row) {
-                pairs.append((Node("boards"), Node([(Node(board), Node(id, .implicit, .doubleQuoted))])))
+                pairs.append((node("boards"), map([(node(board), quoted(id))])))
             }
         }
-        pairs.append((Node("claims"), Node(claims)))
-        return (Node(pairs), claimColumns)
+        pairs.append((node("claims"), Node(claims, tag)))
+        return (map(pairs), claimColumns)
     }
 
     /// The roster column a learner-record field came from.
