@@ -66,6 +66,7 @@ public final class CertificateRenderer {
     public let layouter: Layouter
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
+    private let preparedTexts = PreparedTexts()
 
     public init(resources: Resources, fonts: FontLibrary? = nil) throws {
         self.resources = resources
@@ -175,24 +176,23 @@ public final class CertificateRenderer {
     public func finishedPDF(_ certificate: PreparedCertificate, signing: SigningIdentity?,
                             stored: StoredSignature? = nil, certify: Bool = false) throws -> FinishedPDF {
         do {
-            return try finishedPDF(certificate, artwork: certificate.page.paintedArtwork, signing: signing,
-                                   stored: stored, certify: certify)
-        } catch is ArtworkPlacementError {
-            // Cairo's file was not as the placement expects: draw the images in place instead.
-            return try finishedPDF(certificate, artwork: nil, signing: signing, stored: stored, certify: certify)
+            return try finishedPDF(certificate, preparedForms: true, signing: signing, stored: stored, certify: certify)
+        } catch is FormPlacementError {
+            // Cairo's file was not as the placement expects: draw everything in place instead.
+            return try finishedPDF(certificate, preparedForms: false, signing: signing, stored: stored, certify: certify)
         }
     }
 
-    /// The final PDF, with `artwork` (the page's images in painting order) copied in as
-    /// prepared objects, or, when nil, drawn by Cairo in place.
-    func finishedPDF(_ certificate: PreparedCertificate, artwork: [RasterImage?]?, signing: SigningIdentity?,
+    /// The final PDF, with images and activity-wide paragraphs copied in as prepared forms,
+    /// or, without `preparedForms`, all drawn by Cairo in place.
+    func finishedPDF(_ certificate: PreparedCertificate, preparedForms: Bool, signing: SigningIdentity?,
                      stored: StoredSignature?, certify: Bool) throws -> FinishedPDF {
-        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, artworkPlaceholders: artwork != nil)
-        let forms = try artwork?.map { try $0?.pdfArtwork() } ?? []
+        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, placeholders: preparedForms)
+        let forms = preparedForms ? try self.forms(for: certificate.page) : []
         let accessibility = PDFAccessibility(figureAlternatives: certificate.page.figureAlternatives)
         let info = certificate.qrText.map { [PDFSigner.payloadKey: $0] } ?? [:]
         guard signing != nil || stored != nil else {
-            return FinishedPDF(bytes: try PDFSigner.finish(Array(drawn), artwork: forms, accessibility: accessibility,
+            return FinishedPDF(bytes: try PDFSigner.finish(Array(drawn), forms: forms, accessibility: accessibility,
                                                            info: info, signing: nil))
         }
         let time = stored?.signedAt ?? Date()
@@ -200,7 +200,7 @@ public final class CertificateRenderer {
                                           reason: "Issued by \(certificate.request.activity.provider.name)")
         options.capacity = stored?.room ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
         var made: [UInt8] = []
-        let bytes = try PDFSigner.finish(Array(drawn), artwork: forms, accessibility: accessibility, info: info,
+        let bytes = try PDFSigner.finish(Array(drawn), forms: forms, accessibility: accessibility, info: info,
                                          signing: (options, { digest in
             if let stored { return stored.cms }
             guard let signing else { throw PDFStructureError("no signing identity") }
@@ -209,6 +209,26 @@ public final class CertificateRenderer {
         }))
         return FinishedPDF(bytes: bytes, signature: StoredSignature(cms: stored?.cms ?? made, room: options.capacity,
                                                                    signedAt: time, certified: options.certify))
+    }
+
+    /// The prepared forms for what `page`, drawn with placeholders, leaves out, and where
+    /// each goes.
+    func forms(for page: PageFrame) throws(FormPlacementError) -> [PreparedForm.Placement] {
+        let items = page.preparedItems
+        var texts = try preparedTexts.forms(for: items.compactMap { item in
+            if case .text(let text) = item { return text } else { return nil }
+        }).makeIterator()
+        return try items.map { item throws(FormPlacementError) -> PreparedForm.Placement in
+            switch item {
+            case .image(let image):
+                let matrix = [image.width / Double(image.image.pixelWidth), 0, 0,
+                              image.height / Double(image.image.pixelHeight), image.x, image.y]
+                return .init(form: try image.image.preparedForm(), matrix: matrix)
+            case .text(let text):
+                guard let form = texts.next() else { throw FormPlacementError("a paragraph has no prepared form") }
+                return .init(form: form, matrix: [1, 0, 0, 1, text.x, text.y])
+            }
+        }
     }
 
     /// Refuses a learner whose printed name has characters no bundled font can draw.

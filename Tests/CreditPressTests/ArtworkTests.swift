@@ -46,45 +46,60 @@ struct ArtworkTests {
         #expect(throws: TextError.self) { try RasterImage(contentsOf: svg) }
     }
 
-    /// Artwork is made into PDF objects once and copied into each certificate; the page must
-    /// print exactly as when Cairo draws the artwork in place, pixel for pixel.
+    /// Artwork and the paragraphs every certificate of the activity shows are made into PDF
+    /// objects once and copied into each certificate; the page must print as when Cairo
+    /// draws everything in place, and read the same.
     @Test(arguments: ["emblem.svg", "emblem.png"])
-    func artworkCopiedInPrintsExactlyAsArtworkDrawnInPlace(logo: String) throws {
+    func preparedFormsPrintAndReadAsDrawingInPlace(logo: String) throws {
         let renderer = try Fixture.renderer()
         var activity = try Fixture.activity()
         activity.logo = Fixture.example.appendingPathComponent("artwork/\(logo)")
         let certificate = try renderer.prepare(activity: activity, learner: Fixture.learner("physician"), creationDate: Fixture.fixedDate)
         let copied = try renderer.finishedPDF(certificate, signing: nil)
-        let drawn = try renderer.finishedPDF(certificate, artwork: nil, signing: nil, stored: nil, certify: false)
+        let drawn = try renderer.finishedPDF(certificate, preparedForms: false, signing: nil, stored: nil, certify: false)
         let folder = try Fixture.temporaryFolder()
-        var pixels: [Data] = []
+        var pixels: [[UInt8]] = [], texts: [String] = []
         for (name, pdf) in [("copied", copied), ("drawn", drawn)] {
             let file = folder.appendingPathComponent("\(name).pdf")
             try Data(pdf.bytes).write(to: file)
             try runTool("qpdf", ["--check", file.path])
-            try runTool("pdftoppm", ["-r", "100", "-singlefile", file.path, folder.appendingPathComponent(name).path])
-            pixels.append(try Data(contentsOf: folder.appendingPathComponent("\(name).ppm")))
+            texts.append(try runTool("pdftotext", ["-layout", file.path, "-"]))
+            try runTool("pdftoppm", ["-r", "100", "-gray", "-singlefile", file.path, folder.appendingPathComponent(name).path])
+            pixels.append(Array(try Data(contentsOf: folder.appendingPathComponent("\(name).pgm"))))
         }
-        #expect(pixels[0] == pixels[1], "the page with copied artwork differs from the one drawn in place")
-        // Really copied: the logo's form (the emblem is 240 × 240 as SVG and as PNG) carries
-        // the matrix the copy writes, and the file is one revision (one cross-reference table).
+        #expect(texts[0] == texts[1])
+        // Glyph positions written relative to a paragraph's origin round differently in the
+        // last decimals: a few edge pixels may differ by a shade, none by more than a quarter.
+        try #require(pixels[0].count == pixels[1].count)
+        let differing = zip(pixels[0], pixels[1]).filter { $0 != $1 }
+        #expect(differing.count < pixels[0].count / 1000, "\(differing.count) pixels differ")
+        #expect(differing.allSatisfy { abs(Int($0) - Int($1)) <= 64 })
+        // Really copied: the logo's form carries the matrix the copy writes, the page paints
+        // the prepared forms, and the file is one revision (one cross-reference table).
         let text = String(decoding: copied.bytes, as: UTF8.self)
         #expect(text.contains("/Matrix [ 1 0 0 -1 0 240 ]"))
+        #expect(text.contains("/CPForm0 ") && text.contains("/CPForm5 "))
         #expect(text.components(separatedBy: "\nxref\n").count == 2)
-        #expect(!String(decoding: drawn.bytes, as: UTF8.self).contains("/Matrix [ 1 0 0 -1 0 240 ]"))
+        #expect(!String(decoding: drawn.bytes, as: UTF8.self).contains("/CPForm0"))
     }
 
-    @Test func placementRefusesAPageThatDoesNotPaintWhatWasDrawn() throws {
+    @Test func placementRefusesAPageWithoutRoomForTheForms() throws {
         let renderer = try Fixture.renderer()
         let certificate = try renderer.prepare(activity: Fixture.activity(), learner: Fixture.learner("physician"), creationDate: Fixture.fixedDate)
-        let drawn = try renderer.finishedPDF(certificate, artwork: nil, signing: nil, stored: nil, certify: false)
-        let images = certificate.page.paintedArtwork
-        let artwork = try images.map { try $0?.pdfArtwork() }
-        // Drawn in place, the page paints the artwork's own forms, not placeholders of its size.
+        let drawn = try renderer.finishedPDF(certificate, preparedForms: false, signing: nil, stored: nil, certify: false)
+        let placements = try renderer.forms(for: certificate.page)
+        #expect(!placements.isEmpty)
+        // Drawn in place, the page has no empty tag for a form to go in.
         var update = try PDFUpdate(base: PDFIndex(drawn.bytes))
-        #expect(throws: ArtworkPlacementError.self) { try PDFArtwork.place(artwork, in: &update) }
-        // One form more than the page paints.
-        #expect(throws: ArtworkPlacementError.self) { try PDFArtwork.place(artwork + [nil], in: &update) }
+        #expect(throws: FormPlacementError.self) { try PreparedForm.place(placements, in: &update) }
+    }
+
+    @Test func writesContentStreamNumbersWithoutExponents() {
+        #expect(PreparedForm.number(125.36621100001) == "125.3662")
+        #expect(PreparedForm.number(0.233333333) == "0.2333")
+        #expect(PreparedForm.number(1e-17) == "0")
+        #expect(PreparedForm.number(-28) == "-28")
+        #expect(PreparedForm.number(0.00005) == "0.0001")
     }
 }
 
@@ -94,6 +109,13 @@ struct PDFLexerTests {
         var text = "<< /Title (see 12 0 R) /Font << /f 7 0 R >> /Kids [3 0 R 4 0 R] /Hex <31 32> /N 5 >>"
         let found = text.withUTF8 { PDFLexer.references(in: $0) }.map(\.number)
         #expect(found == [7, 3, 4])
+    }
+
+    @Test func findsEmptyMarkedContentOnly() {
+        let content = Array("/P << /MCID 0 >> BDC\nBT (x) Tj ET\nEMC\n/P << /MCID 1 >> BDC\nEMC\n(BDC EMC) Tj /Figure <<>> BDC EMC".utf8)
+        let found = PDFLexer.emptyMarkedContent(in: content)
+        #expect(found.count == 2)
+        #expect(found.map { String(decoding: content[($0 - 3)..<$0], as: UTF8.self) } == ["BDC", "BDC"])
     }
 
     @Test func findsPaintedFormsInOrderButNotShownText() {

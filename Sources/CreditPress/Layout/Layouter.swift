@@ -45,7 +45,8 @@ public struct Layouter {
                 continue
             }
             let y = try self.top(of: block, spec: spec, bottoms: bottoms, height: shaped.height).y
-            let placed = PageFrame.PlacedText(id: block.id, x: block.x, y: y, width: block.width, shaped: shaped)
+            var placed = PageFrame.PlacedText(id: block.id, x: block.x, y: y, width: block.width, shaped: shaped)
+            placed.isActivityText = TemplateNames.isActivityWide(block.source)
             bottoms[block.id] = placed.bottom
             placedTexts.append(placed)
             frame.items.append(.text(placed))

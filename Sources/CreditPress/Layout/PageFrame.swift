@@ -28,8 +28,13 @@ public struct PageFrame {
         public var y: Double
         public var width: Double
         public var shaped: ShapedText
+        /// Whether the text is the same on every certificate of the activity (and kind):
+        /// such a paragraph is made into PDF objects once and copied into each file.
+        public var isActivityText = false
 
         public var height: Double { shaped.height }
+        /// Drawn as a prepared form in a certificate's own PDF (see `PreparedForm`).
+        var isPrepared: Bool { isActivityText && shaped.cacheKey != nil }
         public var bottom: Double { y + height }
     }
 
@@ -60,13 +65,18 @@ public struct PageFrame {
         }
     }
 
-    /// What each form the page paints shows, in drawing order: an image, or nil for a QR code.
-    var paintedArtwork: [RasterImage?] {
-        items.compactMap { item -> RasterImage?? in
+    /// What a page drawn with placeholders leaves out for prepared forms, in drawing order.
+    enum PreparedItem {
+        case image(PlacedImage)
+        case text(PlacedText)
+    }
+
+    var preparedItems: [PreparedItem] {
+        items.compactMap { item -> PreparedItem? in
             switch item {
-            case .image(let image): return .some(image.image)
-            case .qr: return .some(nil)
-            default: return nil
+            case .image(let image): return .image(image)
+            case .text(let text): return text.isPrepared ? .text(text) : nil
+            case .qr, .stroke: return nil
             }
         }
     }

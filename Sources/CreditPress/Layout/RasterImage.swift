@@ -21,27 +21,15 @@ public final class RasterImage {
         }
     }
 
-    deinit {
-        cairo_surface_destroy(surface)
-        if let placeholderSurface { cairo_surface_destroy(placeholderSurface) }
-    }
+    deinit { cairo_surface_destroy(surface) }
 
-    private var placeholderSurface: OpaquePointer?
-    private var artwork: Result<PDFArtwork, ArtworkPlacementError>?
-
-    /// The stand-in a certificate is drawn with before `PDFArtwork.place` puts the image in.
-    var placeholder: OpaquePointer? {
-        FontAccess.serialized {
-            if placeholderSurface == nil { placeholderSurface = PDFArtwork.placeholder(for: self) }
-            return placeholderSurface
-        }
-    }
+    private var artwork: Result<PreparedForm, FormPlacementError>?
 
     /// The image as PDF objects to copy into each file, made on first use.
-    func pdfArtwork() throws(ArtworkPlacementError) -> PDFArtwork {
-        try FontAccess.serialized { () throws(ArtworkPlacementError) -> PDFArtwork in
+    func preparedForm() throws(FormPlacementError) -> PreparedForm {
+        try FontAccess.serialized { () throws(FormPlacementError) -> PreparedForm in
             if artwork == nil {
-                do throws(ArtworkPlacementError) { artwork = .success(try PDFArtwork(self)) } catch { artwork = .failure(error) }
+                do throws(FormPlacementError) { artwork = .success(try PDFArtwork.form(self)) } catch { artwork = .failure(error) }
             }
             return try artwork!.get()
         }

@@ -6,9 +6,10 @@ enum FrameDrawing {
     /// a recording that every page paints, which a PDF stores once as a form XObject.
     /// With `tagged`, the page carries PDF structure (a document of a heading, paragraphs
     /// and figures) for screen readers and text extraction in reading order. With
-    /// `artworkPlaceholders`, each image is a placeholder that `PDFArtwork.place` replaces.
+    /// `placeholders` (tagged pages only), each image and each paragraph the same on every
+    /// certificate is left out, its tag empty, for `PreparedForm.place` to paint a prepared form in.
     static func draw(_ frame: PageFrame, on cairo: OpaquePointer, shared: SharedDrawings? = nil, tagged: Bool = false,
-                     artworkPlaceholders: Bool = false) {
+                     placeholders: Bool = false) {
         func tag<T>(_ name: String, _ body: () -> T) -> T {
             guard tagged else { return body() }
             cairo_tag_begin(cairo, name, nil)
@@ -19,13 +20,15 @@ enum FrameDrawing {
             for item in frame.items {
                 switch item {
                 case .stroke(let stroke): draw(stroke, on: cairo)
-                case .image(let image): tag("Figure") { draw(image, on: cairo, placeholder: artworkPlaceholders) }
+                case .image(let image): tag("Figure") { if !placeholders { draw(image, on: cairo) } }
                 // A form per QR code keeps one certificate's file small, but Cairo handles
                 // thousands of them in one merged PDF slowly; there the outline goes on the page.
                 case .qr(let code): tag("Figure") { draw(code, on: cairo, asForm: shared == nil) }
                 case .text(let text):
                     tag(text.id == "heading" || text.id == "header-0" ? "H1" : "P") {
-                        if let shared, text.shaped.uses > 1 {
+                        if placeholders, text.isPrepared {
+                            // Left for a prepared form.
+                        } else if let shared, text.shaped.uses > 1 {
                             shared.paint(text, on: cairo)
                         } else {
                             draw(text, on: cairo)
@@ -94,12 +97,12 @@ enum FrameDrawing {
         cairo_fill(cairo)
     }
 
-    private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer, placeholder: Bool) {
+    private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {
         cairo_save(cairo)
         cairo_translate(cairo, placed.x, placed.y)
         cairo_scale(cairo, placed.width / Double(placed.image.pixelWidth),
                     placed.height / Double(placed.image.pixelHeight))
-        cairo_set_source_surface(cairo, placeholder ? placed.image.placeholder : placed.image.surface, 0, 0)
+        cairo_set_source_surface(cairo, placed.image.surface, 0, 0)
         cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_GOOD)
         cairo_paint(cairo)
         cairo_restore(cairo)

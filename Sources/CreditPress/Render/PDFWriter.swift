@@ -32,15 +32,16 @@ public enum PDFWriter {
     }
 
     /// The PDF of `pages` in memory, for callers that hash it before writing it. With
-    /// `artworkPlaceholders`, images are drawn as placeholders for `PDFArtwork.place`.
+    /// `placeholders`, images and activity-wide paragraphs are drawn as placeholders for
+    /// `PreparedForm.place`.
     public static func data(_ pages: [PageFrame], metadata: PDFMetadata,
-                            artworkPlaceholders: Bool = false) throws(RenderError) -> Data {
+                            placeholders: Bool = false) throws(RenderError) -> Data {
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
         return try document(size: (first.width, first.height), reportAs: "(memory)") { surface, cairo in
             setMetadata(metadata, on: surface)
             for page in pages {
                 cairo_pdf_surface_set_size(surface, page.width, page.height)
-                FrameDrawing.draw(page, on: cairo, tagged: true, artworkPlaceholders: artworkPlaceholders)
+                FrameDrawing.draw(page, on: cairo, tagged: true, placeholders: placeholders)
                 cairo_show_page(cairo)
             }
         }
@@ -64,7 +65,7 @@ public enum PDFWriter {
         defer { box.release() }
         guard let surface = cairo_pdf_surface_create_for_stream({ closure, bytes, length in
             guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue().append(bytes, count: Int(length))
             return CAIRO_STATUS_SUCCESS
         }, box.toOpaque(), size.width, size.height) else {
             throw RenderError(file: name, message: "Cairo could not create the PDF")
@@ -77,7 +78,7 @@ public enum PDFWriter {
             draw(surface, cairo)
             try finish(surface, cairo, reportAs: name)
         }
-        return sink.data
+        return sink.data()
     }
 
     private static func render(_ pages: [PageFrame], metadata: PDFMetadata, to file: URL,
@@ -147,7 +148,34 @@ public enum PDFWriter {
     }
 }
 
-/// Collects the bytes Cairo writes to a stream.
+/// Collects the bytes Cairo writes to a stream. Cairo writes a PDF in some thousand small
+/// pieces, so they go into one buffer grown by doubling, not through `Data`'s appends.
 final class PDFSink {
-    var data = Data()
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var count = 0
+
+    init(capacity: Int = 64 << 10) {
+        self.capacity = capacity
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func append(_ bytes: UnsafePointer<UInt8>, count length: Int) {
+        if count + length > capacity {
+            var grown = capacity * 2
+            while count + length > grown { grown *= 2 }
+            let larger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+            larger.copyMemory(from: buffer, byteCount: count)
+            buffer.deallocate()
+            buffer = larger
+            capacity = grown
+        }
+        (buffer + count).copyMemory(from: bytes, byteCount: length)
+        count += length
+    }
+
+    /// What was written so far.
+    func data() -> Data { Data(bytes: buffer, count: count) }
 }

@@ -68,6 +68,20 @@ enum TemplateNames {
         return missing
     }
 
+    /// Whether `text` draws only on values that are the same for every learner of an activity
+    /// (and kind of certificate): `activity`, `signatory` and `statements`.
+    static func isActivityWide(_ text: String) -> Bool {
+        tags(in: text).allSatisfy { sigil, name in
+            switch sigil {
+            case "/", "!": return true
+            case ">": return false
+            default:
+                let root = name.split(separator: ".").first.map(String.init) ?? name
+                return name == "." || ["activity", "signatory", "statements"].contains(root)
+            }
+        }
+    }
+
     private static func resolves(_ path: String, in context: [String: Any]) -> Bool {
         var current: Any = context
         for part in path.split(separator: ".") {

@@ -3,10 +3,10 @@ import Foundation
 
 /// zlib (RFC 1950), as the EU Digital COVID Certificate compresses its COSE message.
 enum Zlib {
-    static func compress(_ input: [UInt8]) -> [UInt8] {
+    static func compress(_ input: [UInt8], level: Int32 = 9) -> [UInt8] {
         var length = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(length))
-        let status = CQRCode.compress2(&output, &length, input, uLong(input.count), 9)
+        let status = CQRCode.compress2(&output, &length, input, uLong(input.count), level)
         precondition(status == Z_OK, "zlib compress2 failed with \(status)")
         return Array(output.prefix(Int(length)))
     }

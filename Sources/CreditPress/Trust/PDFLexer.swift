@@ -213,4 +213,20 @@ extension PDFLexer {
             return names
         }
     }
+
+    /// Where each marked-content sequence with nothing in it (`BDC` straight followed by
+    /// `EMC`) is, in a content stream: the offset just after its `BDC`.
+    static func emptyMarkedContent(in content: [UInt8]) -> [Int] {
+        content.withUnsafeBufferPointer { buffer in
+            var lexer = PDFLexer(buffer)
+            var found: [Int] = []
+            var openedAt: Int?
+            while let token = lexer.next() {
+                let isKeyword = token.kind == .keyword
+                if let start = openedAt, isKeyword, lexer.text(token) == "EMC" { found.append(start) }
+                openedAt = isKeyword && lexer.text(token) == "BDC" ? token.range.upperBound : nil
+            }
+            return found
+        }
+    }
 }

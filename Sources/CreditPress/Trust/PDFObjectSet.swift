@@ -1,19 +1,27 @@
 /// PDF objects read out of one file to be written into others, under new numbers each
-/// time: artwork Cairo draws once, which every certificate then copies instead of drawing.
-struct PDFObjectSet: Sendable {
+/// time: artwork and text Cairo draws once, which every certificate then copies instead of
+/// drawing. The first `rootCount` objects are the ones the receiving file points at; the
+/// rest are what they use, shared among them (fonts, for text).
+final class PDFObjectSet: Sendable {
+    /// One of the objects the receiving file points at: an object of the source file as it
+    /// is, or a dictionary (and stream) written for the receiving file.
+    enum Root {
+        case object(Int)
+        case written(dictionary: String, stream: ArraySlice<UInt8>?)
+    }
+
     /// Part of an object's body: bytes as they are, or a reference to the set's object at an index.
     enum Piece: Sendable {
         case bytes([UInt8])
         case reference(Int)
     }
 
-    /// The objects' bodies (what goes between `obj` and `endobj`). The first is the root:
-    /// the one the file that receives the set points at.
-    private(set) var objects: [[Piece]] = []
+    /// The objects' bodies (what goes between `obj` and `endobj`), roots first.
+    let objects: [[Piece]]
+    let rootCount: Int
 
-    /// The set made of `root` — a dictionary written for the receiving file, referring to
-    /// objects of `source`, and an optional stream — and every object of `source` it reaches.
-    init(root dictionary: String, stream: ArraySlice<UInt8>? = nil, from source: PDFIndex) throws(PDFStructureError) {
+    /// The set made of `roots` and every object of `source` they reach.
+    init(roots: [Root], from source: PDFIndex) throws(PDFStructureError) {
         var indexOf: [Int: Int] = [:]
         var queue: [Int] = []
         func pieces(_ text: String, stream: ArraySlice<UInt8>?) -> [Piece] {
@@ -24,7 +32,7 @@ struct PDFObjectSet: Sendable {
             for (range, number) in references {
                 result.append(.bytes(Array(bytes[cursor..<range.lowerBound])))
                 if indexOf[number] == nil {
-                    indexOf[number] = indexOf.count + 1
+                    indexOf[number] = roots.count + queue.count
                     queue.append(number)
                 }
                 result.append(.reference(indexOf[number]!))
@@ -37,10 +45,23 @@ struct PDFObjectSet: Sendable {
             result.append(.bytes(bytes))
             return result
         }
-        var objects = [pieces(dictionary, stream: stream)]
+        // Roots taken from the source keep their place at the front.
+        for (index, root) in roots.enumerated() {
+            if case .object(let number) = root { indexOf[number] = index }
+        }
+        var objects: [[Piece]] = []
+        for root in roots {
+            switch root {
+            case .object(let number):
+                let text = try source.object(number)
+                objects.append(pieces(text, stream: text.hasPrefix("<<") ? try source.streamIfAny(number) : nil))
+            case .written(let dictionary, let stream):
+                objects.append(pieces(dictionary, stream: stream))
+            }
+        }
         var next = 0
         while next < queue.count {
-            guard queue.count < 10_000 else { throw PDFStructureError("the artwork refers to too many objects") }
+            guard queue.count < 10_000 else { throw PDFStructureError("the prepared drawing refers to too many objects") }
             let number = queue[next]
             next += 1
             let text = try source.object(number)
@@ -48,6 +69,7 @@ struct PDFObjectSet: Sendable {
             objects.append(pieces(text, stream: data))
         }
         self.objects = objects
+        self.rootCount = roots.count
     }
 
     /// Each object's body, the set's object `i` numbered `numbers[i]`.

@@ -48,13 +48,13 @@ public enum PDFSigner {
     /// The PDF with the accessibility facts added and, when `signing` is given, signed.
     /// `signature` makes the CMS for the SHA-256 of the signed ranges; pass a stored one to
     /// reproduce an issued file byte for byte.
-    /// `info` adds entries to the document information dictionary. `artwork` replaces the
-    /// placeholders the page was drawn with (see `PDFArtwork.place`), before anything is signed.
-    static func finish(_ pdf: [UInt8], artwork: [PDFArtwork?] = [], accessibility: PDFAccessibility,
+    /// `info` adds entries to the document information dictionary. `forms` go where the page
+    /// was drawn with placeholders (see `PreparedForm.place`), before anything is signed.
+    static func finish(_ pdf: [UInt8], forms: [PreparedForm.Placement] = [], accessibility: PDFAccessibility,
                        info: [String: String] = [:],
                        signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
         var update = try PDFUpdate(base: PDFIndex(pdf))
-        try PDFArtwork.place(artwork, in: &update)
+        try PreparedForm.place(forms, in: &update)
         var catalogEntries = "/Lang \(PDFText.string(accessibility.language))"
         try addAlternatives(accessibility.figureAlternatives, to: &update)
         if !info.isEmpty, let infoNumber = update.base.info {
