@@ -66,7 +66,7 @@ public final class CertificateRenderer {
     public let layouter: Layouter
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
-    private let preparedTexts = PreparedTexts()
+    private let preparedDrawings = PreparedDrawings()
 
     public init(resources: Resources, fonts: FontLibrary? = nil) throws {
         self.resources = resources
@@ -215,20 +215,8 @@ public final class CertificateRenderer {
     /// each goes.
     func forms(for page: PageFrame) throws(FormPlacementError) -> [PreparedForm.Placement] {
         let items = page.preparedItems
-        var texts = try preparedTexts.forms(for: items.compactMap { item in
-            if case .text(let text) = item { return text } else { return nil }
-        }).makeIterator()
-        return try items.map { item throws(FormPlacementError) -> PreparedForm.Placement in
-            switch item {
-            case .image(let image):
-                let matrix = [image.width / Double(image.image.pixelWidth), 0, 0,
-                              image.height / Double(image.image.pixelHeight), image.x, image.y]
-                return .init(form: try image.image.preparedForm(), matrix: matrix)
-            case .text(let text):
-                guard let form = texts.next() else { throw FormPlacementError("a paragraph has no prepared form") }
-                return .init(form: form, matrix: [1, 0, 0, 1, text.x, text.y])
-            }
-        }
+        let forms = try preparedDrawings.forms(for: items)
+        return zip(forms, items).map { PreparedForm.Placement(form: $0, matrix: $1.matrix) }
     }
 
     /// Refuses a learner whose printed name has characters no bundled font can draw.

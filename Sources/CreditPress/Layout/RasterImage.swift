@@ -23,18 +23,6 @@ public final class RasterImage {
 
     deinit { cairo_surface_destroy(surface) }
 
-    private var artwork: Result<PreparedForm, FormPlacementError>?
-
-    /// The image as PDF objects to copy into each file, made on first use.
-    func preparedForm() throws(FormPlacementError) -> PreparedForm {
-        try FontAccess.serialized { () throws(FormPlacementError) -> PreparedForm in
-            if artwork == nil {
-                do throws(FormPlacementError) { artwork = .success(try PDFArtwork.form(self)) } catch { artwork = .failure(error) }
-            }
-            return try artwork!.get()
-        }
-    }
-
     private static func loadPNG(_ url: URL) throws(TextError) -> (OpaquePointer, Int, Int) {
         guard let surface = cairo_image_surface_create_from_png(url.path) else {
             throw TextError(message: "cannot load image \(url.path)")
