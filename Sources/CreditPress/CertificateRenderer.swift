@@ -187,7 +187,7 @@ public final class CertificateRenderer {
     /// or, without `preparedForms`, all drawn by Cairo in place.
     func finishedPDF(_ certificate: PreparedCertificate, preparedForms: Bool, signing: SigningIdentity?,
                      stored: StoredSignature?, certify: Bool) throws -> FinishedPDF {
-        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, placeholders: preparedForms)
+        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, omittingPrepared: preparedForms)
         let forms = preparedForms ? try self.forms(for: certificate.page) : []
         let accessibility = PDFAccessibility(figureAlternatives: certificate.page.figureAlternatives)
         let info = certificate.qrText.map { [PDFSigner.payloadKey: $0] } ?? [:]
@@ -211,7 +211,7 @@ public final class CertificateRenderer {
                                                                    signedAt: time, certified: options.certify))
     }
 
-    /// The prepared forms for what `page`, drawn with placeholders, leaves out, and where
+    /// The prepared forms for what `page`, drawn omitting them, leaves out, and where
     /// each goes.
     func forms(for page: PageFrame) throws(FormPlacementError) -> [PreparedForm.Placement] {
         let items = page.preparedItems

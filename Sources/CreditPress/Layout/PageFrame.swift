@@ -65,7 +65,7 @@ public struct PageFrame {
         }
     }
 
-    /// What a page drawn with placeholders leaves out for prepared forms, in drawing order.
+    /// What a page drawn omitting prepared items leaves out for prepared forms, in drawing order.
     enum PreparedItem {
         case image(PlacedImage)
         case text(PlacedText)

@@ -6,10 +6,10 @@ enum FrameDrawing {
     /// a recording that every page paints, which a PDF stores once as a form XObject.
     /// With `tagged`, the page carries PDF structure (a document of a heading, paragraphs
     /// and figures) for screen readers and text extraction in reading order. With
-    /// `placeholders` (tagged pages only), each image and each paragraph the same on every
+    /// `omittingPrepared` (tagged pages only), each image and each paragraph the same on every
     /// certificate is left out, its tag empty, for `PreparedForm.place` to paint a prepared form in.
     static func draw(_ frame: PageFrame, on cairo: OpaquePointer, shared: SharedDrawings? = nil, tagged: Bool = false,
-                     placeholders: Bool = false) {
+                     omittingPrepared: Bool = false) {
         func tag<T>(_ name: String, _ body: () -> T) -> T {
             guard tagged else { return body() }
             cairo_tag_begin(cairo, name, nil)
@@ -20,13 +20,13 @@ enum FrameDrawing {
             for item in frame.items {
                 switch item {
                 case .stroke(let stroke): draw(stroke, on: cairo)
-                case .image(let image): tag("Figure") { if !placeholders { draw(image, on: cairo) } }
+                case .image(let image): tag("Figure") { if !omittingPrepared { draw(image, on: cairo) } }
                 // A form per QR code keeps one certificate's file small, but Cairo handles
                 // thousands of them in one merged PDF slowly; there the outline goes on the page.
                 case .qr(let code): tag("Figure") { draw(code, on: cairo, asForm: shared == nil) }
                 case .text(let text):
                     tag(text.id == "heading" || text.id == "header-0" ? "H1" : "P") {
-                        if placeholders, text.isPrepared {
+                        if omittingPrepared, text.isPrepared {
                             // Left for a prepared form.
                         } else if let shared, text.shaped.uses > 1 {
                             shared.paint(text, on: cairo)

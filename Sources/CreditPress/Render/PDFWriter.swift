@@ -32,16 +32,16 @@ public enum PDFWriter {
     }
 
     /// The PDF of `pages` in memory, for callers that hash it before writing it. With
-    /// `placeholders`, images and activity-wide paragraphs are drawn as placeholders for
-    /// `PreparedForm.place`.
+    /// `omittingPrepared`, images and activity-wide paragraphs are left out (their tags empty)
+    /// for `PreparedForm.place`.
     public static func data(_ pages: [PageFrame], metadata: PDFMetadata,
-                            placeholders: Bool = false) throws(RenderError) -> Data {
+                            omittingPrepared: Bool = false) throws(RenderError) -> Data {
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
         return try document(size: (first.width, first.height), reportAs: "(memory)") { surface, cairo in
             setMetadata(metadata, on: surface)
             for page in pages {
                 cairo_pdf_surface_set_size(surface, page.width, page.height)
-                FrameDrawing.draw(page, on: cairo, tagged: true, placeholders: placeholders)
+                FrameDrawing.draw(page, on: cairo, tagged: true, omittingPrepared: omittingPrepared)
                 cairo_show_page(cairo)
             }
         }

@@ -23,8 +23,8 @@ struct PreparedForm {
     }
 
     /// Paints `placements[i]` in the `i`-th empty marked-content sequence of the first page.
-    /// Refuses, changing nothing, unless the page has exactly that many. Forms of one set
-    /// share the set's other objects (a paragraph's fonts), which are copied once.
+    /// Refuses unless the page has exactly that many (the update is then to be dropped).
+    /// Forms of one set share the set's other objects (a paragraph's fonts), copied once.
     static func place(_ placements: [Placement], in update: inout PDFUpdate) throws(FormPlacementError) {
         guard !placements.isEmpty else { return }
         do {

@@ -49,7 +49,7 @@ public enum PDFSigner {
     /// `signature` makes the CMS for the SHA-256 of the signed ranges; pass a stored one to
     /// reproduce an issued file byte for byte.
     /// `info` adds entries to the document information dictionary. `forms` go where the page
-    /// was drawn with placeholders (see `PreparedForm.place`), before anything is signed.
+    /// was drawn without them (see `PreparedForm.place`), before anything is signed.
     static func finish(_ pdf: [UInt8], forms: [PreparedForm.Placement] = [], accessibility: PDFAccessibility,
                        info: [String: String] = [:],
                        signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
