@@ -187,8 +187,9 @@ public final class CertificateRenderer {
     /// or, without `preparedForms`, all drawn by Cairo in place.
     func finishedPDF(_ certificate: PreparedCertificate, preparedForms: Bool, signing: SigningIdentity?,
                      stored: StoredSignature?, certify: Bool) throws -> FinishedPDF {
-        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, omittingPrepared: preparedForms)
+        // The forms first: a page whose drawings could not be prepared before is not drawn twice.
         let forms = preparedForms ? try self.forms(for: certificate.page) : []
+        let drawn = try PDFWriter.data([certificate.page], metadata: certificate.metadata, omittingPrepared: preparedForms)
         let accessibility = PDFAccessibility(figureAlternatives: certificate.page.figureAlternatives)
         let info = certificate.qrText.map { [PDFSigner.payloadKey: $0] } ?? [:]
         guard signing != nil || stored != nil else {

@@ -15,21 +15,23 @@ final class PreparedDrawings {
         let sizes: [Double]
     }
 
-    /// The forms, and the items themselves: holding them keeps their identities from being
-    /// given to other objects.
-    private var sets: [Key: (items: [AnyObject], forms: [PreparedForm])] = [:]
+    /// The forms (or why they could not be made, so that a page is not tried again for every
+    /// certificate), and the items themselves: holding them keeps their identities from
+    /// being given to other objects.
+    private var sets: [Key: (items: [AnyObject], forms: Result<[PreparedForm], FormPlacementError>)] = [:]
 
     /// The forms of `items`, in their order; made on first use.
     func forms(for items: [PageFrame.PreparedItem]) throws(FormPlacementError) -> [PreparedForm] {
         guard !items.isEmpty else { return [] }
         let owners = items.map(\.owner)
         let key = Key(items: owners.map(ObjectIdentifier.init), sizes: items.map(\.width))
-        if let set = sets[key] { return set.forms }
-        let forms = try Self.make(items)
+        if let set = sets[key] { return try set.forms.get() }
+        let forms: Result<[PreparedForm], FormPlacementError>
+        do throws(FormPlacementError) { forms = .success(try Self.make(items)) } catch { forms = .failure(error) }
         // A roster of many layouts and kinds could make many sets; start afresh past a few hundred.
         if sets.count >= 256 { sets.removeAll() }
         sets[key] = (owners, forms)
-        return forms
+        return try forms.get()
     }
 
     /// Draws each item into a recording surface of its own and paints them all on one page:
