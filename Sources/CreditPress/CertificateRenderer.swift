@@ -61,18 +61,26 @@ public struct IssueDetails: Sendable {
 public final class CertificateRenderer {
     public let resources: Resources
     public let fonts: FontLibrary
-    public let catalog: StatementCatalog
     public let boards: BoardCatalog
     public let layouter: Layouter
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
     private let preparedDrawings = PreparedDrawings()
+    private let catalogLoad: BackgroundLoad<StatementCatalog>
+
+    /// The prescribed statements. They are read on a thread of their own while the caller
+    /// reads its inputs (a tenth of one certificate's start-up); an error in them is thrown
+    /// here, on first use.
+    public var catalog: StatementCatalog {
+        get throws { try catalogLoad.value() }
+    }
 
     public init(resources: Resources, fonts: FontLibrary? = nil) throws {
         self.resources = resources
+        let directory = resources.statements
+        catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
         self.fonts = fonts
-        self.catalog = try StatementCatalog(directory: resources.statements)
         self.boards = try BoardCatalog(file: resources.boards)
         self.layouter = Layouter(engine: try TextEngine(fonts: fonts))
     }

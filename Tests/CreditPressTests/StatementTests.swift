@@ -24,6 +24,23 @@ struct StatementTests {
         InputRefusalTests.replacing(old, with: new, in: InputRefusalTests.activityYAML)
     }
 
+    /// The catalog is read in the background while a renderer's caller reads its inputs; a
+    /// broken template must still be reported, naming its file, when the catalog is used.
+    @Test func aBrokenStatementTemplateIsReportedWhenTheCatalogIsUsed() throws {
+        let root = try Fixture.temporaryFolder()
+        try FileManager.default.copyItem(at: Fixture.root.appendingPathComponent("Templates"), to: root.appendingPathComponent("Templates"))
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("Fonts"), withDestinationURL: Fixture.resources.fonts)
+        let broken = root.appendingPathComponent("Templates/statements/ama-designation.mustache")
+        try "{{#activity}} never closed".write(to: broken, atomically: true, encoding: .utf8)
+        let renderer = try CertificateRenderer(resources: Resources(root: root), fonts: Fixture.fonts)
+        do {
+            _ = try renderer.catalog
+            Issue.record("the broken template was not reported")
+        } catch let error as TemplateError {
+            #expect(error.file.hasSuffix("ama-designation.mustache"))
+        }
+    }
+
     @Test func fillsTheACCMEStatementForADirectlyProvidedActivity() throws {
         #expect(try Self.statements()["accreditation"] == "Example Heart Society is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide continuing medical education for physicians.")
     }

@@ -54,6 +54,8 @@ public final class BatchRunner {
         activityHash = BatchState.sha256(activityData)
         activityText = String(decoding: activityData, as: UTF8.self)
         if let layout = options.layout { _ = try renderer.layout(named: layout) }
+        // A broken statement template stops the run here, not every row.
+        _ = try renderer.catalog
         // The roster's header is checked before anything is written to the output folder.
         roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
         state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate)
