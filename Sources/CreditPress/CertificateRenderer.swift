@@ -62,11 +62,12 @@ public final class CertificateRenderer {
     public let resources: Resources
     public let fonts: FontLibrary
     public let boards: BoardCatalog
-    public let layouter: Layouter
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
     private let preparedDrawings = PreparedDrawings()
     private let catalogLoad: BackgroundLoad<StatementCatalog>
+    private let engineLoad: BackgroundLoad<EngineBox>
+    private var madeLayouter: Layouter?
 
     /// The prescribed statements. They are read on a thread of their own while the caller
     /// reads its inputs (a tenth of one certificate's start-up); an error in them is thrown
@@ -75,14 +76,26 @@ public final class CertificateRenderer {
         get throws { try catalogLoad.value() }
     }
 
+    /// Lays out pages. Its Pango font map is made on a thread of its own: Pango first waits
+    /// for fontconfig's default configuration to load, which the caller need not wait for
+    /// while it reads its inputs. A font map that cannot be made is reported here.
+    public var layouter: Layouter {
+        get throws {
+            if let madeLayouter { return madeLayouter }
+            let layouter = Layouter(engine: try engineLoad.value().engine)
+            madeLayouter = layouter
+            return layouter
+        }
+    }
+
     public init(resources: Resources, fonts: FontLibrary? = nil) throws {
         self.resources = resources
         let directory = resources.statements
         catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
         self.fonts = fonts
+        engineLoad = BackgroundLoad { EngineBox(engine: try TextEngine(fonts: fonts)) }
         self.boards = try BoardCatalog(file: resources.boards)
-        self.layouter = Layouter(engine: try TextEngine(fonts: fonts))
     }
 
     /// Reads an activity file, knowing the configured certifying boards.
@@ -145,6 +158,7 @@ public final class CertificateRenderer {
         images["logo"] = activity.logo
         images["signature"] = activity.signatory?.signatureImage
         let page: PageFrame
+        let layouter = try self.layouter
         do {
             page = try layouter.layout(spec, values: content.values, imageSources: images, qr: qr?.matrix)
         } catch {
@@ -250,4 +264,11 @@ public final class CertificateRenderer {
             keywords: (id.map { ["certificate \($0)"] } ?? []) + ["activity \(request.activity.id)", "learner \(request.learner.id)", "layout \(spec.name) v\(spec.version)"] + versions,
             creationDate: date)
     }
+}
+
+/// A text engine handed from the thread that made it to the renderer's; Pango objects have
+/// no thread of their own, and the renderer's uses of them take the font lock.
+private final class EngineBox: @unchecked Sendable {
+    let engine: TextEngine
+    init(engine: TextEngine) { self.engine = engine }
 }
