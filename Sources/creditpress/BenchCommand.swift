@@ -65,7 +65,11 @@ struct BenchCommand: ParsableCommand {
     /// over each one), which would charge one run's clean-up to the next run's figures.
     static func freshRunFolder(in folder: URL) throws -> URL {
         let manager = FileManager.default
-        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create the benchmark's folder \(folder.path) (\((error as NSError).localizedDescription)); choose another with --out")
+        }
         let earlier = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
         for run in earlier where run.lastPathComponent.hasPrefix("run-") {
             let modified = (try? run.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast

@@ -96,10 +96,12 @@ extension LayoutSpec {
         do {
             let template = try parseTemplate(source, file: item.reader.document.file,
                                              lineOffset: (item.value("text")?.mark?.line ?? 1) - 1)
-            return TextBlock(id: id, template: template, source: source, placement: placement, x: left,
-                             width: width, maxHeight: item.number("maxHeight"), style: style,
-                             minSize: item.number("minSize"), maxLines: item.number("maxLines").map { Int($0) },
-                             optional: item.flag("optional") ?? false)
+            var block = TextBlock(id: id, template: template, source: source, placement: placement, x: left,
+                                  width: width, maxHeight: item.number("maxHeight"), style: style,
+                                  minSize: item.number("minSize"), maxLines: item.number("maxLines").map { Int($0) },
+                                  optional: item.flag("optional") ?? false)
+            block.isActivityWide = TemplateNames.isActivityWide(source)
+            return block
         } catch {
             item.reader.report(item.child("text"), item.value("text"), error.message)
             return nil

@@ -80,6 +80,9 @@ public struct LayoutSpec {
         public var maxLines: Int?
         /// Leave the block out when it renders to nothing (an activity with no theme).
         public var optional: Bool
+        /// Whether the text draws only on values the same for every learner of an activity
+        /// (see `TemplateNames.isActivityWide`), worked out once when the layout is read.
+        public internal(set) var isActivityWide = false
     }
 }
 

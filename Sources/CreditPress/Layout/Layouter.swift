@@ -46,7 +46,7 @@ public struct Layouter {
             }
             let y = try self.top(of: block, spec: spec, bottoms: bottoms, height: shaped.height).y
             var placed = PageFrame.PlacedText(id: block.id, x: block.x, y: y, width: block.width, shaped: shaped)
-            placed.isActivityText = TemplateNames.isActivityWide(block.source)
+            placed.isActivityText = block.isActivityWide
             bottoms[block.id] = placed.bottom
             placedTexts.append(placed)
             frame.items.append(.text(placed))

@@ -82,12 +82,12 @@ struct PreparedForm {
 
     /// A resources dictionary with `entries` added to its `/XObject` dictionary (made if missing).
     private static func adding(_ entries: String, toXObjectsOf resources: String) throws(PDFStructureError) -> String {
-        if let existing = PDFLexer.subdictionary("XObject", in: resources), let range = resources.range(of: existing) {
-            var edited = resources
-            edited.replaceSubrange(range, with: "<<" + entries + existing.dropFirst(2))
-            return edited
+        guard let range = PDFLexer.subdictionaryRange("XObject", in: resources) else {
+            return try PDFDictionary.adding("/XObject <<\(entries) >>", to: resources)
         }
-        return try PDFDictionary.adding("/XObject <<\(entries) >>", to: resources)
+        var edited = resources
+        edited.insert(contentsOf: entries, at: resources.index(range.lowerBound, offsetBy: 2))
+        return edited
     }
 
     /// A number as a content stream writes it: rounded to 1/10,000, never with an exponent.

@@ -11,10 +11,11 @@ enum Zlib {
         return Array(output.prefix(Int(length)))
     }
 
-    /// Inflates data of any size up to `limit` (64 MiB unless given); nil for damaged data.
+    /// Inflates data of at most `limit` bytes (64 MiB unless given); nil for damaged data or
+    /// anything larger. The buffer starts near the likely size and doubles until it fits.
     static func inflate(_ input: [UInt8], limit: Int = 64 << 20) -> [UInt8]? {
-        var capacity = max(4096, input.count * 4)
-        while capacity <= limit {
+        var capacity = min(max(4096, input.count * 4), limit)
+        while true {
             var length = uLong(capacity)
             var status = Z_OK
             let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -23,19 +24,9 @@ enum Zlib {
             }
             if status == Z_OK { return output }
             // Z_BUF_ERROR: the output did not fit; anything else: the data is damaged.
-            guard status == Z_BUF_ERROR else { return nil }
-            capacity *= 2
+            guard status == Z_BUF_ERROR, capacity < limit else { return nil }
+            capacity = min(capacity * 2, limit)
         }
-        return nil
-    }
-
-    /// Inflates at most `limit` bytes; nil for damaged data or anything larger.
-    static func decompress(_ input: [UInt8], limit: Int = 16_384) -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: limit)
-        var length = uLong(limit)
-        let status = uncompress(&output, &length, input, uLong(input.count))
-        guard status == Z_OK else { return nil }
-        return Array(output.prefix(Int(length)))
     }
 }
 

@@ -67,6 +67,14 @@ struct PDFIndex {
         return (dictionary, bytes[start..<(start + length)])
     }
 
+    /// The stream data of object `number`, or nil when it is a dictionary without one.
+    func streamIfAny(_ number: Int) throws(PDFStructureError) -> ArraySlice<UInt8>? {
+        guard let offset = offsets[number],
+              let end = Self.firstRange(of: Array("endobj".utf8), in: bytes, from: offset, limit: bytes.count),
+              Self.firstRange(of: Array("stream".utf8), in: bytes, from: offset, limit: end - offset) != nil else { return nil }
+        return try stream(number).data
+    }
+
     /// The text of object `number` between `obj` and `endobj` (dictionaries only: any
     /// stream data is cut off at `stream`).
     func object(_ number: Int) throws(PDFStructureError) -> String {

@@ -155,8 +155,13 @@ extension PDFLexer {
     /// The `<< … >>` value of `/key` in the dictionary `text` (at its top level), or nil
     /// when the key is missing or its value is not a dictionary written in place.
     static func subdictionary(_ key: String, in text: String) -> String? {
-        var text = text
-        return text.withUTF8 { buffer -> String? in
+        subdictionaryRange(key, in: text).map { String(text[$0]) }
+    }
+
+    /// Where `subdictionary(key, in: text)` lies in `text`.
+    static func subdictionaryRange(_ key: String, in text: String) -> Range<String.Index>? {
+        var copy = text
+        let offsets = copy.withUTF8 { buffer -> Range<Int>? in
             var lexer = PDFLexer(buffer)
             var depth = 0
             var start: Int?
@@ -169,15 +174,16 @@ extension PDFLexer {
                     keyFound = false
                 case .close:
                     depth -= 1
-                    if let start, depth == 1 {
-                        return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<token.range.upperBound]), as: UTF8.self)
-                    }
+                    if let start, depth == 1 { return start..<token.range.upperBound }
                 default:
                     if start == nil { keyFound = depth == 1 && token.kind == .name && lexer.text(token) == "/" + key }
                 }
             }
             return nil
         }
+        guard let offsets else { return nil }
+        let utf8 = text.utf8
+        return utf8.index(utf8.startIndex, offsetBy: offsets.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: offsets.upperBound)
     }
 
     /// The `/Name N 0 R` entries of the dictionary `text`, by name (without its slash).
@@ -200,33 +206,40 @@ extension PDFLexer {
 
     /// The operands' names of each `Do` in a content stream, in painting order.
     static func paintedXObjects(in content: [UInt8]) -> [String] {
-        content.withUnsafeBufferPointer { buffer in
-            var lexer = PDFLexer(buffer)
-            var names: [String] = []
-            var previous: Token?
-            while let token = lexer.next() {
-                if token.kind == .keyword, let previous, previous.kind == .name, lexer.text(token) == "Do" {
-                    names.append(String(lexer.text(previous).dropFirst()))
-                }
-                previous = token
-            }
-            return names
+        var names: [String] = []
+        eachPair(in: content) { lexer, previous, token in
+            if previous.kind == .name, lexer.isKeyword(token, "Do") { names.append(String(lexer.text(previous).dropFirst())) }
         }
+        return names
     }
 
     /// Where each marked-content sequence with nothing in it (`BDC` straight followed by
     /// `EMC`) is, in a content stream: the offset just after its `BDC`.
     static func emptyMarkedContent(in content: [UInt8]) -> [Int] {
+        var found: [Int] = []
+        eachPair(in: content) { lexer, previous, token in
+            if lexer.isKeyword(token, "EMC"), lexer.isKeyword(previous, "BDC") { found.append(previous.range.upperBound) }
+        }
+        return found
+    }
+
+    /// Calls `body` with each token of `content` and the token before it.
+    private static func eachPair(in content: [UInt8], _ body: (PDFLexer, Token, Token) -> Void) {
         content.withUnsafeBufferPointer { buffer in
             var lexer = PDFLexer(buffer)
-            var found: [Int] = []
-            var openedAt: Int?
+            guard var previous = lexer.next() else { return }
             while let token = lexer.next() {
-                let isKeyword = token.kind == .keyword
-                if let start = openedAt, isKeyword, lexer.text(token) == "EMC" { found.append(start) }
-                openedAt = isKeyword && lexer.text(token) == "BDC" ? token.range.upperBound : nil
+                body(lexer, previous, token)
+                previous = token
             }
-            return found
         }
+    }
+
+    /// Whether `token` is the operator `word`, compared without making a string (content
+    /// streams are read for every certificate).
+    func isKeyword(_ token: Token, _ word: StaticString) -> Bool {
+        token.kind == .keyword && token.range.count == word.utf8CodeUnitCount
+            && UnsafeBufferPointer(rebasing: bytes[token.range]).elementsEqual(
+                UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 }

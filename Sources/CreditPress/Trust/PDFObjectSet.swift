@@ -87,13 +87,3 @@ final class PDFObjectSet: Sendable {
         }
     }
 }
-
-extension PDFIndex {
-    /// The stream data of object `number`, or nil when it is a dictionary without one.
-    func streamIfAny(_ number: Int) throws(PDFStructureError) -> ArraySlice<UInt8>? {
-        guard let offset = offsets[number],
-              let end = Self.firstRange(of: Array("endobj".utf8), in: bytes, from: offset, limit: bytes.count),
-              Self.firstRange(of: Array("stream".utf8), in: bytes, from: offset, limit: end - offset) != nil else { return nil }
-        return try stream(number).data
-    }
-}

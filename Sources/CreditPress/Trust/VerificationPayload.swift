@@ -128,7 +128,7 @@ public struct VerificationPayload: Equatable, Sendable {
         guard let compressed = Base32.decode(String(body.dropFirst(prefix.count))) else {
             return .failure(PayloadError("the payload is not base 32: a character was changed or lost"))
         }
-        guard let cose = Zlib.decompress(compressed) else {
+        guard let cose = Zlib.inflate(compressed, limit: 16_384) else {
             return .failure(PayloadError("the payload does not decompress: it was changed or cut short"))
         }
         guard let message = try? CBOR.decode(cose), case .tagged(18, .array(let parts)) = message, parts.count == 4,
