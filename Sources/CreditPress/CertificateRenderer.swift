@@ -68,6 +68,9 @@ public final class CertificateRenderer {
     private let catalogLoad: BackgroundLoad<StatementCatalog>
     private let engineLoad: BackgroundLoad<EngineBox>
     private var madeLayouter: Layouter?
+    /// Guards the caches above: threads take turns preparing certificates, and the font
+    /// lock is taken only to set text.
+    private let state = NSRecursiveLock()
 
     /// The prescribed statements. They are read on a thread of their own while the caller
     /// reads its inputs (a tenth of one certificate's start-up); an error in them is thrown
@@ -76,11 +79,14 @@ public final class CertificateRenderer {
         get throws { try catalogLoad.value() }
     }
 
-    /// Lays out pages. Its Pango font map is made on a thread of its own: Pango first waits
-    /// for fontconfig's default configuration to load, which the caller need not wait for
-    /// while it reads its inputs. A font map that cannot be made is reported here.
+    /// Lays out pages. Its Pango font map is made on a thread of its own, which then loads
+    /// the fonts recent certificates were set in (`RecentFonts`) while the caller reads its
+    /// inputs, until the caller first sets text. A font map that cannot be made is
+    /// reported here.
     public var layouter: Layouter {
         get throws {
+            state.lock()
+            defer { state.unlock() }
             if let madeLayouter { return madeLayouter }
             let layouter = Layouter(engine: try engineLoad.value().engine)
             madeLayouter = layouter
@@ -94,7 +100,8 @@ public final class CertificateRenderer {
         catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
         self.fonts = fonts
-        engineLoad = BackgroundLoad { EngineBox(engine: try TextEngine(fonts: fonts)) }
+        engineLoad = BackgroundLoad({ EngineBox(engine: try TextEngine(fonts: fonts)) },
+                                    then: { $0.engine.warmUp(RecentFonts.read(for: fonts)) })
         self.boards = try BoardCatalog(file: resources.boards)
     }
 
@@ -122,9 +129,16 @@ public final class CertificateRenderer {
     /// moment of issue: the claim time for learners whose record gives none.
     public func prepare(activity: Activity, learner: Learner, layoutName: String? = nil,
                         creationDate: Date, issue: IssueDetails? = nil) throws -> PreparedCertificate {
-        try FontAccess.serialized { () throws -> PreparedCertificate in
-            try prepareSerialized(activity: activity, learner: learner, layoutName: layoutName, creationDate: creationDate, issue: issue)
-        }
+        state.lock()
+        defer { state.unlock() }
+        return try prepareSerialized(activity: activity, learner: learner, layoutName: layoutName, creationDate: creationDate, issue: issue)
+    }
+
+    /// Remembers the fonts this renderer has set text in, for the next process to load
+    /// while it reads its inputs (see `RecentFonts`).
+    public func rememberFontsUsed() {
+        guard let madeLayouter = state.withLock({ madeLayouter }) else { return }
+        RecentFonts.remember(FontAccess.serialized { madeLayouter.engine.fontsUsed }, for: fonts)
     }
 
     private func prepareSerialized(activity: Activity, learner: Learner, layoutName: String?,
@@ -137,6 +151,7 @@ public final class CertificateRenderer {
                               message: "is a \(kind.rawValue) layout, but this learner's certificate is \(request.kind.rawValue); choose a \(request.kind.rawValue) layout",
                               learnerID: learner.id)
         }
+        _ = try catalog
         var content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
         var qr: (text: String, matrix: QRMatrix, payload: VerificationPayload)?
         if let issue {

@@ -78,6 +78,7 @@ struct CertificateCommand: ParsableCommand {
             let (issuer, input) = try issue.prepare(resources: resources)
             let result = try issuer.issue(input)
             try result.write(to: URL(fileURLWithPath: issue.out))
+            issuer.renderer.rememberFontsUsed()
             if let png {
                 do {
                     try PNGWriter.write(result.certificate.page, to: URL(fileURLWithPath: png))

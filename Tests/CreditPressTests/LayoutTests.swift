@@ -1,4 +1,5 @@
 @testable import CreditPress
+import CPangoCairo
 import Foundation
 import Testing
 
@@ -228,11 +229,76 @@ struct LayoutTests {
         #expect(throws: LayoutError.self) { try Self.lay(spec) }
     }
 
-    @Test func fontconfigsDefaultConfigurationIsThePrivateOneSoPangoReadsNoSystemFonts() throws {
-        _ = Fixture.fonts
-        let file = try #require(ProcessInfo.processInfo.environment["FONTCONFIG_FILE"])
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(text.contains("<dir>\(Fixture.resources.fonts.path)</dir>"))
-        #expect(!text.contains("/usr/share/fonts"))
+    @Test func fontconfigsDefaultConfigurationIsThePrivateOneSoPangoLoadsNoSystemConfiguration() throws {
+        let fonts = try FontLibrary(directory: Fixture.resources.fonts)
+        #expect(FcConfigGetCurrent() == fonts.config)
+    }
+
+    @Test func recentFontsAreRememberedPerFontFolderMostRecentFirst() throws {
+        let cache = try Fixture.temporaryFolder()
+        let regular = FontKey(family: "Noto Serif", weight: 400, italic: false, size: 11)
+        let bold = FontKey(family: "Noto Serif", weight: 700, italic: false, size: 28)
+        let italic = FontKey(family: "Noto Serif", weight: 400, italic: true, size: 9.5)
+        #expect(RecentFonts.read(in: cache, folder: "/a").isEmpty)
+        RecentFonts.remember([regular, bold], in: cache, folder: "/a")
+        RecentFonts.remember([italic], in: cache, folder: "/b")
+        RecentFonts.remember([bold, italic], in: cache, folder: "/a")
+        #expect(RecentFonts.read(in: cache, folder: "/a") == [bold, italic, regular])
+        #expect(RecentFonts.read(in: cache, folder: "/b") == [italic])
+
+        let many = (0..<40).map { FontKey(family: "Noto Serif", weight: 400, italic: false, size: 6 + Double($0) / 4) }
+        RecentFonts.remember(many, in: cache, folder: "/a")
+        #expect(RecentFonts.read(in: cache, folder: "/a") == Array(many.prefix(RecentFonts.limit)))
+
+        // A damaged list is a hint lost, not an error.
+        let file = RecentFonts.file(in: cache)
+        try Data("/a\tNoto Serif\tbold\t0\t11\n/a\tNoto Serif\t400\t0\n/a\tNoto Serif\t700\t1\t12\n\u{FF}".utf8).write(to: file)
+        #expect(RecentFonts.read(in: cache, folder: "/a") == [FontKey(family: "Noto Serif", weight: 700, italic: true, size: 12)])
+    }
+
+    @Test func warmingUpFontsChangesNoMeasurement() throws {
+        let styles: [TextStyle] = [400, 700].map { weight in
+            var style = TextStyle()
+            style.weight = weight
+            style.size = 13
+            return style
+        }
+        let cold = try TextEngine(fonts: Fixture.fonts), warm = try TextEngine(fonts: Fixture.fonts)
+        // Warming up yields to other tests setting text meanwhile: try until both are loaded.
+        let keys = styles.map { FontKey(family: $0.family, weight: $0.weight, italic: $0.italic, size: $0.size) }
+        var loaded = 0
+        for _ in 0..<10_000 where loaded < keys.count {
+            loaded += warm.warmUp(Array(keys[loaded...]))
+            if loaded < keys.count { usleep(100) }
+        }
+        #expect(loaded == 2)
+        #expect(warm.fontsUsed.isEmpty)
+        for style in styles {
+            let text = "Certificate of Continuing Medical Education — Nguyễn Thị Minh Khai"
+            let a = cold.shape(try cold.parse(markup: text), style: style, size: style.size, width: 200)
+            let b = warm.shape(try warm.parse(markup: text), style: style, size: style.size, width: 200)
+            #expect((a.width, a.height, a.lineCount, a.inkLeft) == (b.width, b.height, b.lineCount, b.inkLeft))
+        }
+        #expect(warm.fontsUsed.map(\.weight) == [400, 700])
+    }
+
+    @Test func warmingUpStopsWhenAnotherThreadWantsTheFontLock() throws {
+        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        Thread {
+            FontAccess.serialized {
+                holding.signal()
+                release.wait()
+            }
+        }.start()
+        holding.wait()
+        #expect(!FontAccess.ifUnwanted {})
+        release.signal()
+        // Once the lock is free (other tests may take it meanwhile), it runs.
+        var ran = false
+        for _ in 0..<10_000 where !ran {
+            ran = FontAccess.ifUnwanted {}
+            if !ran { usleep(100) }
+        }
+        #expect(ran)
     }
 }

@@ -6,11 +6,15 @@ final class BackgroundLoad<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchGroup()
     private var result: Result<Value, any Error>?
 
-    init(_ make: @escaping @Sendable () throws -> Value) {
+    /// Makes the value on a new thread; `then`, if given, runs on that thread once the
+    /// value is made and given to those waiting for it.
+    init(_ make: @escaping @Sendable () throws -> Value, then: (@Sendable (Value) -> Void)? = nil) {
         done.enter()
         Thread { [self] in
-            result = Result { try make() }
+            let made = Result { try make() }
+            result = made
             done.leave()
+            if let then, case .success(let value) = made { then(value) }
         }.start()
     }
 

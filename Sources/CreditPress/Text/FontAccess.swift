@@ -9,10 +9,25 @@ import Foundation
 /// processes to use every core.
 enum FontAccess {
     private static let lock = NSRecursiveLock()
+    /// How many threads wait for `lock` in `serialized`; guarded by `counter`.
+    nonisolated(unsafe) private static var waiting = 0
+    private static let counter = NSLock()
 
     static func serialized<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        counter.withLock { waiting += 1 }
         lock.lock()
+        counter.withLock { waiting -= 1 }
         defer { lock.unlock() }
         return try body()
+    }
+
+    /// Runs `body` with the lock unless another thread is waiting for it, and says whether
+    /// it ran: for work that only makes later work faster, which must never hold up work
+    /// that is wanted now.
+    static func ifUnwanted(_ body: () -> Void) -> Bool {
+        guard counter.withLock({ waiting == 0 }), lock.try() else { return false }
+        defer { lock.unlock() }
+        body()
+        return true
     }
 }

@@ -16,6 +16,9 @@ public final class FontLibrary: @unchecked Sendable {
     public let directory: URL
     /// The family names the bundled fonts provide.
     public let families: Set<String>
+    /// Where fontconfig keeps its cache of these fonts (and the engine its list of the
+    /// fonts recently used).
+    let cacheDirectory: URL
     let config: OpaquePointer
     private let coverage: OpaquePointer
 
@@ -31,31 +34,21 @@ public final class FontLibrary: @unchecked Sendable {
             FcConfigDestroy(config)
             throw FontError(message: "fontconfig could not load the fonts in \(directory.path)")
         }
-        FontLibrary.replaceDefaultConfiguration(xml, cacheDirectory: cache)
         let (families, coverage) = FontLibrary.inventory(config)
         guard let coverage, !families.isEmpty else {
             FcConfigDestroy(config)
             throw FontError(message: "no font files were found in \(directory.path)")
         }
+        // Pango's font map starts a thread that loads fontconfig's default configuration
+        // (the system's fonts.conf, every installed font's cache, and some forty files of
+        // example rules it reads for their descriptions) unless a default is already set:
+        // this configuration is made the default, so that thread has nothing to do.
+        FcConfigSetCurrent(config)
         self.directory = directory
+        self.cacheDirectory = cache
         self.config = config
         self.coverage = coverage
         self.families = families
-    }
-
-    /// Pango starts a thread that loads fontconfig's default configuration — the system's
-    /// fonts.conf and the caches of every installed font — although nothing here uses it:
-    /// about 200 files read at every start. Pointing `FONTCONFIG_FILE` at the private
-    /// configuration, written beside its cache, makes that thread read one small file instead.
-    private static func replaceDefaultConfiguration(_ xml: String, cacheDirectory: URL) {
-        let file = cacheDirectory.appendingPathComponent("creditpress-fonts.conf")
-        if (try? String(contentsOf: file, encoding: .utf8)) != xml {
-            try? FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
-            try? AtomicFile.write(Data(xml.utf8), to: file, durable: false)
-        }
-        if FileManager.default.fileExists(atPath: file.path) {
-            setenv("FONTCONFIG_FILE", file.path, 1)
-        }
     }
 
     deinit {

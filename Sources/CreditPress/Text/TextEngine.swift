@@ -14,6 +14,10 @@ public final class TextEngine {
     public let fonts: FontLibrary
     let fontMap: UnsafeMutablePointer<PangoFontMap>
     let context: OpaquePointer
+    /// The fonts paragraphs were set in at their style's own size (not the sizes tried
+    /// when shrinking a paragraph to fit, which depend on the text), in order of first use.
+    private(set) var fontsUsed: [FontKey] = []
+    private var fontsSeen: Set<FontKey> = []
 
     public init(fonts: FontLibrary) throws(TextError) {
         guard let fontMap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT) else {
@@ -69,7 +73,41 @@ public final class TextEngine {
         FontAccess.serialized { shapeSerialized(markup, style: style, size: size, width: width) }
     }
 
+    /// Loads `fonts` into Pango's caches, one at a time, as long as no other thread wants
+    /// the font lock; says how many were loaded.
+    @discardableResult
+    func warmUp(_ fonts: [FontKey]) -> Int {
+        var loaded = 0
+        for key in fonts {
+            let ran = FontAccess.ifUnwanted {
+                let layout = pango_layout_new(context)!
+                defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+                pango_layout_set_text(layout, "Ag", -1)
+                setFont(of: layout, family: key.family, weight: key.weight, italic: key.italic, size: key.size)
+                var logical = PangoRectangle()
+                pango_layout_get_extents(layout, nil, &logical)
+            }
+            guard ran else { break }
+            loaded += 1
+        }
+        return loaded
+    }
+
+    private func setFont(of layout: OpaquePointer, family: String, weight: Int, italic: Bool, size: Double) {
+        let font = pango_font_description_new()
+        pango_font_description_set_family(font, family)
+        pango_font_description_set_weight(font, PangoWeight(rawValue: UInt32(weight)))
+        pango_font_description_set_style(font, italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL)
+        pango_font_description_set_size(font, Int32(size * Double(PANGO_SCALE)))
+        pango_layout_set_font_description(layout, font)
+        pango_font_description_free(font)
+    }
+
     private func shapeSerialized(_ markup: ParsedMarkup, style: TextStyle, size: Double, width: Double) -> ShapedText {
+        if size == style.size {
+            let key = FontKey(family: style.family, weight: style.weight, italic: style.italic, size: size)
+            if fontsSeen.insert(key).inserted { fontsUsed.append(key) }
+        }
         let layout = pango_layout_new(context)!
         pango_layout_set_text(layout, markup.text, -1)
         let attributes = pango_attr_list_copy(markup.attributes)
@@ -99,13 +137,7 @@ public final class TextEngine {
         case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
         }
         if style.lineHeight > 0 { pango_layout_set_line_spacing(layout, Float(style.lineHeight)) }
-        let font = pango_font_description_new()
-        pango_font_description_set_family(font, style.family)
-        pango_font_description_set_weight(font, PangoWeight(rawValue: UInt32(style.weight)))
-        pango_font_description_set_style(font, style.italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL)
-        pango_font_description_set_size(font, Int32(size * Double(PANGO_SCALE)))
-        pango_layout_set_font_description(layout, font)
-        pango_font_description_free(font)
+        setFont(of: layout, family: style.family, weight: style.weight, italic: style.italic, size: size)
         return ShapedText(layout: layout, size: size, color: style.color)
     }
 }
