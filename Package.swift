@@ -19,12 +19,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
-        // Cairo, Pango, fontconfig and librsvg from the system (Debian: libcairo2-dev,
-        // libpango1.0-dev, libfontconfig-dev, librsvg2-dev).
+        // Cairo, Pango and fontconfig from the system (Debian: libcairo2-dev, libpango1.0-dev,
+        // libfontconfig-dev); librsvg (Debian: librsvg2-2) is opened at run time, when an
+        // SVG is first drawn.
         .systemLibrary(
             name: "CPangoCairo",
-            pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png librsvg-2.0",
-            providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev", "librsvg2-dev"])]
+            pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev", "librsvg2-2"])]
         ),
         // QR codes and zlib (Debian: libqrencode-dev, zlib1g-dev).
         .systemLibrary(

@@ -4,7 +4,7 @@
 #   scripts/setup.sh --test   also the PDF tools the tests read output back with
 set -euo pipefail
 
-packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-dev libqrencode-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev)
+packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-2 libqrencode-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
     # Independent readers of what we write: PDF tools, a QR decoder, openssl as a
     # time-stamp authority, NSS tools for pdfsig's trust store.

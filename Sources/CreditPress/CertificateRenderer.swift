@@ -65,6 +65,7 @@ public final class CertificateRenderer {
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
     private let preparedDrawings = PreparedDrawings()
+    private let images = ImageCache()
     private let catalogLoad: BackgroundLoad<StatementCatalog>
     private let engineLoad: BackgroundLoad<EngineBox>
     private var madeLayouter: Layouter?
@@ -88,7 +89,7 @@ public final class CertificateRenderer {
             state.lock()
             defer { state.unlock() }
             if let madeLayouter { return madeLayouter }
-            let layouter = Layouter(engine: try engineLoad.value().engine)
+            let layouter = Layouter(engine: try engineLoad.value().engine, images: images)
             madeLayouter = layouter
             return layouter
         }
@@ -105,9 +106,12 @@ public final class CertificateRenderer {
         self.boards = try BoardCatalog(file: resources.boards)
     }
 
-    /// Reads an activity file, knowing the configured certifying boards.
+    /// Reads an activity file, knowing the configured certifying boards, and starts
+    /// loading its artwork (logo, signature) on threads of their own.
     public func readActivity(_ url: URL, displayName: String? = nil) throws(InputError) -> Activity {
-        try ActivityReader.read(url, displayName: displayName, boards: boards)
+        let activity = try ActivityReader.read(url, displayName: displayName, boards: boards)
+        images.preload([activity.logo, activity.signatory?.signatureImage].compactMap { $0 })
+        return activity
     }
 
     /// A layout by name (`physician-cme`) from `Templates/certificates/`, or by path.

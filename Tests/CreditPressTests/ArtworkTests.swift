@@ -33,6 +33,24 @@ struct ArtworkTests {
         #expect(images.contains("240   240  rgb"))
     }
 
+    @Test func artworkLoadedAheadIsTheSameAsArtworkLoadedWhenDrawn() throws {
+        let svg = Fixture.example.appendingPathComponent("artwork/emblem.svg")
+        let png = Fixture.example.appendingPathComponent("artwork/emblem.png")
+        let broken = try Fixture.file("broken.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\"")
+        let ahead = ImageCache(), late = ImageCache()
+        ahead.preload([svg, png, broken])
+        for url in [svg, png] {
+            let (a, b) = (try ahead.image(at: url), try late.image(at: url))
+            #expect((a.pixelWidth, a.pixelHeight, a.isVector) == (b.pixelWidth, b.pixelHeight, b.isVector))
+            #expect(try ahead.image(at: url) === a, "kept for the next certificate")
+        }
+        var messages: [String] = []
+        for cache in [ahead, late, ahead] {
+            do { _ = try cache.image(at: broken); Issue.record("expected a refusal") } catch { messages.append(error.message) }
+        }
+        #expect(Set(messages).count == 1 && messages[0].hasPrefix("cannot load the SVG \(broken.path)"), "\(messages)")
+    }
+
     @Test func refusesAnSVGWithTextInIt() throws {
         let svg = try Fixture.file("logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><text x=\"0\" y=\"9\">A</text></svg>")
         #expect(throws: TextError.self) { try RasterImage(contentsOf: svg) }

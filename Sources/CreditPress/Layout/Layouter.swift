@@ -30,9 +30,9 @@ public struct Layouter {
                                   height: spec.pageHeight - 2 * line.inset),
                 width: line.width, color: line.color)))
         }
-        for slot in spec.images {
-            if let placed = try place(slot, spec: spec, sources: imageSources) { frame.items.append(.image(placed)) }
-        }
+        // Images go here in the drawing order, but are placed after the text: an image
+        // loading on a thread of its own (`ImageCache.preload`) has that long to get ready.
+        let imagesAt = frame.items.count
         if let slot = spec.qr, let qr {
             frame.items.append(.qr(.init(x: slot.x, y: slot.y, size: slot.size, matrix: qr, alt: slot.alt)))
         }
@@ -51,6 +51,11 @@ public struct Layouter {
             placedTexts.append(placed)
             frame.items.append(.text(placed))
         }
+        var images: [PageFrame.Item] = []
+        for slot in spec.images {
+            if let placed = try place(slot, spec: spec, sources: imageSources) { images.append(.image(placed)) }
+        }
+        frame.items.insert(contentsOf: images, at: imagesAt)
         for rule in spec.rules where rule.with.map({ id in placedTexts.contains { $0.id == id } }) ?? true {
             frame.items.append(.stroke(.init(shape: .line(x1: rule.x1, y1: rule.y1, x2: rule.x2, y2: rule.y2),
                                              width: rule.width, color: rule.color)))

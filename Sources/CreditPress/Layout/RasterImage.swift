@@ -44,18 +44,21 @@ public final class RasterImage {
         if let text = try? String(contentsOf: url, encoding: .utf8), text.contains("<text") {
             throw TextError(message: "the SVG \(url.path) contains text, which would print with whatever fonts a machine has; convert its text to outlines (paths)")
         }
+        guard let rsvg = creditpress_rsvg()?.pointee else {
+            throw TextError(message: "cannot draw the SVG \(url.path): librsvg 2.52 or later is not installed (Debian: apt-get install librsvg2-2), or use a PNG")
+        }
         var error: UnsafeMutablePointer<GError>?
-        guard let handle = rsvg_handle_new_from_file(url.path, &error) else {
+        guard let handle = rsvg.new_from_file(url.path, &error) else {
             let reason = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
             if let error { g_error_free(error) }
             throw TextError(message: "cannot load the SVG \(url.path): \(reason)")
         }
         defer { g_object_unref(UnsafeMutableRawPointer(handle)) }
         var width = 0.0, height = 0.0
-        if rsvg_handle_get_intrinsic_size_in_pixels(handle, &width, &height) == 0 || width <= 0 || height <= 0 {
+        if rsvg.get_intrinsic_size_in_pixels(handle, &width, &height) == 0 || width <= 0 || height <= 0 {
             var hasViewBox: gboolean = 0
             var viewBox = RsvgRectangle()
-            rsvg_handle_get_intrinsic_dimensions(handle, nil, nil, nil, nil, &hasViewBox, &viewBox)
+            rsvg.get_intrinsic_dimensions(handle, nil, nil, nil, nil, &hasViewBox, &viewBox)
             guard hasViewBox != 0, viewBox.width > 0, viewBox.height > 0 else {
                 throw TextError(message: "the SVG \(url.path) has neither a width and height nor a viewBox; give it one")
             }
@@ -67,7 +70,7 @@ public final class RasterImage {
         }
         let cairo = cairo_create(surface)
         var viewport = RsvgRectangle(x: 0, y: 0, width: width, height: height)
-        let drawn = rsvg_handle_render_document(handle, cairo, &viewport, &error)
+        let drawn = rsvg.render_document(handle, cairo, &viewport, &error)
         cairo_destroy(cairo)
         guard drawn != 0 else {
             let reason = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
@@ -93,16 +96,44 @@ enum ArtworkFile {
     }
 }
 
-/// Decoded images by path, so that a batch decodes each logo once per worker.
-public final class ImageCache {
+/// Decoded images by path, so that a batch decodes each logo once per worker. Images can
+/// be loaded ahead on threads of their own (`preload`) while the caller does other work.
+public final class ImageCache: @unchecked Sendable {
     private var images: [URL: RasterImage] = [:]
+    private var loading: [URL: BackgroundLoad<LoadedImage>] = [:]
+    private let lock = NSLock()
 
     public init() {}
 
-    public func image(at url: URL) throws(TextError) -> RasterImage {
-        if let image = images[url] { return image }
-        let image = try RasterImage(contentsOf: url)
-        images[url] = image
-        return image
+    /// Starts loading each of `urls` not loaded or loading yet, each on a thread of its own.
+    public func preload(_ urls: [URL]) {
+        lock.withLock {
+            for url in urls where images[url] == nil && loading[url] == nil {
+            }
+        }
     }
+
+    public func image(at url: URL) throws(TextError) -> RasterImage {
+        let (image, load) = lock.withLock { (images[url], loading[url]) }
+        if let image { return image }
+        let loaded: RasterImage
+        do {
+            loaded = try load.map { try $0.value().image } ?? RasterImage(contentsOf: url)
+        } catch {
+            // Not kept: the next use tries the file again, as if it had not been preloaded.
+            lock.withLock { loading[url] = nil }
+            throw error as? TextError ?? TextError(message: "cannot load image \(url.path): \(error)")
+        }
+        lock.withLock {
+            images[url] = loaded
+            loading[url] = nil
+        }
+        return loaded
+    }
+}
+
+/// An image handed from the thread that loaded it to the one that draws it.
+private final class LoadedImage: @unchecked Sendable {
+    let image: RasterImage
+    init(image: RasterImage) { self.image = image }
 }
