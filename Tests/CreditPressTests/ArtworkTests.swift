@@ -39,6 +39,7 @@ struct ArtworkTests {
         let broken = try Fixture.file("broken.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\"")
         let ahead = ImageCache(), late = ImageCache()
         ahead.preload([svg, png, broken])
+        #expect([svg, png, broken].allSatisfy(ahead.isLoadingOrLoaded) && !late.isLoadingOrLoaded(svg))
         for url in [svg, png] {
             let (a, b) = (try ahead.image(at: url), try late.image(at: url))
             #expect((a.pixelWidth, a.pixelHeight, a.isVector) == (b.pixelWidth, b.pixelHeight, b.isVector))

@@ -105,12 +105,27 @@ public final class ImageCache: @unchecked Sendable {
 
     public init() {}
 
-    /// Starts loading each of `urls` not loaded or loading yet, each on a thread of its own.
+    /// Starts loading those of `urls` not loaded or loading yet, each on a thread of its
+    /// own that first waits for the one before: one at a time, which leaves the other
+    /// cores to the caller's own work.
     public func preload(_ urls: [URL]) {
         lock.withLock {
+            var previous: BackgroundLoad<LoadedImage>?
             for url in urls where images[url] == nil && loading[url] == nil {
+                let before = previous
+                let load = BackgroundLoad {
+                    _ = try? before?.value()
+                    return LoadedImage(image: try RasterImage(contentsOf: url))
+                }
+                loading[url] = load
+                previous = load
             }
         }
+    }
+
+    /// Whether `url` is loaded or loading.
+    func isLoadingOrLoaded(_ url: URL) -> Bool {
+        lock.withLock { images[url] != nil || loading[url] != nil }
     }
 
     public func image(at url: URL) throws(TextError) -> RasterImage {
