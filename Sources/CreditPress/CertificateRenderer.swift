@@ -64,7 +64,7 @@ public final class CertificateRenderer {
     public let boards: BoardCatalog
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
-    private let preparedDrawings = PreparedDrawings()
+    let preparedDrawings: PreparedDrawings
     private let images = ImageCache()
     private let catalogLoad: BackgroundLoad<StatementCatalog>
     private let engineLoad: BackgroundLoad<EngineBox>
@@ -95,8 +95,14 @@ public final class CertificateRenderer {
         }
     }
 
-    public init(resources: Resources, fonts: FontLibrary? = nil) throws {
+    /// Where prepared drawings are kept between runs by default (see `DrawingCache`).
+    public static var standardDrawingCache: URL { DrawingCache.standard.folder }
+
+    /// `drawingCache` keeps prepared drawings between runs (nil: drawn in every process).
+    public init(resources: Resources, fonts: FontLibrary? = nil,
+                drawingCache: URL? = CertificateRenderer.standardDrawingCache) throws {
         self.resources = resources
+        preparedDrawings = PreparedDrawings(disk: drawingCache.map(DrawingCache.init), fonts: resources.fonts)
         let directory = resources.statements
         catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)

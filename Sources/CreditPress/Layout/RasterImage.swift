@@ -1,3 +1,4 @@
+import Crypto
 import CPangoCairo
 import Foundation
 
@@ -11,8 +12,14 @@ public final class RasterImage {
     public let isVector: Bool
 
     /// Loads `url`, a PNG or an SVG; the message says what is wrong in words a person can act on.
+    /// The SHA-256 of the file it was loaded from, with its kind: what its drawing depends on.
+    let digest: String
+
     public init(contentsOf url: URL) throws(TextError) {
-        if ArtworkFile.kind(of: url) == .svg {
+        let bytes = FileManager.default.contents(atPath: url.path).map(Array.init) ?? []
+        let kind = ArtworkFile.kind(of: url)
+        digest = "\(kind == .svg ? "svg" : "png") " + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        if kind == .svg {
             (surface, pixelWidth, pixelHeight) = try RasterImage.loadSVG(url)
             isVector = true
         } else {

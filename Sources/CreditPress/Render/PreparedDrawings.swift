@@ -6,8 +6,21 @@ import Foundation
 /// items of one page are drawn together into one PDF, so their forms share one set of font
 /// subsets, and are kept for the next certificate that shows the same ones.
 ///
+/// A set not yet drawn in this process is looked for on disk first (`DrawingCache`): a
+/// learner's certificate in a new process copies it instead of drawing it again.
+///
 /// Belongs to one renderer (one thread).
 final class PreparedDrawings {
+    private let disk: DrawingCache?
+    private let fonts: URL
+    /// How many sets this process has drawn (rather than found); for tests.
+    private(set) var drawnCount = 0
+
+    init(disk: DrawingCache?, fonts: URL) {
+        self.disk = disk
+        self.fonts = fonts
+    }
+
     /// The items by identity (each image and each shaped paragraph is one object in the
     /// renderer's caches) and the sizes they are drawn at.
     private struct Key: Hashable {
@@ -27,18 +40,31 @@ final class PreparedDrawings {
         let key = Key(items: owners.map(ObjectIdentifier.init), sizes: items.map(\.width))
         if let set = sets[key] { return try set.forms.get() }
         let forms: Result<[PreparedForm], FormPlacementError>
-        do throws(FormPlacementError) { forms = .success(try Self.make(items)) } catch { forms = .failure(error) }
+        do throws(FormPlacementError) { forms = .success(try make(items)) } catch { forms = .failure(error) }
         // A roster of many layouts and kinds could make many sets; start afresh past a few hundred.
         if sets.count >= 256 { sets.removeAll() }
         sets[key] = (owners, forms)
         return try forms.get()
     }
 
+    /// The forms of `items` from the disk cache, or drawn (and then kept there).
+    private func make(_ items: [PageFrame.PreparedItem]) throws(FormPlacementError) -> [PreparedForm] {
+        let key = disk.map { _ in DrawingCache.key(for: items.map(\.recipe), fonts: fonts) }
+        if let disk, let key, let page = disk.read(key), let forms = try? Self.forms(in: page, count: items.count) {
+            return forms
+        }
+        drawnCount += 1
+        let page = try Self.draw(items)
+        let forms = try Self.forms(in: page, count: items.count)
+        if let disk, let key { disk.write(page, for: key) }
+        return forms
+    }
+
     /// Draws each item into a recording surface of its own and paints them all on one page:
     /// Cairo writes each recording as a form XObject, all of them using the page's fonts.
-    private static func make(_ items: [PageFrame.PreparedItem]) throws(FormPlacementError) -> [PreparedForm] {
+    private static func draw(_ items: [PageFrame.PreparedItem]) throws(FormPlacementError) -> [UInt8] {
         do {
-            let page = try PDFWriter.data(size: (612, 792), reportAs: "(prepared drawings)") { cairo in
+            return Array(try PDFWriter.data(size: (612, 792), reportAs: "(prepared drawings)") { cairo in
                 for item in items {
                     var extents = extents(of: item)
                     guard let surface = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents) else { continue }
@@ -50,11 +76,19 @@ final class PreparedDrawings {
                     cairo_paint(cairo)
                     cairo_surface_destroy(surface)
                 }
-            }
-            let source = try PDFIndex(Array(page))
+            })
+        } catch {
+            throw FormPlacementError("the drawings could not be prepared: \(error)")
+        }
+    }
+
+    /// The forms painted on `page`, which must be `count`.
+    private static func forms(in page: [UInt8], count: Int) throws(FormPlacementError) -> [PreparedForm] {
+        do {
+            let source = try PDFIndex(page)
             let painted = try PreparedForm.paintedForms(in: source)
-            guard painted.count == items.count else {
-                throw PDFStructureError("\(painted.count) forms for \(items.count) drawings")
+            guard painted.count == count else {
+                throw PDFStructureError("\(painted.count) forms for \(count) drawings")
             }
             let objects = try PDFObjectSet(roots: painted.map { .object($0) }, from: source)
             return painted.indices.map { PreparedForm(objects: objects, root: $0) }
@@ -107,6 +141,17 @@ extension PageFrame.PreparedItem {
         switch self {
         case .image(let placed): placed.width
         case .text(let placed): placed.width
+        }
+    }
+
+    /// Everything its drawing depends on besides the fonts and the program: the image's
+    /// file and size, or the paragraph's recipe and box.
+    var recipe: String {
+        switch self {
+        case .image(let placed):
+            "image \(placed.image.digest) \(placed.image.pixelWidth)x\(placed.image.pixelHeight)"
+        case .text(let placed):
+            "text \(placed.shaped.recipe) \(placed.width) \(placed.height) \(placed.shaped.fontSize) \(placed.shaped.width) \(placed.shaped.height)"
         }
     }
 

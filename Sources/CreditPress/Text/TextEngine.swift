@@ -65,7 +65,7 @@ public final class TextEngine {
             throw TextError(message: "the text is not valid markup (\(message))")
         }
         defer { g_free(text) }
-        return ParsedMarkup(text: String(cString: text), attributes: attributes)
+        return ParsedMarkup(markup: markup, text: String(cString: text), attributes: attributes)
     }
 
     /// Sets `markup` in `style` at `size` points, wrapping at `width` points.
@@ -138,19 +138,24 @@ public final class TextEngine {
         }
         if style.lineHeight > 0 { pango_layout_set_line_spacing(layout, Float(style.lineHeight)) }
         setFont(of: layout, family: style.family, weight: style.weight, italic: style.italic, size: size)
-        return ShapedText(layout: layout, size: size, color: style.color)
+        let shaped = ShapedText(layout: layout, size: size, color: style.color)
+        shaped.recipe = "\(markup.markup)\u{0}\(style.recipe)\u{0}\(size)\u{0}\(width)"
+        return shaped
     }
 }
 
 /// Markup parsed into plain text and Pango attributes; owns the attribute list.
 public final class ParsedMarkup {
+    /// The markup as given, and its plain text.
+    public let markup: String
     public let text: String
     let attributes: OpaquePointer
 
     /// UTF-8 byte ranges of the text written in Arabic script.
     let arabicRuns: [Range<Int>]
 
-    init(text: String, attributes: OpaquePointer) {
+    init(markup: String, text: String, attributes: OpaquePointer) {
+        self.markup = markup
         self.text = text
         self.attributes = attributes
         self.arabicRuns = ParsedMarkup.runs(in: text, where: ParsedMarkup.isArabic)
@@ -200,6 +205,9 @@ public final class ShapedText {
     /// What the layouter's cache knows this paragraph by (layout, block and text), so that a
     /// writer draws the same paragraph once even if it was shaped again.
     var cacheKey: String?
+    /// Everything the paragraph was shaped from (markup, style, size, width): with the same
+    /// fonts and program, the same recipe draws the same (see `DrawingCache`).
+    var recipe = ""
 
     init(layout: OpaquePointer, size: Double, color: RGBColor) {
         self.layout = layout

@@ -23,6 +23,12 @@ public struct TextStyle: Sendable, Equatable {
     public var lineHeight: Double = 0
 
     public init() {}
+
+    /// Every property, for keys of drawings made with the style (`DrawingCache`). A new
+    /// property must be added here.
+    var recipe: String {
+        "\(family)|\(size)|\(weight)|\(italic)|\(color.red),\(color.green),\(color.blue)|\(tracking)|\(alignment.rawValue)|\(justify)|\(direction.rawValue)|\(lineHeight)"
+    }
 }
 
 /// A colour with components from 0 to 1.

@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+
+/// Prepared drawings kept on disk between runs (see `PreparedDrawings`): the PDF page Cairo
+/// drew an activity's artwork and unchanging paragraphs on, under a digest of everything
+/// that drawing depends on. A learner's certificate in a new process then copies the forms
+/// from that page instead of drawing them again.
+///
+/// The digest covers the drawn items (each image file's bytes and size; each paragraph's
+/// markup, style, size and width), the bundled fonts (name, size and time of each file) and
+/// the program and every library loaded in this process (path, size, time and inode of each
+/// file), so a change to any of them makes a new entry; the same inputs give the same bytes
+/// whether drawn now or read back. A page that cannot be read back is drawn again.
+struct DrawingCache: Sendable {
+    let folder: URL
+    /// At most this many pages are kept; the least recently written go first.
+    static let limit = 200
+
+    /// `$XDG_CACHE_HOME/creditpress/prepared`, else `~/.cache/creditpress/prepared`.
+    static var standard: DrawingCache {
+        DrawingCache(folder: FontLibrary.defaultCacheDirectory().deletingLastPathComponent().appendingPathComponent("prepared"))
+    }
+
+    func file(for key: String) -> URL {
+        folder.appendingPathComponent("\(key).pdf")
+    }
+
+    func read(_ key: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: file(for: key).path), !data.isEmpty else { return nil }
+        return Array(data)
+    }
+
+    /// Keeps `page` under `key`; a cache that cannot be written is only a cache.
+    func write(_ page: [UInt8], for key: String) {
+        let manager = FileManager.default
+        try? manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? AtomicFile.write(Data(page), to: file(for: key), durable: false)
+        guard let names = try? manager.contentsOfDirectory(atPath: folder.path), names.count > Self.limit else { return }
+        let pages = names.filter { $0.hasSuffix(".pdf") }.map { folder.appendingPathComponent($0) }
+        let dated = pages.map { url in
+            (url, (try? manager.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast)
+        }
+        for (url, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(max(0, pages.count - Self.limit)) {
+            try? manager.removeItem(at: url)
+        }
+    }
+
+    /// The digest of `items` drawn in this process with the fonts in `fonts`.
+    static func key(for items: [String], fonts: URL) -> String {
+        var hash = SHA256()
+        for part in [environment(fonts: fonts)] + items {
+            hash.update(data: Array(part.utf8))
+            hash.update(data: [0])
+        }
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The files whose contents decide what Cairo draws: the program, every library it has
+    /// loaded so far (librsvg is loaded once an SVG is), and the fonts.
+    static func environment(fonts: URL) -> String {
+        var lines = ["creditpress prepared drawings 1"]
+        for path in loadedFiles() { lines.append(identity(of: path)) }
+        let manager = FileManager.default
+        for name in ((try? manager.contentsOfDirectory(atPath: fonts.path)) ?? []).sorted() {
+            lines.append(identity(of: fonts.appendingPathComponent(name).path))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The program's file and the files of the shared libraries loaded in this process:
+    /// the files mapped into it, as `/proc/self/maps` lists them.
+    static func loadedFiles() -> [String] {
+        var paths: Set<String> = [Resources.executablePath]
+        // Read to the end: a file of /proc reports no size, and one read gives one page of it.
+        if let maps = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps")).readToEnd())
+            .flatMap({ $0 }).map({ String(decoding: $0, as: UTF8.self) }) {
+            for line in maps.split(separator: "\n") {
+                guard let slash = line.firstIndex(of: "/") else { continue }
+                let path = String(line[slash...])
+                if path.contains(".so") { paths.insert(path) }
+            }
+        }
+        return paths.sorted()
+    }
+
+    private static func identity(of path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "\(path) missing" }
+        return "\(path) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
+    }
+}
