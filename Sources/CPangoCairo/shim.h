@@ -5,6 +5,8 @@
 #include <cairo-pdf.h>
 #include <dlfcn.h>
 #include <fontconfig/fontconfig.h>
+#include <stdint.h>
+#include <string.h>
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
 #include <malloc.h>
@@ -54,6 +56,44 @@ static inline const creditpress_rsvg_api *creditpress_rsvg(void) {
     }
     pthread_mutex_unlock(&lock);
     return state == 1 ? &api : NULL;
+}
+
+// The files of the shared objects loaded in this process, one per line, into `buffer`;
+// gives the length the whole list needs (more than `capacity`: call again with more room).
+// glibc declares dl_iterate_phdr only for _GNU_SOURCE, which the C library's module is not
+// built with: declared here, with the two leading fields of its dl_phdr_info, all that is read.
+struct dl_phdr_info;
+extern int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data);
+
+typedef struct {
+    uintptr_t address;
+    const char *name;
+} creditpress_phdr_head;
+
+typedef struct {
+    char *buffer;
+    size_t capacity;
+    size_t length;
+} creditpress_object_list;
+
+static inline int creditpress_add_object(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    creditpress_object_list *list = (creditpress_object_list *)data;
+    const char *name = ((const creditpress_phdr_head *)info)->name;
+    if (!name || !name[0]) return 0;
+    size_t count = strlen(name);
+    if (list->length + count + 1 <= list->capacity) {
+        memcpy(list->buffer + list->length, name, count);
+        list->buffer[list->length + count] = '\n';
+    }
+    list->length += count + 1;
+    return 0;
+}
+
+static inline size_t creditpress_loaded_objects(char *buffer, size_t capacity) {
+    creditpress_object_list list = { buffer, capacity, 0 };
+    dl_iterate_phdr(creditpress_add_object, &list);
+    return list.length;
 }
 
 #endif

@@ -1,3 +1,4 @@
+import CPangoCairo
 import Crypto
 import Foundation
 
@@ -67,20 +68,18 @@ struct DrawingCache: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// The program's file and the files of the shared libraries loaded in this process:
-    /// the files mapped into it, as `/proc/self/maps` lists them.
+    /// The program's file and the files of the shared libraries loaded in this process.
     static func loadedFiles() -> [String] {
-        var paths: Set<String> = [Resources.executablePath]
-        // Read to the end: a file of /proc reports no size, and one read gives one page of it.
-        if let maps = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps")).readToEnd())
-            .flatMap({ $0 }).map({ String(decoding: $0, as: UTF8.self) }) {
-            for line in maps.split(separator: "\n") {
-                guard let slash = line.firstIndex(of: "/") else { continue }
-                let path = String(line[slash...])
-                if path.contains(".so") { paths.insert(path) }
+        var capacity = 8192
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let length = creditpress_loaded_objects(&buffer, capacity)
+            guard length > capacity else {
+                let names = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                return [Resources.executablePath] + names.split(separator: "\n").map(String.init).sorted()
             }
+            capacity = length
         }
-        return paths.sorted()
     }
 
     private static func identity(of path: String) -> String {
