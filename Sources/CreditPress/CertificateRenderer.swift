@@ -1,3 +1,4 @@
+import CPangoCairo
 import Foundation
 
 /// A certificate laid out and ready to write: the page, its metadata and what it was made from.
@@ -108,7 +109,10 @@ public final class CertificateRenderer {
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
         self.fonts = fonts
         engineLoad = BackgroundLoad({ EngineBox(engine: try TextEngine(fonts: fonts)) },
-                                    then: { $0.engine.warmUp(RecentFonts.read(for: fonts)) })
+                                    then: { box in
+                                        creditpress_lower_thread_priority()
+                                        box.engine.warmUp(RecentFonts.read(for: fonts))
+                                    })
         self.boards = try BoardCatalog(file: resources.boards)
     }
 

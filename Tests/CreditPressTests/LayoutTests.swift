@@ -236,9 +236,9 @@ struct LayoutTests {
 
     @Test func recentFontsAreRememberedPerFontFolderMostRecentFirst() throws {
         let cache = try Fixture.temporaryFolder()
-        let regular = FontKey(family: "Noto Serif", weight: 400, italic: false, size: 11)
-        let bold = FontKey(family: "Noto Serif", weight: 700, italic: false, size: 28)
-        let italic = FontKey(family: "Noto Serif", weight: 400, italic: true, size: 9.5)
+        let regular = FontKey(description: "Noto Serif 11")
+        let bold = FontKey(description: "Noto Serif Bold 28")
+        let italic = FontKey(description: "Noto Serif Italic 9.5")
         #expect(RecentFonts.read(in: cache, folder: "/a").isEmpty)
         RecentFonts.remember([regular, bold], in: cache, folder: "/a")
         RecentFonts.remember([italic], in: cache, folder: "/b")
@@ -246,40 +246,38 @@ struct LayoutTests {
         #expect(RecentFonts.read(in: cache, folder: "/a") == [bold, italic, regular])
         #expect(RecentFonts.read(in: cache, folder: "/b") == [italic])
 
-        let many = (0..<40).map { FontKey(family: "Noto Serif", weight: 400, italic: false, size: 6 + Double($0) / 4) }
+        let many = (0..<40).map { FontKey(description: "Noto Serif \(6 + Double($0) / 4)") }
         RecentFonts.remember(many, in: cache, folder: "/a")
         #expect(RecentFonts.read(in: cache, folder: "/a") == Array(many.prefix(RecentFonts.limit)))
 
         // A damaged list is a hint lost, not an error.
         let file = RecentFonts.file(in: cache)
-        try Data("/a\tNoto Serif\tbold\t0\t11\n/a\tNoto Serif\t400\t0\n/a\tNoto Serif\t700\t1\t12\n\u{FF}".utf8).write(to: file)
-        #expect(RecentFonts.read(in: cache, folder: "/a") == [FontKey(family: "Noto Serif", weight: 700, italic: true, size: 12)])
+        try Data("/a\tNoto Serif\t400\t0\t11\n/a\t\n/a\tNoto Serif Bold Italic 12\n\u{FF}".utf8).write(to: file)
+        #expect(RecentFonts.read(in: cache, folder: "/a") == [FontKey(description: "Noto Serif Bold Italic 12")])
     }
 
-    @Test func warmingUpFontsChangesNoMeasurement() throws {
-        let styles: [TextStyle] = [400, 700].map { weight in
-            var style = TextStyle()
-            style.weight = weight
-            style.size = 13
-            return style
-        }
+    @Test func warmingUpFontsChangesNoMeasurementAndTheFontsOfEveryRunAreNoted() throws {
+        var style = TextStyle()
+        style.size = 13
+        let markup = "Certificate of <i>Continuing</i> Medical <b>Education</b> — Nguyễn Thị Minh Khai, 王小明"
         let cold = try TextEngine(fonts: Fixture.fonts), warm = try TextEngine(fonts: Fixture.fonts)
-        // Warming up yields to other tests setting text meanwhile: try until both are loaded.
-        let keys = styles.map { FontKey(family: $0.family, weight: $0.weight, italic: $0.italic, size: $0.size) }
+        let a = cold.shape(try cold.parse(markup: markup), style: style, size: style.size, width: 200)
+        let fonts = cold.fontsUsed.map(\.description)
+        #expect(fonts.contains("Noto Serif 13") && fonts.contains("Noto Serif Italic 13") && fonts.contains("Noto Serif Bold 13"))
+        #expect(fonts.contains { $0.hasPrefix("Noto Serif CJK") }, "the fallback font for the Chinese name: \(fonts)")
+        // Warming up yields to other tests setting text meanwhile: try until all are loaded.
         var loaded = 0
-        for _ in 0..<10_000 where loaded < keys.count {
-            loaded += warm.warmUp(Array(keys[loaded...]))
-            if loaded < keys.count { usleep(100) }
+        for _ in 0..<10_000 where loaded < fonts.count {
+            loaded += warm.warmUp(Array(cold.fontsUsed[loaded...]))
+            if loaded < fonts.count { usleep(100) }
         }
-        #expect(loaded == 2)
-        #expect(warm.fontsUsed.isEmpty)
-        for style in styles {
-            let text = "Certificate of Continuing Medical Education — Nguyễn Thị Minh Khai"
-            let a = cold.shape(try cold.parse(markup: text), style: style, size: style.size, width: 200)
-            let b = warm.shape(try warm.parse(markup: text), style: style, size: style.size, width: 200)
-            #expect((a.width, a.height, a.lineCount, a.inkLeft) == (b.width, b.height, b.lineCount, b.inkLeft))
-        }
-        #expect(warm.fontsUsed.map(\.weight) == [400, 700])
+        #expect(loaded == fonts.count)
+        #expect(warm.fontsUsed.isEmpty, "warming is not use")
+        let b = warm.shape(try warm.parse(markup: markup), style: style, size: style.size, width: 200)
+        #expect((a.width, a.height, a.lineCount, a.inkLeft) == (b.width, b.height, b.lineCount, b.inkLeft))
+        // Sizes tried while shrinking a paragraph to fit are not noted.
+        _ = warm.shape(try warm.parse(markup: "Ada"), style: style, size: 9.25, width: 200)
+        #expect(!warm.fontsUsed.contains { $0.description.hasSuffix(" 9.25") })
     }
 
     @Test func warmingUpStopsWhenAnotherThreadWantsTheFontLock() throws {

@@ -121,6 +121,7 @@ public final class ImageCache: @unchecked Sendable {
             for url in urls where images[url] == nil && loading[url] == nil {
                 let before = previous
                 let load = BackgroundLoad {
+                    creditpress_lower_thread_priority()
                     _ = try? before?.value()
                     return LoadedImage(image: try RasterImage(contentsOf: url))
                 }

@@ -1,16 +1,14 @@
 import Foundation
 
-/// A font as Pango loads it for a paragraph: family, weight, slant and size.
+/// A font as Pango loads it for a run of text, in Pango's words ("Noto Serif Bold Italic
+/// 11.5"): family, weight, slant and size.
 ///
-/// The first paragraph Pango sets in a font costs it a fontconfig sort (on two threads it
-/// starts for the purpose), the font's metrics (for which it shapes a sample sentence) and
+/// The first run Pango sets in a font costs it a fontconfig sort (on two threads it starts
+/// for the purpose), the font's metrics (for which it shapes a sample sentence) and
 /// HarfBuzz's shaping plan: about half a millisecond each, most of the time one
 /// certificate spends setting its text in a new process.
 struct FontKey: Hashable, Sendable {
-    var family: String
-    var weight: Int
-    var italic: Bool
-    var size: Double
+    var description: String
 }
 
 /// The fonts recent certificates were set in, kept beside fontconfig's cache of the
@@ -18,8 +16,8 @@ struct FontKey: Hashable, Sendable {
 /// inputs. Only a hint: a missing, stale or unreadable list costs speed, never output.
 enum RecentFonts {
     /// At most this many fonts per font folder are remembered (a bundled layout uses
-    /// about a dozen; the bundled layouts together about twenty).
-    static let limit = 24
+    /// about fifteen; the bundled layouts together about twenty-five).
+    static let limit = 32
 
     static func file(in cacheDirectory: URL) -> URL {
         cacheDirectory.appendingPathComponent("recent-fonts.tsv")
@@ -50,15 +48,14 @@ enum RecentFonts {
         let others = old.filter { $0.folder != folder }
         let all = mine.prefix(limit).map { (folder: folder, key: $0) } + others.prefix(4 * limit)
         guard all.map(line) != old.map(line) else { return }
-        let text = "# CreditPress: fonts recent certificates were set in (folder, family, weight, italic, size)\n"
+        let text = "# CreditPress: fonts recent certificates were set in (font folder, Pango font description)\n"
             + all.map { line($0) + "\n" }.joined()
         try? FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
         try? AtomicFile.write(Data(text.utf8), to: url, durable: false)
     }
 
     private static func line(_ entry: (folder: String, key: FontKey)) -> String {
-        [entry.folder, entry.key.family, String(entry.key.weight), entry.key.italic ? "1" : "0", String(entry.key.size)]
-            .joined(separator: "\t")
+        "\(entry.folder)\t\(entry.key.description)"
     }
 
     private static func entries(in url: URL) -> [(folder: String, key: FontKey)] {
@@ -66,9 +63,8 @@ enum RecentFonts {
         return text.split(separator: "\n").compactMap { line in
             guard !line.hasPrefix("#") else { return nil }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 5, let weight = Int(fields[2]), let size = Double(fields[4]),
-                  (100...1000).contains(weight), size > 0, size < 1000 else { return nil }
-            return (String(fields[0]), FontKey(family: String(fields[1]), weight: weight, italic: fields[3] == "1", size: size))
+            guard fields.count == 2, !fields[1].isEmpty, fields[1].count < 200 else { return nil }
+            return (String(fields[0]), FontKey(description: String(fields[1])))
         }
     }
 }

@@ -14,8 +14,9 @@ public final class TextEngine {
     public let fonts: FontLibrary
     let fontMap: UnsafeMutablePointer<PangoFontMap>
     let context: OpaquePointer
-    /// The fonts paragraphs were set in at their style's own size (not the sizes tried
-    /// when shrinking a paragraph to fit, which depend on the text), in order of first use.
+    /// The fonts Pango set paragraphs in (italic and bold runs and fallback fonts among them),
+    /// when set at their style's own size (not the sizes tried when shrinking a paragraph to
+    /// fit, which depend on the text), in order of first use.
     private(set) var fontsUsed: [FontKey] = []
     private var fontsSeen: Set<FontKey> = []
 
@@ -83,7 +84,9 @@ public final class TextEngine {
                 let layout = pango_layout_new(context)!
                 defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
                 pango_layout_set_text(layout, "Ag", -1)
-                setFont(of: layout, family: key.family, weight: key.weight, italic: key.italic, size: key.size)
+                let font = pango_font_description_from_string(key.description)
+                pango_layout_set_font_description(layout, font)
+                pango_font_description_free(font)
                 var logical = PangoRectangle()
                 pango_layout_get_extents(layout, nil, &logical)
             }
@@ -91,6 +94,23 @@ public final class TextEngine {
             loaded += 1
         }
         return loaded
+    }
+
+    /// The fonts of `layout`'s runs, as Pango describes them.
+    static func fonts(of layout: OpaquePointer) -> [FontKey] {
+        guard let iterator = pango_layout_get_iter(layout) else { return [] }
+        defer { pango_layout_iter_free(iterator) }
+        var keys: [FontKey] = []
+        repeat {
+            guard let run = pango_layout_iter_get_run_readonly(iterator), let font = run.pointee.item.pointee.analysis.font,
+                  let description = pango_font_describe(font) else { continue }
+            defer { pango_font_description_free(description) }
+            guard let text = pango_font_description_to_string(description) else { continue }
+            defer { g_free(text) }
+            let key = FontKey(description: String(cString: text))
+            if !keys.contains(key) { keys.append(key) }
+        } while pango_layout_iter_next_run(iterator) != 0
+        return keys
     }
 
     private func setFont(of layout: OpaquePointer, family: String, weight: Int, italic: Bool, size: Double) {
@@ -104,10 +124,6 @@ public final class TextEngine {
     }
 
     private func shapeSerialized(_ markup: ParsedMarkup, style: TextStyle, size: Double, width: Double) -> ShapedText {
-        if size == style.size {
-            let key = FontKey(family: style.family, weight: style.weight, italic: style.italic, size: size)
-            if fontsSeen.insert(key).inserted { fontsUsed.append(key) }
-        }
         let layout = pango_layout_new(context)!
         pango_layout_set_text(layout, markup.text, -1)
         let attributes = pango_attr_list_copy(markup.attributes)
@@ -139,6 +155,9 @@ public final class TextEngine {
         if style.lineHeight > 0 { pango_layout_set_line_spacing(layout, Float(style.lineHeight)) }
         setFont(of: layout, family: style.family, weight: style.weight, italic: style.italic, size: size)
         let shaped = ShapedText(layout: layout, size: size, color: style.color)
+        if size == style.size {
+            for key in Self.fonts(of: layout) where fontsSeen.insert(key).inserted { fontsUsed.append(key) }
+        }
         shaped.recipe = "\(markup.markup)\u{0}\(style.recipe)\u{0}\(size)\u{0}\(width)"
         return shaped
     }
