@@ -66,7 +66,7 @@ public final class CertificateRenderer {
     private var layouts: [String: LayoutSpec] = [:]
     private let statements = StatementCache()
     let preparedDrawings: PreparedDrawings
-    private let images = ImageCache()
+    private let images: ImageCache
     private let catalogLoad: BackgroundLoad<StatementCatalog>
     private let engineLoad: BackgroundLoad<EngineBox>
     private var madeLayouter: Layouter?
@@ -104,6 +104,8 @@ public final class CertificateRenderer {
                 drawingCache: URL? = CertificateRenderer.standardDrawingCache) throws {
         self.resources = resources
         preparedDrawings = PreparedDrawings(disk: drawingCache.map(DrawingCache.init), fonts: resources.fonts)
+        images = ImageCache(sizes: drawingCache.map(ArtworkSizes.init))
+        if drawingCache != nil { _ = DrawingCache.startupFiles }
         let directory = resources.statements
         catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
         let fonts = try fonts ?? FontLibrary(directory: resources.fonts)

@@ -28,6 +28,40 @@ struct DrawingCacheTests {
         #expect(uncached.drawn == 1 && uncached.bytes == first.bytes)
     }
 
+    @Test func artworkOfKnownSizeIsDecodedOnlyWhenDrawn() throws {
+        let folder = try Fixture.temporaryFolder()
+        let first = try Self.issue(cache: folder)
+        let renderer = try CertificateRenderer(resources: Fixture.resources, fonts: Fixture.fonts, drawingCache: folder)
+        let certificate = try renderer.prepare(activity: Fixture.activity(), learner: Fixture.learner("vietnamese"),
+                                               creationDate: Fixture.fixedDate)
+        var images: [RasterImage] = []
+        for case .image(let placed) in certificate.page.items { images.append(placed.image) }
+        #expect(images.count == 2 && images.allSatisfy { !$0.isDecoded })
+        #expect(try renderer.finishedPDF(certificate, signing: nil).bytes == first.bytes)
+        #expect(images.allSatisfy { !$0.isDecoded }, "the forms came from disk")
+        // A preview draws the artwork: decoded then, and drawn as a fresh renderer draws it.
+        let png = folder.appendingPathComponent("late.png"), reference = folder.appendingPathComponent("early.png")
+        try PNGWriter.write(certificate.page, to: png)
+        #expect(images.allSatisfy { $0.isDecoded })
+        let fresh = try Fixture.renderer()
+        try PNGWriter.write(fresh.prepare(activity: Fixture.activity(), learner: Fixture.learner("vietnamese"),
+                                          creationDate: Fixture.fixedDate).page, to: reference)
+        #expect(try Data(contentsOf: png) == Data(contentsOf: reference))
+    }
+
+    @Test func artworkChangedBeforeItIsDrawnIsReported() throws {
+        let folder = try Fixture.temporaryFolderWithArtwork()
+        let sizes = ArtworkSizes(folder: folder.appendingPathComponent("cache"))
+        let svg = folder.appendingPathComponent("artwork/emblem.svg")
+        _ = try RasterImage(contentsOf: svg, sizes: sizes)
+        let late = try RasterImage(contentsOf: svg, sizes: sizes)
+        #expect(!late.isDecoded && late.pixelWidth == 240)
+        try Data("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"20\"/>".utf8).write(to: svg)
+        do { try late.load(); Issue.record("expected a refusal") } catch {
+            #expect(error.message.contains("changed while it was being used"))
+        }
+    }
+
     @Test func aDamagedPageOnDiskIsDrawnAgain() throws {
         let folder = try Fixture.temporaryFolder()
         let first = try Self.issue(cache: folder)

@@ -19,7 +19,7 @@ extension BatchRunner {
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: options.layout,
                                                    creationDate: state.creationDate,
                                                    issue: IssueDetails(certificateID: id, signing: nil, storedQR: qr))
-            writer.add(certificate.page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
+            try writer.add(certificate.page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
             // Give freed memory back now and then: Cairo's bookkeeping for the merged file grows
             // with every page, and what each page freed would otherwise sit between its blocks.
             if writer.pageCount % 2_000 == 0 { malloc_trim(0) }

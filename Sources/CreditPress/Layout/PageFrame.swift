@@ -71,6 +71,13 @@ public struct PageFrame {
         case text(PlacedText)
     }
 
+    /// Decodes the page's artwork not decoded yet (see `RasterImage`), before drawing it.
+    func loadArtwork(reportAs name: String) throws(RenderError) {
+        for case .image(let placed) in items {
+            do { try placed.image.load() } catch { throw RenderError(file: name, message: error.message) }
+        }
+    }
+
     var preparedItems: [PreparedItem] {
         items.compactMap { item -> PreparedItem? in
             switch item {

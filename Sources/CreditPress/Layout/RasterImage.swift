@@ -4,31 +4,78 @@ import Foundation
 
 /// Artwork ready to draw: a PNG decoded into a Cairo image surface, or an SVG drawn once
 /// into a Cairo recording surface, so that it stays vector in the PDF. Owns its surface.
-public final class RasterImage {
-    let surface: OpaquePointer
+///
+/// Artwork whose size an earlier run recorded (`ArtworkSizes`, by the file's digest) is
+/// decoded only when first drawn: a certificate whose prepared drawings come from the disk
+/// cache never draws it, and never loads librsvg. Drawing code calls `load()` first, where
+/// a failure can still be reported.
+public final class RasterImage: @unchecked Sendable {
     /// The natural size: pixels for a PNG, CSS pixels for an SVG.
     public let pixelWidth: Int
     public let pixelHeight: Int
     public let isVector: Bool
-
-    /// Loads `url`, a PNG or an SVG; the message says what is wrong in words a person can act on.
     /// The SHA-256 of the file it was loaded from, with its kind: what its drawing depends on.
     let digest: String
+    private let url: URL
+    private var loaded: Result<OpaquePointer, TextError>?
+    private let lock = NSLock()
 
-    public init(contentsOf url: URL) throws(TextError) {
-        let bytes = FileManager.default.contents(atPath: url.path).map(Array.init) ?? []
-        let kind = ArtworkFile.kind(of: url)
-        digest = "\(kind == .svg ? "svg" : "png") " + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        if kind == .svg {
-            (surface, pixelWidth, pixelHeight) = try RasterImage.loadSVG(url)
-            isVector = true
-        } else {
-            (surface, pixelWidth, pixelHeight) = try RasterImage.loadPNG(url)
-            isVector = false
-        }
+    /// Loads `url`, a PNG or an SVG; the message says what is wrong in words a person can act on.
+    public convenience init(contentsOf url: URL) throws(TextError) {
+        try self.init(contentsOf: url, sizes: nil)
     }
 
-    deinit { cairo_surface_destroy(surface) }
+    init(contentsOf url: URL, sizes: ArtworkSizes?) throws(TextError) {
+        let bytes = FileManager.default.contents(atPath: url.path).map(Array.init) ?? []
+        let kind = ArtworkFile.kind(of: url)
+        isVector = kind == .svg
+        digest = "\(isVector ? "svg" : "png")-" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        self.url = url
+        if let known = sizes?.size(of: digest) {
+            (pixelWidth, pixelHeight) = known
+            return
+        }
+        let surface: OpaquePointer
+        (surface, pixelWidth, pixelHeight) = try RasterImage.decode(url, vector: isVector)
+        loaded = .success(surface)
+        sizes?.remember(digest, size: (pixelWidth, pixelHeight))
+    }
+
+    deinit {
+        if case .success(let surface) = loaded { cairo_surface_destroy(surface) }
+    }
+
+    /// Decodes the artwork if it is not yet; throws what decoding it threw.
+    func load() throws(TextError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if loaded == nil {
+            do throws(TextError) {
+                let (surface, width, height) = try RasterImage.decode(url, vector: isVector)
+                guard (width, height) == (pixelWidth, pixelHeight) else {
+                    cairo_surface_destroy(surface)
+                    throw TextError(message: "the image \(url.path) changed while it was being used; run again")
+                }
+                loaded = .success(surface)
+            } catch {
+                loaded = .failure(error)
+            }
+        }
+        try loaded!.get()
+    }
+
+    /// Whether the artwork has been decoded (or tried to be).
+    var isDecoded: Bool { lock.withLock { loaded != nil } }
+
+    /// The decoded artwork; `load()` must have succeeded.
+    var surface: OpaquePointer {
+        do { try load() } catch { preconditionFailure("artwork drawn though it could not be loaded: \(error)") }
+        return lock.withLock { try! loaded!.get() }
+    }
+
+    private static func decode(_ url: URL, vector: Bool) throws(TextError) -> (OpaquePointer, Int, Int) {
+        vector ? try loadSVG(url) : try loadPNG(url)
+    }
 
     private static func loadPNG(_ url: URL) throws(TextError) -> (OpaquePointer, Int, Int) {
         guard let surface = cairo_image_surface_create_from_png(url.path) else {
@@ -109,13 +156,18 @@ public final class ImageCache: @unchecked Sendable {
     private var images: [URL: RasterImage] = [:]
     private var loading: [URL: BackgroundLoad<LoadedImage>] = [:]
     private let lock = NSLock()
+    private let sizes: ArtworkSizes?
 
-    public init() {}
+    /// With `sizes`, artwork whose size is recorded there is decoded only when drawn.
+    public init() { sizes = nil }
+
+    init(sizes: ArtworkSizes?) { self.sizes = sizes }
 
     /// Starts loading those of `urls` not loaded or loading yet, each on a thread of its
     /// own that first waits for the one before: one at a time, which leaves the other
     /// cores to the caller's own work.
     public func preload(_ urls: [URL]) {
+        let sizes = self.sizes
         lock.withLock {
             var previous: BackgroundLoad<LoadedImage>?
             for url in urls where images[url] == nil && loading[url] == nil {
@@ -123,7 +175,7 @@ public final class ImageCache: @unchecked Sendable {
                 let load = BackgroundLoad {
                     creditpress_lower_thread_priority()
                     _ = try? before?.value()
-                    return LoadedImage(image: try RasterImage(contentsOf: url))
+                    return LoadedImage(image: try RasterImage(contentsOf: url, sizes: sizes))
                 }
                 loading[url] = load
                 previous = load
@@ -141,7 +193,7 @@ public final class ImageCache: @unchecked Sendable {
         if let image { return image }
         let loaded: RasterImage
         do {
-            loaded = try load.map { try $0.value().image } ?? RasterImage(contentsOf: url)
+            loaded = try load.map { try $0.value().image } ?? RasterImage(contentsOf: url, sizes: sizes)
         } catch {
             // Not kept: the next use tries the file again, as if it had not been preloaded.
             lock.withLock { loading[url] = nil }
@@ -159,4 +211,26 @@ public final class ImageCache: @unchecked Sendable {
 private final class LoadedImage: @unchecked Sendable {
     let image: RasterImage
     init(image: RasterImage) { self.image = image }
+}
+
+/// The sizes of artwork decoded before, by the digest of its file, kept beside the prepared
+/// drawings: what a layout needs of an image without decoding it.
+struct ArtworkSizes: Sendable {
+    let folder: URL
+
+    func file(for digest: String) -> URL {
+        folder.appendingPathComponent("\(digest).size")
+    }
+
+    func size(of digest: String) -> (Int, Int)? {
+        guard let text = try? String(contentsOf: file(for: digest), encoding: .utf8) else { return nil }
+        let numbers = text.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard numbers.count == 2, numbers.allSatisfy({ $0 > 0 && $0 < 1_000_000 }) else { return nil }
+        return (numbers[0], numbers[1])
+    }
+
+    func remember(_ digest: String, size: (Int, Int)) {
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? AtomicFile.write(Data("\(size.0) \(size.1)\n".utf8), to: file(for: digest), durable: false)
+    }
 }

@@ -56,17 +56,26 @@ struct DrawingCache: Sendable {
         return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The files whose contents decide what Cairo draws: the program, every library it has
-    /// loaded so far (librsvg is loaded once an SVG is), and the fonts.
+    /// The files whose contents decide what Cairo draws: the program and the libraries it
+    /// started with, librsvg (opened only when an SVG is decoded, so named by its file beside
+    /// Cairo's whether or not it is loaded yet), and the fonts.
     static func environment(fonts: URL) -> String {
-        var lines = ["creditpress prepared drawings 1"]
-        for path in loadedFiles() { lines.append(identity(of: path)) }
+        var lines = ["creditpress prepared drawings 2"]
+        for path in startupFiles { lines.append(identity(of: path)) }
+        let cairo = startupFiles.first { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("libcairo.so") }
+        if let cairo {
+            lines.append(identity(of: URL(fileURLWithPath: cairo).deletingLastPathComponent().appendingPathComponent("librsvg-2.so.2").path))
+        }
         let manager = FileManager.default
         for name in ((try? manager.contentsOfDirectory(atPath: fonts.path)) ?? []).sorted() {
             lines.append(identity(of: fonts.appendingPathComponent(name).path))
         }
         return lines.joined(separator: "\n")
     }
+
+    /// The program's file and the libraries loaded with it, as they were when first asked
+    /// for (a renderer asks when it is made, before it opens any library itself).
+    static let startupFiles = loadedFiles()
 
     /// The program's file and the files of the shared libraries loaded in this process.
     static func loadedFiles() -> [String] {

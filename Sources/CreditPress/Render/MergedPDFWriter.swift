@@ -39,7 +39,8 @@ public final class MergedPDFWriter {
     }
 
     /// Adds a page, with `outline` as its entry in the document outline (none when nil).
-    public func add(_ page: PageFrame, outline: String?) {
+    public func add(_ page: PageFrame, outline: String?) throws(RenderError) {
+        try page.loadArtwork(reportAs: url.path)
         FontAccess.serialized { addSerialized(page, outline: outline) }
     }
 

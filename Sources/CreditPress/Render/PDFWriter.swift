@@ -37,6 +37,9 @@ public enum PDFWriter {
     public static func data(_ pages: [PageFrame], metadata: PDFMetadata,
                             omittingPrepared: Bool = false) throws(RenderError) -> Data {
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
+        if !omittingPrepared {
+            for page in pages { try page.loadArtwork(reportAs: "(memory)") }
+        }
         return try document(size: (first.width, first.height), reportAs: "(memory)") { surface, cairo in
             setMetadata(metadata, on: surface)
             for page in pages {
@@ -83,6 +86,7 @@ public enum PDFWriter {
 
     private static func render(_ pages: [PageFrame], metadata: PDFMetadata, to file: URL,
                                reportAs url: URL) throws(RenderError) {
+        for page in pages { try page.loadArtwork(reportAs: url.path) }
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
         guard let surface = cairo_pdf_surface_create(file.path, first.width, first.height) else {
             throw RenderError(file: url.path, message: "Cairo could not create the PDF")

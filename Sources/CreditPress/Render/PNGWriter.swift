@@ -6,6 +6,7 @@ public enum PNGWriter {
     /// Writes `page` to `url` at `dpi` (72 gives one pixel per point).
     public static func write(_ page: PageFrame, dpi: Double = 100, to url: URL) throws(RenderError) {
         let scale = dpi / 72
+        try page.loadArtwork(reportAs: url.path)
         try AtomicFile.write(to: url, durable: false) { temporary throws(RenderError) in
             guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32((page.width * scale).rounded()),
                                                            Int32((page.height * scale).rounded())) else {

@@ -64,6 +64,7 @@ final class PreparedDrawings {
     /// Cairo writes each recording as a form XObject, all of them using the page's fonts.
     private static func draw(_ items: [PageFrame.PreparedItem]) throws(FormPlacementError) -> [UInt8] {
         do {
+            for case .image(let placed) in items { try placed.image.load() }
             return Array(try PDFWriter.data(size: (612, 792), reportAs: "(prepared drawings)") { cairo in
                 for item in items {
                     var extents = extents(of: item)

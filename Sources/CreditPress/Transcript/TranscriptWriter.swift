@@ -50,7 +50,7 @@ public struct TranscriptWriter {
         let writer = try MergedPDFWriter(url: url, metadata: metadata, tagged: true)
         for (index, page) in pages.enumerated() {
             let frame = try draw(page, number: index + 1, of: pages.count, transcript: transcript, trailers: trailers)
-            writer.add(frame, outline: nil)
+            try writer.add(frame, outline: nil)
         }
         try writer.finish()
         return pages.count
