@@ -8,8 +8,8 @@ import Foundation
 /// from that page instead of drawing them again.
 ///
 /// The digest covers the drawn items (each image file's bytes and size; each paragraph's
-/// markup, style, size and width), the bundled fonts (name, size and time of each file) and
-/// the program and every library loaded in this process (path, size, time and inode of each
+/// markup, style, size and box), the bundled fonts (name, size and time of each file), and
+/// the program, the libraries it started with and librsvg (path, size, time and inode of each
 /// file), so a change to any of them makes a new entry; the same inputs give the same bytes
 /// whether drawn now or read back. A page that cannot be read back is drawn again.
 struct DrawingCache: Sendable {
