@@ -15,7 +15,7 @@
 #include <malloc.h>
 #include <pthread.h>
 
-// librsvg is opened when the first SVG is drawn, not linked: it and the libraries it pulls
+// librsvg is opened when the first SVG is decoded, not linked: it and the libraries it pulls
 // in (libxml2, ICU, GIO, gdk-pixbuf and theirs) would otherwise be loaded by every start of
 // the program, before it has read which artwork, if any, the activity has. The few
 // functions used are declared here as librsvg 2.52 and later define them.
@@ -32,7 +32,7 @@ typedef struct {
 typedef struct {
     RsvgHandle *(*new_from_file)(const char *, GError **);
     gboolean (*get_intrinsic_size_in_pixels)(RsvgHandle *, gdouble *, gdouble *);
-    // The three lengths (width, height and their presence flags) are not read: NULL.
+    // The width and height, and whether the file gives them, are not read: NULL.
     void (*get_intrinsic_dimensions)(RsvgHandle *, gboolean *, void *, gboolean *, void *, gboolean *, RsvgRectangle *);
     gboolean (*render_document)(RsvgHandle *, cairo_t *, const RsvgRectangle *, GError **);
 } creditpress_rsvg_api;

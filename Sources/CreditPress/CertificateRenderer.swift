@@ -167,7 +167,6 @@ public final class CertificateRenderer {
                               message: "is a \(kind.rawValue) layout, but this learner's certificate is \(request.kind.rawValue); choose a \(request.kind.rawValue) layout",
                               learnerID: learner.id)
         }
-        _ = try catalog
         var content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
         var qr: (text: String, matrix: QRMatrix, payload: VerificationPayload)?
         if let issue {
