@@ -61,7 +61,7 @@ public final class RasterImage: @unchecked Sendable {
                 loaded = .failure(error)
             }
         }
-        try loaded!.get()
+        _ = try loaded!.get()
     }
 
     /// Whether the artwork has been decoded (or tried to be).
