@@ -60,6 +60,7 @@ struct DrawingCacheTests {
         do { try late.load(); Issue.record("expected a refusal") } catch {
             #expect(error.message.contains("changed while it was being used"))
         }
+        #expect(sizes.size(of: late.digest) == nil, "the size recorded is not trusted again")
     }
 
     @Test func aDamagedPageOnDiskIsDrawnAgain() throws {

@@ -17,6 +17,7 @@ public final class RasterImage: @unchecked Sendable {
     /// The SHA-256 of the file it was loaded from, with its kind: what its drawing depends on.
     let digest: String
     private let url: URL
+    private let sizes: ArtworkSizes?
     private var loaded: Result<OpaquePointer, TextError>?
     private let lock = NSLock()
 
@@ -31,6 +32,7 @@ public final class RasterImage: @unchecked Sendable {
         isVector = kind == .svg
         digest = "\(isVector ? "svg" : "png")-" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         self.url = url
+        self.sizes = sizes
         if let known = sizes?.size(of: digest) {
             (pixelWidth, pixelHeight) = known
             return
@@ -53,7 +55,9 @@ public final class RasterImage: @unchecked Sendable {
             do throws(TextError) {
                 let (surface, width, height) = try RasterImage.decode(url, vector: isVector)
                 guard (width, height) == (pixelWidth, pixelHeight) else {
+                    // Changed meanwhile, or a size recorded under other circumstances: not used again.
                     cairo_surface_destroy(surface)
+                    sizes?.forget(digest)
                     throw TextError(message: "the image \(url.path) changed while it was being used; run again")
                 }
                 loaded = .success(surface)
@@ -218,8 +222,16 @@ private final class LoadedImage: @unchecked Sendable {
 struct ArtworkSizes: Sendable {
     let folder: URL
 
+    /// An SVG's size is what librsvg makes of it: recorded per librsvg file as well.
     func file(for digest: String) -> URL {
-        folder.appendingPathComponent("\(digest).size")
+        let reader = digest.hasPrefix("svg-")
+            ? "-" + SHA256.hash(data: Array(DrawingCache.librsvg.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            : ""
+        return folder.appendingPathComponent("\(digest)\(reader).size")
+    }
+
+    func forget(_ digest: String) {
+        try? FileManager.default.removeItem(at: file(for: digest))
     }
 
     func size(of digest: String) -> (Int, Int)? {

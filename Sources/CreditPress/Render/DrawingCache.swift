@@ -62,16 +62,22 @@ struct DrawingCache: Sendable {
     static func environment(fonts: URL) -> String {
         var lines = ["creditpress prepared drawings 2"]
         for path in startupFiles { lines.append(identity(of: path)) }
-        let cairo = startupFiles.first { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("libcairo.so") }
-        if let cairo {
-            lines.append(identity(of: URL(fileURLWithPath: cairo).deletingLastPathComponent().appendingPathComponent("librsvg-2.so.2").path))
-        }
+        lines.append(librsvg)
         let manager = FileManager.default
         for name in ((try? manager.contentsOfDirectory(atPath: fonts.path)) ?? []).sorted() {
             lines.append(identity(of: fonts.appendingPathComponent(name).path))
         }
         return lines.joined(separator: "\n")
     }
+
+    /// librsvg's file beside Cairo's, named whether or not it is loaded yet (it is opened
+    /// only when an SVG is decoded).
+    static let librsvg: String = {
+        guard let cairo = startupFiles.first(where: { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("libcairo.so") }) else {
+            return "librsvg not found beside Cairo"
+        }
+        return identity(of: URL(fileURLWithPath: cairo).deletingLastPathComponent().appendingPathComponent("librsvg-2.so.2").path)
+    }()
 
     /// The program's file and the libraries loaded with it, as they were when first asked
     /// for (a renderer asks when it is made, before it opens any library itself).
@@ -91,7 +97,7 @@ struct DrawingCache: Sendable {
         }
     }
 
-    private static func identity(of path: String) -> String {
+    static func identity(of path: String) -> String {
         var info = stat()
         guard stat(path, &info) == 0 else { return "\(path) missing" }
         return "\(path) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
