@@ -30,7 +30,7 @@ public final class RasterImage: @unchecked Sendable {
         let bytes = FileManager.default.contents(atPath: url.path).map(Array.init) ?? []
         let kind = ArtworkFile.kind(of: url)
         isVector = kind == .svg
-        digest = "\(isVector ? "svg" : "png")-" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        digest = "\(isVector ? "svg" : "png")-" + Registry.sha256Hex(bytes)
         self.url = url
         self.sizes = sizes
         if let known = sizes?.size(of: digest) {
@@ -225,7 +225,7 @@ struct ArtworkSizes: Sendable {
     /// An SVG's size is what librsvg makes of it: recorded per librsvg file as well.
     func file(for digest: String) -> URL {
         let reader = digest.hasPrefix("svg-")
-            ? "-" + SHA256.hash(data: Array(DrawingCache.librsvg.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            ? "-" + Registry.sha256Hex(Array(DrawingCache.librsvg.utf8)).prefix(16)
             : ""
         return folder.appendingPathComponent("\(digest)\(reader).size")
     }
@@ -242,7 +242,6 @@ struct ArtworkSizes: Sendable {
     }
 
     func remember(_ digest: String, size: (Int, Int)) {
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try? AtomicFile.write(Data("\(size.0) \(size.1)\n".utf8), to: file(for: digest), durable: false)
     }
 }

@@ -19,7 +19,7 @@ struct DrawingCache: Sendable {
 
     /// `$XDG_CACHE_HOME/creditpress/prepared`, else `~/.cache/creditpress/prepared`.
     static var standard: DrawingCache {
-        DrawingCache(folder: FontLibrary.defaultCacheDirectory().deletingLastPathComponent().appendingPathComponent("prepared"))
+        DrawingCache(folder: FontLibrary.cacheRoot().appendingPathComponent("prepared"))
     }
 
     func file(for key: String) -> URL {
@@ -34,7 +34,6 @@ struct DrawingCache: Sendable {
     /// Keeps `page` under `key`; a cache that cannot be written is only a cache.
     func write(_ page: [UInt8], for key: String) {
         let manager = FileManager.default
-        try? manager.createDirectory(at: folder, withIntermediateDirectories: true)
         try? AtomicFile.write(Data(page), to: file(for: key), durable: false)
         guard let names = try? manager.contentsOfDirectory(atPath: folder.path), names.count > Self.limit else { return }
         let pages = names.filter { $0.hasSuffix(".pdf") }.map { folder.appendingPathComponent($0) }
@@ -53,7 +52,7 @@ struct DrawingCache: Sendable {
             hash.update(data: Array(part.utf8))
             hash.update(data: [0])
         }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return BatchState.hex(hash.finalize())
     }
 
     /// The files whose contents decide what Cairo draws: the program and the libraries it

@@ -69,11 +69,9 @@ enum FrameDrawing {
         cairo_set_source_rgb(cairo, 1, 1, 1)
         cairo_rectangle(cairo, 0, 0, side, side)
         cairo_fill(cairo)
-        var extents = cairo_rectangle_t(x: 0, y: 0, width: side, height: side)
-        if asForm, let recording = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents),
-           let modules = cairo_create(recording) {
-            fillOutlines(matrix, on: modules)
-            cairo_destroy(modules)
+        if asForm, let recording = recording(extents: cairo_rectangle_t(x: 0, y: 0, width: side, height: side), {
+            fillOutlines(matrix, on: $0)
+        }) {
             cairo_set_source_surface(cairo, recording, 0, 0)
             cairo_paint(cairo)
             cairo_surface_destroy(recording)
@@ -81,6 +79,23 @@ enum FrameDrawing {
             fillOutlines(matrix, on: cairo)
         }
         cairo_restore(cairo)
+    }
+
+    /// A recording of what `draw` draws, within `extents` (unbounded when nil), or nil if
+    /// Cairo cannot make one; the caller owns it. A recording painted on a PDF page is kept
+    /// there as a form XObject.
+    static func recording(extents: cairo_rectangle_t?, _ draw: (OpaquePointer) -> Void) -> OpaquePointer? {
+        var bounds = extents ?? cairo_rectangle_t()
+        let made = extents == nil ? cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nil)
+            : cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &bounds)
+        guard let surface = made else { return nil }
+        guard let context = cairo_create(surface) else {
+            cairo_surface_destroy(surface)
+            return nil
+        }
+        draw(context)
+        cairo_destroy(context)
+        return surface
     }
 
     /// The QR code's dark areas in module units, its quiet zone included.
@@ -135,13 +150,14 @@ final class SharedDrawings {
             surface = recorded
         } else {
             // Unbounded recording: the paragraph is drawn at its own origin.
-            surface = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nil)
-            let recorder = cairo_create(surface)!
             var origin = placed
             origin.x = 0
             origin.y = 0
-            FrameDrawing.draw(origin, on: recorder)
-            cairo_destroy(recorder)
+            guard let recorded = FrameDrawing.recording(extents: nil, { FrameDrawing.draw(origin, on: $0) }) else {
+                FrameDrawing.draw(placed, on: cairo)
+                return
+            }
+            surface = recorded
             recordings[key] = surface
         }
         cairo_save(cairo)

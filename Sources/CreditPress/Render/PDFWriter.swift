@@ -38,7 +38,7 @@ public enum PDFWriter {
                             omittingPrepared: Bool = false) throws(RenderError) -> Data {
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
         if !omittingPrepared {
-            for page in pages { try page.loadArtwork(reportAs: "(memory)") }
+            for page in pages { try page.loadArtwork(reportAs: metadata.title) }
         }
         return try document(size: (first.width, first.height), reportAs: "(memory)") { surface, cairo in
             setMetadata(metadata, on: surface)

@@ -67,12 +67,7 @@ final class PreparedDrawings {
             for case .image(let placed) in items { try placed.image.load() }
             return Array(try PDFWriter.data(size: (612, 792), reportAs: "(prepared drawings)") { cairo in
                 for item in items {
-                    var extents = extents(of: item)
-                    guard let surface = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents) else { continue }
-                    if let recorder = cairo_create(surface) {
-                        draw(item, on: recorder)
-                        cairo_destroy(recorder)
-                    }
+                    guard let surface = FrameDrawing.recording(extents: extents(of: item), { draw(item, on: $0) }) else { continue }
                     cairo_set_source_surface(cairo, surface, 0, 0)
                     cairo_paint(cairo)
                     cairo_surface_destroy(surface)

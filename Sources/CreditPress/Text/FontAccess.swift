@@ -14,9 +14,12 @@ enum FontAccess {
     private static let counter = NSLock()
 
     static func serialized<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        counter.withLock { waiting += 1 }
-        lock.lock()
-        counter.withLock { waiting -= 1 }
+        // Counted as waiting only when the lock is taken: the common case costs one try.
+        if !lock.try() {
+            counter.withLock { waiting += 1 }
+            lock.lock()
+            counter.withLock { waiting -= 1 }
+        }
         defer { lock.unlock() }
         return try body()
     }

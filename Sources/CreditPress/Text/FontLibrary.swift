@@ -81,14 +81,20 @@ public final class FontLibrary: @unchecked Sendable {
     }
 
     static func defaultCacheDirectory() -> URL {
+        cacheRoot().appendingPathComponent("fontconfig")
+    }
+
+    /// CreditPress's cache folder: `$XDG_CACHE_HOME/creditpress`, else `~/.cache/creditpress`
+    /// (fontconfig's cache, the recent fonts, prepared drawings). Only ever saves time.
+    static func cacheRoot() -> URL {
         let environment = ProcessInfo.processInfo.environment
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-            return URL(fileURLWithPath: xdg).appendingPathComponent("creditpress/fontconfig")
+            return URL(fileURLWithPath: xdg).appendingPathComponent("creditpress")
         }
         if let home = environment["HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home).appendingPathComponent(".cache/creditpress/fontconfig")
+            return URL(fileURLWithPath: home).appendingPathComponent(".cache/creditpress")
         }
-        return FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-fontconfig")
+        return FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-cache")
     }
 
     /// The whole private configuration: our folder only, plus the two synthesis rules a

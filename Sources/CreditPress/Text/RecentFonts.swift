@@ -50,7 +50,6 @@ enum RecentFonts {
         guard all.map(line) != old.map(line) else { return }
         let text = "# CreditPress: fonts recent certificates were set in (font folder, Pango font description)\n"
             + all.map { line($0) + "\n" }.joined()
-        try? FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
         try? AtomicFile.write(Data(text.utf8), to: url, durable: false)
     }
 

@@ -19,6 +19,8 @@ public final class TextEngine {
     /// fit, which depend on the text), in order of first use.
     private(set) var fontsUsed: [FontKey] = []
     private var fontsSeen: Set<FontKey> = []
+    /// Pango's font objects already described (it keeps one per font and size).
+    private var fontObjectsSeen: Set<UnsafeMutableRawPointer> = []
 
     public init(fonts: FontLibrary) throws(TextError) {
         guard let fontMap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT) else {
@@ -96,13 +98,15 @@ public final class TextEngine {
         return loaded
     }
 
-    /// The fonts of `layout`'s runs, as Pango describes them.
-    static func fonts(of layout: OpaquePointer) -> [FontKey] {
+    /// The fonts of `layout`'s runs not met before, as Pango describes them; a font met
+    /// before costs one set look-up (this runs for every paragraph a batch sets).
+    private func runFonts(of layout: OpaquePointer) -> [FontKey] {
         guard let iterator = pango_layout_get_iter(layout) else { return [] }
         defer { pango_layout_iter_free(iterator) }
         var keys: [FontKey] = []
         repeat {
             guard let run = pango_layout_iter_get_run_readonly(iterator), let font = run.pointee.item.pointee.analysis.font,
+                  fontObjectsSeen.insert(UnsafeMutableRawPointer(font)).inserted,
                   let description = pango_font_describe(font) else { continue }
             defer { pango_font_description_free(description) }
             guard let text = pango_font_description_to_string(description) else { continue }
@@ -156,7 +160,7 @@ public final class TextEngine {
         setFont(of: layout, family: style.family, weight: style.weight, italic: style.italic, size: size)
         let shaped = ShapedText(layout: layout, size: size, color: style.color)
         if size == style.size {
-            for key in Self.fonts(of: layout) where fontsSeen.insert(key).inserted { fontsUsed.append(key) }
+            for key in runFonts(of: layout) where fontsSeen.insert(key).inserted { fontsUsed.append(key) }
         }
         shaped.recipe = "\(markup.markup)\u{0}\(style.recipe)\u{0}\(size)\u{0}\(width)"
         return shaped
