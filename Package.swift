@@ -70,7 +70,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
-            exclude: ["Expected"]
+            exclude: ["Expected", "Fixtures"]
         ),
     ]
 )

@@ -17,11 +17,14 @@ struct CommandLineTests {
         var errors: String
     }
 
-    static func run(_ arguments: [String]) throws -> Run {
+    /// Runs the command in the repository folder with a scrubbed environment: its own new
+    /// HOME and cache folder unless `environment` names them, and only the variables given.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = Fixture.root
+        process.environment = try Hermetic.environment(environment)
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

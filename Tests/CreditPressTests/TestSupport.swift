@@ -14,6 +14,8 @@ enum Fixture {
         do { return try FontLibrary(directory: resources.fonts) } catch { fatalError("\(error)") }
     }()
     static let fixedDate = Date(timeIntervalSince1970: 1_528_200_000)
+    /// A certificate-id key of fixed bytes, for tests that compare ids or bytes.
+    static let idKeyFile = root.appendingPathComponent("Tests/CreditPressTests/Fixtures/id.key")
 
     static func renderer() throws -> CertificateRenderer {
         try CertificateRenderer(resources: resources, fonts: fonts)
@@ -65,6 +67,25 @@ enum Fixture {
             amount: 10
         completionDate: 2018-06-05
         """
+}
+
+/// What a test's subprocess sees of the world: nothing of the developer's or CI's own.
+enum Hermetic {
+    /// `PATH`, a UTF-8 locale, a new HOME and cache folder (unless `extra` names them), and `extra`.
+    static func environment(_ extra: [String: String] = [:]) throws -> [String: String] {
+        let folder = try Fixture.temporaryFolder()
+        var environment = [
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "LANG": "C.UTF-8",
+            "HOME": folder.appendingPathComponent("home").path,
+            "XDG_CACHE_HOME": folder.appendingPathComponent("cache").path,
+            "XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
+            "TMPDIR": FileManager.default.temporaryDirectory.path,
+        ]
+        try FileManager.default.createDirectory(atPath: environment["HOME"]!, withIntermediateDirectories: true)
+        environment.merge(extra) { $1 }
+        return environment
+    }
 }
 
 /// The first problem reported is the one expected: its file, field and exact message.
