@@ -3,9 +3,13 @@ import PackageDescription
 
 let package = Package(
     name: "CreditPress",
+    // Built and tested on Linux (Debian 12, Swift 6); macOS 14 is the oldest Apple system
+    // whose Foundation has what the library uses.
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "CreditPress", targets: ["CreditPress"]),
+        .library(name: "CreditRecords", targets: ["CreditRecords"]),
+        .library(name: "CreditTrust", targets: ["CreditTrust"]),
+        .library(name: "CreditIssuing", targets: ["CreditIssuing"]),
         .executable(name: "creditpress", targets: ["creditpress"]),
     ],
     dependencies: [
@@ -18,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
+    // The pipeline, lowest first; each target may import only those named before it (see
+    // ARCHITECTURE.md, and ModuleBoundaryTests, which fails on an import that crosses a line).
     targets: [
         // Cairo, Pango and fontconfig from the system (Debian: libcairo2-dev, libpango1.0-dev,
         // libfontconfig-dev); librsvg (Debian: librsvg2-2) is opened at run time, when an
@@ -27,38 +33,74 @@ let package = Package(
             pkgConfig: "pangocairo pangoft2 fontconfig cairo-pdf cairo-png",
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev", "libfontconfig-dev", "librsvg2-2"])]
         ),
-        // QR codes and zlib (Debian: libqrencode-dev, zlib1g-dev).
-        .systemLibrary(
-            name: "CQRCode",
-            pkgConfig: "libqrencode zlib",
-            providers: [.apt(["libqrencode-dev", "zlib1g-dev"])]
-        ),
+        // QR codes (Debian: libqrencode-dev).
+        .systemLibrary(name: "CQRCode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // zlib, for PDF streams and the QR payload (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libcurl's headers, for RFC 3161 time-stamp requests (Debian: libcurl4-openssl-dev);
         // the library itself is opened at run time, when a time-stamp is asked for.
         .systemLibrary(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Checked domain records and the readers of activity, learner, roster and completion
+        // files; atomic files, digests. No C library.
         .target(
-            name: "CreditPress",
+            name: "CreditRecords",
             dependencies: [
-                "CPangoCairo",
-                "CQRCode",
-                "CCurl",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The prescribed statements: versioned Mustache templates filled from the records.
+        .target(
+            name: "CreditStatements",
+            dependencies: ["CreditRecords", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        // The PDF object model: reading a PDF's objects, incremental updates, finishing.
+        .target(name: "CreditPDF", dependencies: ["CreditRecords", "CZlib"]),
+        // Text through Pango and the page layout: a finished `PageFrame` of placed items.
+        .target(
+            name: "CreditLayout",
+            dependencies: ["CreditRecords", "CreditStatements", "CPangoCairo", "CQRCode",
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Writers of a laid-out page: PDF and PNG through Cairo, the merged print PDF.
+        .target(name: "CreditRender", dependencies: ["CreditRecords", "CreditPDF", "CreditLayout", "CPangoCairo"]),
+        // The registry of issued certificates: value types, migrations, SQLite through GRDB.
+        .target(
+            name: "CreditRegistry",
+            dependencies: ["CreditRecords", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Signing and verification: CMS/PAdES, the QR payload (COSE), time-stamps. No Pango.
+        .target(
+            name: "CreditTrust",
+            dependencies: [
+                "CreditRecords", "CreditPDF", "CreditRegistry", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        // Issuing: one path for single certificates, batches, reissues and transcripts.
+        .target(
+            name: "CreditIssuing",
+            dependencies: ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
+                           "CreditRegistry", "CreditTrust", "CPangoCairo",
+                           .product(name: "CSV", package: "CSV.swift"),
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "creditpress",
             dependencies: [
-                "CreditPress",
+                "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
+                "CreditRegistry", "CreditTrust", "CreditIssuing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
@@ -66,7 +108,8 @@ let package = Package(
         .testTarget(
             name: "CreditPressTests",
             dependencies: [
-                "CreditPress",
+                "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
+                "CreditRegistry", "CreditTrust", "CreditIssuing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],

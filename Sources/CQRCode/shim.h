@@ -1,2 +1,1 @@
 #include <qrencode.h>
-#include <zlib.h>

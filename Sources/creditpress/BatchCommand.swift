@@ -1,5 +1,9 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
+import CreditLayout
+import CreditRecords
+import CreditRegistry
+import CreditTrust
 import Foundation
 
 /// `creditpress batch`: every certificate of a roster.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
 
 /// `creditpress batch-worker`: a drawing process of `creditpress batch`; reads jobs on
 /// standard input and answers on standard output. Not for use by hand.

@@ -1,5 +1,9 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
+import CreditLayout
+import CreditRecords
+import CreditRegistry
+import CreditTrust
 import Foundation
 
 /// `creditpress bench`: a batch over a generated roster, with the figures staff plan by.

@@ -1,5 +1,7 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditRender
 import Foundation
 
 /// `creditpress bench-transcript`: a transcript of N generated records, timed.

@@ -1,5 +1,8 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditRegistry
+import CreditRender
 import Foundation
 
 /// What every command that issues one certificate is given.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CreditPress
+import CreditRecords
+import CreditTrust
 import Foundation
 
 /// The `creditpress` command line: thin commands over the CreditPress library.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CreditPress
+import CreditTrust
 import Foundation
 
 /// `creditpress keys`: signing identities.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CreditPress
+import CreditRecords
+import CreditRegistry
 import Foundation
 
 /// `creditpress reissue`: a corrected certificate under a new id that supersedes the old one.

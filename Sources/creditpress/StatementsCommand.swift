@@ -1,5 +1,7 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditStatements
 import Foundation
 
 /// `creditpress statements`: every statement an activity's certificates carry, for proofreading.

@@ -1,5 +1,7 @@
 import ArgumentParser
-import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditRender
 import Foundation
 
 /// `creditpress transcript`: one learner's completed activities over a period, as a PDF.

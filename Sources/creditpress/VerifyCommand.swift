@@ -1,5 +1,7 @@
 import ArgumentParser
-import CreditPress
+import CreditRecords
+import CreditRegistry
+import CreditTrust
 import Foundation
 import X509
 

@@ -1,4 +1,5 @@
-@testable import CreditPress
+import CreditIssuing
+import CreditRecords
 import Crypto
 import Foundation
 import Testing

@@ -1,4 +1,4 @@
-@testable import CreditPress
+import CreditRecords
 import Testing
 
 struct CreditAmountTests {

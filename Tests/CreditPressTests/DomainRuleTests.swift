@@ -1,4 +1,5 @@
-@testable import CreditPress
+import CreditRecords
+import CreditStatements
 import Foundation
 import Testing
 

@@ -1,4 +1,6 @@
-@testable import CreditPress
+import CreditIssuing
+import CreditLayout
+import CreditRender
 import Foundation
 import Testing
 

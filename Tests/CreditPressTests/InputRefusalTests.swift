@@ -1,4 +1,5 @@
-@testable import CreditPress
+import CreditLayout
+import CreditRecords
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
-@testable import CreditPress
 import CPangoCairo
+import CreditLayout
+import CreditRecords
 import Foundation
 import Testing
 

@@ -1,4 +1,6 @@
-@testable import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditStatements
 import Foundation
 import Testing
 

@@ -1,4 +1,6 @@
-import CreditPress
+import CreditIssuing
+import CreditLayout
+import CreditRecords
 import Foundation
 import Testing
 

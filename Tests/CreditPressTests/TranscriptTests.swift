@@ -1,4 +1,6 @@
-@testable import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditRender
 import Foundation
 import Testing
 

@@ -1,4 +1,7 @@
-@testable import CreditPress
+import CreditIssuing
+import CreditRecords
+import CreditRegistry
+import CreditTrust
 import Foundation
 import Testing
 

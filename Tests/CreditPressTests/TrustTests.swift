@@ -1,4 +1,10 @@
-@testable import CreditPress
+import CreditIssuing
+import CreditLayout
+import CreditPDF
+import CreditRecords
+import CreditRegistry
+import CreditRender
+import CreditTrust
 import Crypto
 import Foundation
 import Testing

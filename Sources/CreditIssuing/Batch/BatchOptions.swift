@@ -1,0 +1,78 @@
+import CreditRecords
+import CreditRegistry
+import CreditTrust
+import Foundation
+
+/// What a batch run is asked to do.
+public struct BatchOptions: Sendable {
+    /// How the merged PDF orders its pages.
+    public enum Order: String, CaseIterable, Sendable {
+        case roster, lastName = "last-name", certificateID = "certificate-id"
+    }
+
+    public var activity: URL
+    public var roster: URL
+    public var output: URL
+    public var layout: String?
+    public var jobs: Int
+    public var order: Order = .lastName
+    /// Fixed by the first run into an output folder; later runs reuse it.
+    public var creationDate: Date?
+    public var idKey: IssuerKey
+    public var showProgress = false
+    /// Write the merged, print-ready PDF.
+    public var merged = true
+    /// How to start a drawing process (`creditpress batch-worker`); without it, or with one
+    /// job, certificates are drawn on one thread of this process.
+    public var workerCommand: [String]?
+    /// Sign every certificate (and seal its QR code) with this identity, read from `signingFolder`.
+    public var signing: SigningIdentity?
+    public var signingFolder: URL?
+    public var certify = false
+    /// Record every certificate in this registry; certificates it already holds are
+    /// reproduced byte for byte, or their rows refused.
+    public var registry: (any CertificateRegistry)?
+
+    public init(activity: URL, roster: URL, output: URL, jobs: Int, idKey: IssuerKey) {
+        self.activity = activity
+        self.roster = roster
+        self.output = output
+        self.jobs = jobs
+        self.idKey = idKey
+    }
+}
+
+/// What a batch run did.
+public struct BatchSummary: Sendable {
+    public var accepted = 0
+    public var rejected = 0
+    /// Certificates drawn on this run; the rest were already finished by an earlier one.
+    public var rendered = 0
+    public var reused = 0
+    public var mergedPages = 0
+    public var seconds: Double = 0
+    /// Time spent reading the roster and drawing the separate PDFs.
+    public var drawSeconds: Double = 0
+    /// Time spent on the merged PDF.
+    public var mergeSeconds: Double = 0
+    public var output: URL
+}
+
+/// One issued certificate, as the manifest lists it.
+public struct ManifestEntry: Codable, Sendable {
+    public var row: Int
+    public var learnerID: String
+    public var certificateID: String
+    public var kind: String
+    public var credits: String
+    public var file: String
+    public var sha256: String
+}
+
+/// One refused row, as the rejects report lists it.
+public struct RejectEntry: Sendable {
+    public var row: Int
+    public var learnerID: String
+    public var column: String
+    public var reason: String
+}

@@ -1,0 +1,267 @@
+import CreditLayout
+import CreditRecords
+import CreditRegistry
+import Foundation
+
+/// Issues every certificate of a roster: one PDF per accepted row (in parallel), a merged
+/// print-ready PDF, a manifest and a rejects report. Rows are streamed; a bad row is
+/// reported and never stops the run; a killed run is finished by running it again.
+public final class BatchRunner {
+    package let options: BatchOptions
+    package let resources: Resources
+    package let fonts: FontLibrary
+    package let renderer: CertificateRenderer
+    package let activity: Activity
+    package let activityHash: String
+    package let activityText: String
+    package let state: BatchState
+    package var summary: BatchSummary
+    package let reports: ReportStream
+    /// The first failure to write a report, raised when the run ends.
+    package var failures = FirstFailure()
+    package var spool: RowSpool
+    package var learnerRows: [String: Int] = [:]
+    package let progress: BatchProgress
+    package let roster: RosterReader
+
+    /// A certificate for a worker to draw.
+    package struct Job: Sendable {
+        package var row: RosterRow
+        package var learner: Learner
+        package var id: String
+        package var input: String
+        package var kind: CertificateKind
+        /// The registry's record of this id, when it was issued before.
+        package var stored: IssuedRecord?
+    }
+
+    /// What a drawer made of a job, by roster row.
+    package enum Outcome: Sendable {
+        case issued(row: Int, sha: String, material: IssueMaterial?)
+        case refused(row: Int, [Problem])
+    }
+
+    /// What every row's input hash starts with: the activity, layout and creation date.
+    package lazy var inputPrefix = ["v1", activityHash, options.layout ?? "", ISODate.string(state.creationDate)].joined(separator: "\u{1F}")
+
+    /// Jobs handed to the drawers and not yet answered, by row.
+    package var pendingJobs: [Int: Job] = [:]
+
+    public init(options: BatchOptions, resources: Resources, fonts: FontLibrary) throws {
+        self.options = options
+        self.resources = resources
+        self.fonts = fonts
+        renderer = try CertificateRenderer(resources: resources, fonts: fonts)
+        activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
+        let activityData = try Data(contentsOf: options.activity)
+        activityHash = BatchState.sha256(activityData)
+        activityText = String(decoding: activityData, as: UTF8.self)
+        if let layout = options.layout { _ = try renderer.layout(named: layout) }
+        // A broken statement template stops the run here, not every row.
+        _ = try renderer.catalog
+        // The roster's header is checked before anything is written to the output folder.
+        roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
+        state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate)
+        spool = try RowSpool(folder: options.output)
+        reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: ISODate.string(state.creationDate))
+        summary = BatchSummary(output: options.output)
+        progress = BatchProgress(enabled: options.showProgress)
+    }
+
+    /// Runs the batch to the end.
+    public func run() throws -> BatchSummary {
+        let started = Date()
+        let pool = makePool()
+        while let row = roster.next() {
+            progress.total += 1
+            reports.expect(row: row.number)
+            if let job = accept(row, reader: roster) {
+                pendingJobs[job.row.number] = job
+                pool.jobs.put(job)
+            }
+            while let outcome = pool.outcomes.poll() { handle(outcome) }
+            progress.report(done: summary.accepted + summary.rejected)
+        }
+        if let problem = roster.stoppedEarly {
+            reports.expect(row: problem.row ?? 0)
+            reject(problem.row ?? 0, learnerID: nil, InputError([problem]))
+        }
+        while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { handle(outcome) }
+        pool.finish()
+        progress.finish(done: summary.accepted + summary.rejected)
+        summary.drawSeconds = Date().timeIntervalSince(started)
+        if options.merged { try writeMerged() }
+        summary.mergeSeconds = Date().timeIntervalSince(started) - summary.drawSeconds
+        try failures.raise()
+        try reports.finish()
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Checks a row; returns the job to draw it, or nil when it is refused or already issued.
+    private func accept(_ row: RosterRow, reader: RosterReader) -> Job? {
+        let learner: Learner
+        switch reader.learner(from: row) {
+        case .failure(let error):
+            reject(row.number, learnerID: reader.columns.value("id", in: row), error)
+            return nil
+        case .success(let value):
+            learner = value
+        }
+        if let first = learnerRows[learner.id] {
+            reject(row.number, learnerID: learner.id, InputError([Problem(
+                file: reader.file, row: row.number, field: "id", learnerID: learner.id,
+                message: "the learner id is already on row \(first)", hint: "keep one row per learner")]))
+            return nil
+        }
+        learnerRows[learner.id] = row.number
+        let kind: CertificateKind
+        do {
+            kind = try CertificateRequest.check(activity: activity, learner: learner, claimTime: state.creationDate).kind
+        } catch {
+            reject(row.number, learnerID: learner.id, reader.relabel(error, row: row))
+            return nil
+        }
+        var id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
+        var stored: IssuedRecord?
+        if let registry = options.registry {
+            do {
+                if let record = try registry.latest(activityID: activity.id, learnerID: learner.id) {
+                    guard record.status == .issued else {
+                        reject(row.number, learnerID: learner.id, InputError([Problem(
+                            file: reader.file, row: row.number, field: "id", learnerID: learner.id,
+                            message: "certificate \(record.id) was \(record.status.rawValue)\(record.statusReason.map { " (\($0))" } ?? "")",
+                            hint: "issue a new one with `creditpress reissue`")]))
+                        return nil
+                    }
+                    id = record.id
+                    stored = record
+                }
+            } catch {
+                reject(row.number, learnerID: learner.id, InputError([Problem(file: registry.location, row: row.number, field: "",
+                                                                              learnerID: learner.id, message: "the registry cannot be read: \(error)")]))
+                return nil
+            }
+        }
+        let input = BatchState.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
+        let job = Job(row: row, learner: learner, id: id, input: input, kind: kind, stored: stored)
+        if let done = state.finished[id], done.input == input,
+           FileManager.default.fileExists(atPath: file(for: id).path) {
+            summary.reused += 1
+            issue(job, sha: done.sha)
+            return nil
+        }
+        return job
+    }
+
+    package func file(for id: String) -> URL {
+        options.output.appendingPathComponent("certificates/\(id).pdf")
+    }
+
+    private func handle(_ outcome: Outcome) {
+        switch outcome {
+        case .issued(let row, let sha, let material):
+            guard let job = pendingJobs.removeValue(forKey: row) else { return }
+            // The registry first: a run killed in between redraws the row, and the
+            // registry's record makes that redraw identical.
+            if let registry = options.registry, job.stored == nil, let material {
+                do {
+                    try registry.recordIssued([record(job, sha: sha, material: material)], activityText: activityText)
+                } catch {
+                    learnerRows[job.learner.id] = nil
+                    reject(row, learnerID: job.learner.id, InputError([Problem(file: registry.location, row: row, field: "",
+                                                                               learnerID: job.learner.id, message: "could not be recorded in the registry: \(error)")]))
+                    return
+                }
+            }
+            state.record(id: job.id, input: job.input, sha: sha)
+            summary.rendered += 1
+            issue(job, sha: sha)
+        case .refused(let row, let problems):
+            guard let job = pendingJobs.removeValue(forKey: row) else { return }
+            learnerRows[job.learner.id] = nil
+            let error = InputError(problems)
+            reject(row, learnerID: job.learner.id, roster.relabel(error, row: job.row))
+        }
+    }
+
+    /// Several drawing processes when there is a command to start them and more than one
+    /// job is asked for; otherwise one drawing thread in this process.
+    private func makePool() -> DrawingPool {
+        if options.jobs > 1, let command = options.workerCommand {
+            let setup = WorkerMessage.Setup(
+                activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
+                output: options.output.path, resources: resources.root.path,
+                signing: options.signingFolder?.path, certify: options.certify)
+            return DrawingPool(processes: options.jobs, command: command, setup: setup)
+        }
+        let (resources, fonts, activity, layout, date, output) = (resources, fonts, activity, options.layout, state.creationDate, options.output)
+        let (signing, certify) = (options.signing, options.certify)
+        return DrawingPool(thread: {
+            var worker = DrawingWorker(renderer: try CertificateRenderer(resources: resources, fonts: fonts), activity: activity,
+                                       layout: layout, creationDate: date, output: output)
+            worker.signing = signing
+            worker.certify = certify
+            return worker
+        })
+    }
+
+    /// The registry's record of a certificate drawn on this run.
+    private func record(_ job: Job, sha: String, material: IssueMaterial) -> IssuedRecord {
+        IssuedRecord(
+            id: job.id, activityID: activity.id, learnerID: job.learner.id, kind: job.kind.rawValue,
+            credits: IssuedRecord.credits(job.learner.claims),
+            learnerName: job.learner.professionalName, layout: material.layout, statementVersions: material.statementVersions,
+            activitySHA256: activityHash, learnerInput: rowJSON(job.row), pdfSHA256: sha, issuedAt: state.creationDate,
+            qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) },
+            signatureRoom: material.signatureRoom, signedAt: material.signedAt,
+            certified: material.certified, status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil,
+            revision: 1, recordedAt: Date())
+    }
+
+    /// The roster row as `{"column": "value", …}`, the learner's exact input.
+    private func rowJSON(_ row: RosterRow) -> String {
+        var object: [String: String] = ["_row": String(row.number), "_roster": options.roster.lastPathComponent]
+        for (name, value) in zip(roster.header, row.fields) { object[name] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func issue(_ job: Job, sha: String) {
+        summary.accepted += 1
+        failures.record { try reports.issued(ManifestEntry(
+            row: job.row.number, learnerID: job.learner.id, certificateID: job.id,
+            kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner),
+            file: "certificates/\(job.id).pdf", sha256: sha)) }
+        spool.add(job.row, learner: job.learner, id: job.id, order: options.order)
+    }
+
+    private func reject(_ row: Int, learnerID: String?, _ error: InputError) {
+        summary.rejected += 1
+        let entries = error.problems.map { problem in
+            RejectEntry(row: row, learnerID: learnerID ?? "", column: problem.field,
+                        reason: problem.message + (problem.hint.map { " — \($0)" } ?? ""))
+        }
+        failures.record { try reports.rejected(row: row, entries) }
+    }
+
+    /// "24.5 ama-pra-category-1; 20 moc:abim"
+    package static func credits(_ learner: Learner) -> String {
+        learner.claims.map { claim in
+            "\(claim.amount) \(claim.code)"
+        }.joined(separator: "; ")
+    }
+}
+
+/// Keeps the first error of calls that cannot throw where they are made.
+package struct FirstFailure {
+    private var error: Error?
+
+    package mutating func record(_ body: () throws -> Void) {
+        do { try body() } catch { if self.error == nil { self.error = error } }
+    }
+
+    package func raise() throws {
+        if let error { throw error }
+    }
+}

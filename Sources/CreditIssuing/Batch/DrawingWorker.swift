@@ -1,0 +1,88 @@
+import CreditLayout
+import CreditRecords
+import CreditRegistry
+import CreditTrust
+import Foundation
+
+/// Draws certificates for a batch: the work one thread or one drawing process does.
+package struct DrawingWorker {
+    package let renderer: CertificateRenderer
+    package let activity: Activity
+    package let layout: String?
+    package let creationDate: Date
+    package let output: URL
+    package var signing: SigningIdentity?
+    package var certify = false
+
+    /// Draws one certificate and writes it under its id; the outcome names the row.
+    /// `stored` reproduces a certificate the registry already holds, or refuses the row.
+    package func draw(learner: Learner, row: Int, id: String, stored: IssuedRecord? = nil) -> BatchRunner.Outcome {
+        do {
+            let issue = IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText)
+            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
+                                                   creationDate: stored?.issuedAt ?? creationDate, issue: issue)
+            let storedSignature = stored?.storedSignature
+            let finished = try renderer.finishedPDF(certificate, signing: storedSignature == nil ? signing : nil,
+                                                    stored: storedSignature, certify: certify)
+            let data = Data(finished.bytes)
+            let sha = BatchState.sha256(data)
+            if let stored, stored.pdfSHA256 != sha {
+                return .refused(row: row, [Problem(
+                    file: "", row: row, field: "", learnerID: learner.id,
+                    message: "certificate \(id) was issued on \(ISODate.string(stored.issuedAt)) and is frozen, but this row or the templates now give a different file",
+                    hint: "correct it with `creditpress reissue --id \(id) --reason …`, or restore the row as it was issued")])
+            }
+            try AtomicFile.write(data, to: output.appendingPathComponent("certificates/\(id).pdf"), durable: false)
+            let material = IssueMaterial(
+                qr: certificate.qrText, signature: finished.signature.map { Data($0.cms).base64EncodedString() },
+                signatureRoom: finished.signature?.room,
+                signedAt: finished.signature?.signedAt, certified: finished.signature?.certified ?? false,
+                layout: "\(certificate.layout.name) v\(certificate.layout.version)",
+                statementVersions: CertificateIssuer.json(certificate.statementVersions))
+            return .issued(row: row, sha: sha, material: material)
+        } catch let error as InputError {
+            return .refused(row: row, error.problems)
+        } catch let error as LayoutError {
+            let column = error.block == "name" || error.block == "qr" ? "professional_name" : "layout"
+            return .refused(row: row, [Problem(file: error.file, row: row, field: column,
+                                               learnerID: learner.id, message: error.message)])
+        } catch {
+            return .refused(row: row, [Problem(file: "", row: row, field: "", learnerID: learner.id, message: "\(error)")])
+        }
+    }
+
+    /// The drawing-process side of the protocol: reads the setup, then jobs, from standard
+    /// input until it closes, answering each on standard output.
+    package static func serve(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
+        let lines = LineReader(descriptor: input)
+        guard let first = lines.next() else { return }
+        let setup = try JSONDecoder().decode(WorkerMessage.Setup.self, from: first)
+        let resources = Resources(root: URL(fileURLWithPath: setup.resources))
+        let renderer = try CertificateRenderer(resources: resources)
+        let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
+        guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
+        var worker = DrawingWorker(renderer: renderer, activity: activity, layout: setup.layout,
+                                   creationDate: date, output: URL(fileURLWithPath: setup.output))
+        worker.signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
+        worker.certify = setup.certify ?? false
+        let decoder = JSONDecoder()
+        while let line = lines.next() {
+            let job = try decoder.decode(WorkerMessage.Job.self, from: line)
+            let outcome = worker.draw(learner: job.learner, row: job.row, id: job.id, stored: job.stored)
+            let result: WorkerMessage.Result
+            switch outcome {
+            case .issued(let row, let sha, let material): result = .init(row: row, sha: sha, problems: nil, material: material)
+            case .refused(let row, let problems): result = .init(row: row, sha: nil, problems: problems.map(WorkerMessage.Reported.init))
+            }
+            let data = WorkerMessage.encode(result)
+            _ = data.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+        }
+    }
+}
+
+/// The entry point of a drawing process, for the command line's hidden `batch-worker`.
+public enum BatchWorker {
+    public static func serve() throws {
+        try DrawingWorker.serve()
+    }
+}

@@ -1,0 +1,99 @@
+import CreditRecords
+import Foundation
+
+/// Writes the manifest and the rejects report as rows are settled, in roster order, so
+/// memory holds only the rows still being drawn, not the whole roster.
+///
+/// Rows settle out of order (several drawers); each waits in a small buffer until every
+/// row read before it has settled. The files appear under their final names only in
+/// `finish()`.
+package final class ReportStream {
+    private let folder: URL
+    private let manifestCSV: CSVFile
+    private let rejectsCSV: CSVFile
+    private let json: FileHandle
+    private var outstanding: [Int] = []
+    private var head = 0
+    private var settled: [Int: (issued: ManifestEntry?, rejects: [RejectEntry])] = [:]
+    private var firstJSON = true
+    private let encoder = JSONEncoder.sorted
+
+    package init(folder: URL, activity: String, creationDate: String) throws {
+        self.folder = folder
+        manifestCSV = try CSVFile(url: folder.appendingPathComponent(".manifest.csv.part"))
+        rejectsCSV = try CSVFile(url: folder.appendingPathComponent(".rejects.csv.part"))
+        try manifestCSV.write(row: ["row", "learner_id", "certificate_id", "kind", "credits", "file", "sha256"])
+        try rejectsCSV.write(row: ["row", "learner_id", "column", "reason"])
+        let jsonURL = folder.appendingPathComponent(".manifest.json.part")
+        guard FileManager.default.createFile(atPath: jsonURL.path, contents: nil) else {
+            throw RenderError(file: jsonURL.path, message: "cannot create the file")
+        }
+        json = try FileHandle(forWritingTo: jsonURL)
+        let header = ["activity": activity, "creationDate": creationDate]
+        let encoded = String(decoding: try JSONEncoder.sorted.encode(header), as: UTF8.self)
+        try json.write(contentsOf: Data((encoded.dropLast() + ",\"certificates\":[\n").utf8))
+    }
+
+    /// A row was read and will settle later.
+    package func expect(row: Int) {
+        outstanding.append(row)
+    }
+
+    package func issued(_ entry: ManifestEntry) throws {
+        settled[entry.row, default: (nil, [])].issued = entry
+        try flush()
+    }
+
+    package func rejected(row: Int, _ entries: [RejectEntry]) throws {
+        settled[row, default: (nil, [])].rejects += entries
+        try flush()
+    }
+
+    private func flush() throws {
+        while head < outstanding.count, let done = settled.removeValue(forKey: outstanding[head]) {
+            if let entry = done.issued {
+                try manifestCSV.write(row: ["\(entry.row)", entry.learnerID, entry.certificateID, entry.kind, entry.credits, entry.file, entry.sha256])
+                let line = String(decoding: try encoder.encode(entry), as: UTF8.self)
+                try json.write(contentsOf: Data(((firstJSON ? "" : ",\n") + line).utf8))
+                firstJSON = false
+            }
+            for reject in done.rejects {
+                try rejectsCSV.write(row: ["\(reject.row)", reject.learnerID, reject.column, reject.reason])
+            }
+            head += 1
+            if head > 4096 {
+                outstanding.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+
+    /// Closes the reports and moves them into place; every expected row must have settled.
+    package func finish() throws {
+        try flush()
+        try json.write(contentsOf: Data("\n]}\n".utf8))
+        try json.synchronize()
+        try json.close()
+        do {
+            try manifestCSV.close()
+            try rejectsCSV.close()
+        } catch {
+            throw RenderError(file: folder.path, message: "cannot finish writing the reports: \(error)")
+        }
+        for name in ["manifest.csv", "rejects.csv", "manifest.json"] {
+            let part = folder.appendingPathComponent(".\(name).part"), final = folder.appendingPathComponent(name)
+            guard rename(part.path, final.path) == 0 else {
+                throw RenderError(file: final.path, message: "cannot move the finished report into place: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Compact JSON with sorted keys: the same data always gives the same bytes.
+    package static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

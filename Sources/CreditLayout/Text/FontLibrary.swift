@@ -1,0 +1,150 @@
+import CPangoCairo
+import CreditRecords
+import Foundation
+
+/// The bundled fonts, loaded through a private fontconfig configuration.
+///
+/// Only the files in `Fonts/` are visible, whatever the machine has installed, so the
+/// same input gives the same PDF everywhere. The configuration is read-only once built
+/// and may be shared by all workers; each worker makes its own `TextEngine` from it.
+public final class FontLibrary: @unchecked Sendable {
+    public let directory: URL
+    /// The family names the bundled fonts provide.
+    public let families: Set<String>
+    /// Where fontconfig keeps its cache of these fonts (and the engine its list of the
+    /// fonts recently used).
+    package let cacheDirectory: URL
+    package let config: OpaquePointer
+    private let coverage: OpaquePointer
+
+    public init(directory: URL, cacheDirectory: URL? = nil) throws(FontError) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw FontError(message: "the font folder \(directory.path) does not exist; pass --resources or set CREDITPRESS_HOME to the CreditPress folder")
+        }
+        guard let config = FcConfigCreate() else { throw FontError(message: "fontconfig could not start") }
+        let cache = cacheDirectory ?? FontLibrary.defaultCacheDirectory()
+        let xml = FontLibrary.configuration(fontDirectory: directory, cacheDirectory: cache)
+        guard FcConfigParseAndLoadFromMemory(config, xml, 1) != 0, FcConfigBuildFonts(config) != 0 else {
+            FcConfigDestroy(config)
+            throw FontError(message: "fontconfig could not load the fonts in \(directory.path)")
+        }
+        let (families, coverage) = FontLibrary.inventory(config)
+        guard let coverage, !families.isEmpty else {
+            FcConfigDestroy(config)
+            throw FontError(message: "no font files were found in \(directory.path)")
+        }
+        // Pango's font map starts a thread that loads fontconfig's default configuration
+        // (the system's fonts.conf, every installed font's cache, and some forty files of
+        // example rules it reads for their descriptions) unless a default is already set:
+        // this configuration is made the default, so that thread has nothing to do.
+        FcConfigSetCurrent(config)
+        self.directory = directory
+        self.cacheDirectory = cache
+        self.config = config
+        self.coverage = coverage
+        self.families = families
+    }
+
+    deinit {
+        FcCharSetDestroy(coverage)
+        FcConfigDestroy(config)
+    }
+
+    /// The characters of `text` that no bundled font can draw (spaces and invisible
+    /// formatting characters such as ZWJ or bidi marks are not counted).
+    public func missingCharacters(in text: String) -> [Unicode.Scalar] {
+        var missing: [Unicode.Scalar] = []
+        for scalar in text.unicodeScalars where !FontLibrary.isInvisible(scalar) {
+            if FcCharSetHasChar(coverage, scalar.value) == 0 && !missing.contains(scalar) {
+                missing.append(scalar)
+            }
+        }
+        return missing
+    }
+
+    private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+        default: return scalar.properties.isVariationSelector
+        }
+    }
+
+    /// `U+1F600 (😀), U+0378` — how missing characters are named in messages.
+    public static func describe(_ scalars: [Unicode.Scalar]) -> String {
+        scalars.map { String(format: "U+%04X", $0.value) + " (\(Character($0)))" }.joined(separator: ", ")
+    }
+
+    package static func defaultCacheDirectory() -> URL {
+        cacheRoot().appendingPathComponent("fontconfig")
+    }
+
+    /// CreditPress's cache folder: `$XDG_CACHE_HOME/creditpress`, else `~/.cache/creditpress`
+    /// (fontconfig's cache, the recent fonts, prepared drawings). Only ever saves time.
+    package static func cacheRoot() -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("creditpress")
+        }
+        if let home = environment["HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appendingPathComponent(".cache/creditpress")
+        }
+        return FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-cache")
+    }
+
+    /// The whole private configuration: our folder only, plus the two synthesis rules a
+    /// system configuration would have given (bold and oblique for faces that lack them).
+    package static func configuration(fontDirectory: URL, cacheDirectory: URL) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        }
+        return """
+        <?xml version="1.0"?>
+        <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+        <fontconfig>
+          <dir>\(escape(fontDirectory.path))</dir>
+          <cachedir>\(escape(cacheDirectory.path))</cachedir>
+          <match target="font">
+            <test name="weight" compare="less_eq"><const>medium</const></test>
+            <test target="pattern" name="weight" compare="more_eq"><const>bold</const></test>
+            <edit name="embolden" mode="assign"><bool>true</bool></edit>
+            <edit name="weight" mode="assign"><const>bold</const></edit>
+          </match>
+          <match target="font">
+            <test name="slant" compare="eq"><const>roman</const></test>
+            <test target="pattern" name="slant" compare="not_eq"><const>roman</const></test>
+            <edit name="matrix" mode="assign">
+              <times><name>matrix</name><matrix><double>1</double><double>0.2</double><double>0</double><double>1</double></matrix></times>
+            </edit>
+            <edit name="slant" mode="assign"><const>oblique</const></edit>
+          </match>
+        </fontconfig>
+        """
+    }
+
+    /// Lists the families and the union of the character sets of every font in `config`.
+    private static func inventory(_ config: OpaquePointer) -> (Set<String>, OpaquePointer?) {
+        guard let pattern = FcPatternCreate(), let objects = FcObjectSetCreate() else { return ([], nil) }
+        defer { FcPatternDestroy(pattern); FcObjectSetDestroy(objects) }
+        FcObjectSetAdd(objects, FC_FAMILY)
+        FcObjectSetAdd(objects, FC_CHARSET)
+        guard let set = FcFontList(config, pattern, objects) else { return ([], nil) }
+        defer { FcFontSetDestroy(set) }
+        guard let union = FcCharSetCreate() else { return ([], nil) }
+        var families: Set<String> = []
+        for index in 0..<Int(set.pointee.nfont) {
+            guard let font = set.pointee.fonts[index] else { continue }
+            var name: UnsafeMutablePointer<FcChar8>?
+            var family = 0 as Int32
+            while FcPatternGetString(font, FC_FAMILY, family, &name) == FcResultMatch, let name {
+                families.insert(String(cString: name))
+                family += 1
+            }
+            var charset: OpaquePointer?
+            if FcPatternGetCharSet(font, FC_CHARSET, 0, &charset) == FcResultMatch, let charset {
+                FcCharSetMerge(union, charset, nil)
+            }
+        }
+        return (families, union)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Yams
+
+/// A YAML or JSON input file parsed into a node tree that still knows its line numbers.
+package struct InputDocument {
+    /// The name used in messages: the path as the user gave it.
+    package let file: String
+    package let directory: URL
+    package let root: Node
+
+    package init(file: String, directory: URL, root: Node) {
+        self.file = file
+        self.directory = directory
+        self.root = root
+    }
+
+    /// Reads and parses `url`; every failure becomes a problem naming the file.
+    package static func load(_ url: URL, displayName: String? = nil) throws(InputError) -> InputDocument {
+        let name = displayName ?? url.relativePath
+        func fail(_ message: String, line: Int? = nil, hint: String? = nil) -> InputError {
+            InputError([Problem(file: name, line: line, field: "", message: message, hint: hint)])
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw fail("cannot read the file (\(InputDocument.reason(error)))",
+                       hint: "check the path and that the file is readable")
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw fail("the file is not UTF-8 text", hint: "save it as UTF-8")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let root: Node?
+        do {
+            // Every value is read as text and checked by the field readers, so Yams need not
+            // guess types (its guessing compiles regular expressions, a cost on every start).
+            root = try Yams.compose(yaml: text, .basic)
+        } catch let error as YamlError {
+            throw fail("cannot be parsed as YAML or JSON: \(InputDocument.summary(of: error))",
+                       line: InputDocument.line(of: error))
+        } catch {
+            throw fail("cannot be parsed as YAML or JSON: \(error)")
+        }
+        guard let root, root.mapping != nil else {
+            throw fail("the file is empty or is not a mapping of fields",
+                       hint: "start with `id:` and the other fields shown in the README")
+        }
+        return InputDocument(file: name, directory: url.deletingLastPathComponent(), root: root)
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain,
+           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        if nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError {
+            return "no such file"
+        }
+        return nsError.localizedDescription
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        case .duplicatedKeysInMapping(_, let context):
+            return context.mark.line
+        default:
+            return nil
+        }
+    }
+
+    private static func summary(of error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+             .composer(let context, let problem, _, _):
+            return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }
+                .joined(separator: " ")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "the key \(duplicates.joined(separator: ", ")) appears more than once"
+        default:
+            return "\(error)"
+        }
+    }
+}

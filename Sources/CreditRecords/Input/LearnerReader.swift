@@ -1,0 +1,104 @@
+import Foundation
+
+/// Turns a learner record (YAML or JSON) into a checked `Learner`.
+public enum LearnerReader {
+    package static let fields = ["id", "name", "degrees", "profession", "email", "claims", "completionDate", "claimedAt",
+                         "evaluationCompleted", "boards", "birthMonthDay", "mocConsent", "nabpEPID", "licenses", "npi"]
+
+    /// Reads `url`; throws every problem found in the file at once.
+    public static func read(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
+        let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
+        let learner = read(reader.root)
+        if let learner, reader.problems.isEmpty { return learner }
+        throw InputError(reader.problems)
+    }
+
+    package static func read(_ root: FieldMapping, requireClaims: Bool = true) -> Learner? {
+        let id = root.string("id", required: true, hint: "the learner's id in your registration system")
+        root.reader.learnerID = id
+        root.rejectUnknownKeys(fields)
+        let name = root.mapping("name", required: true)
+        name?.rejectUnknownKeys(["first", "middle", "last", "professional"])
+        let first = name?.string("first", required: true)
+        let last = name?.string("last", required: true)
+        let middle = name?.string("middle")
+        let degrees = root.strings("degrees")
+        let professional = name?.string("professional", required: true,
+                                        hint: "the name exactly as it is to be printed, e.g. Sarah A. Whitfield, MD")
+        let profession = root.choice("profession", required: true, allowed: Profession.allNames,
+                                     hint: "the learner's certification type, which decides the certificate") {
+            Profession(rawValue: $0.lowercased())
+        }
+        let email = root.string("email")
+        if let email, email.wholeMatch(of: Patterns.email) == nil {
+            root.reader.report("email", root.value("email"), "is not an email address")
+        }
+        let claims = readClaims(root, required: requireClaims)
+        // A transcript's learner file names the learner only; it has no completion of its own.
+        let completion = root.date("completionDate", required: requireClaims)
+            ?? (requireClaims ? nil : CivilDate(year: 1970, month: 1, day: 1))
+        let claimedAt = root.string("claimedAt").flatMap { text in
+            let date = ISO8601DateFormatter().date(from: text)
+            if date == nil {
+                root.reader.report("claimedAt", root.value("claimedAt"), "'\(text)' is not a date and time with its offset",
+                                   hint: "write it as 2022-11-14T16:30:00-05:00 or 2022-11-14T21:30:00Z")
+            }
+            return date
+        }
+        let birth = root.string("birthMonthDay")
+        if let birth, !isMonthDay(birth) {
+            root.reader.report("birthMonthDay", root.value("birthMonthDay"), "is not a month and day",
+                               hint: "write it as MM-DD, e.g. 06-15")
+        }
+        guard let id, let first, let last, let professional, let profession, let completion else {
+            return nil
+        }
+        var learner = Learner(id: id, firstName: first, middleName: middle, lastName: last,
+                       professionalName: professional, degrees: degrees, profession: profession,
+                       email: email, claims: claims, completionDate: completion, claimedAt: claimedAt,
+                       evaluationCompleted: root.flag("evaluationCompleted") ?? false,
+                       boardIDs: root.stringMap("boards").reduce(into: [:]) { $0[$1.key.lowercased()] = $1.value },
+                       birthMonthDay: birth, mocConsent: root.flag("mocConsent") ?? false,
+                       nabpEPID: root.string("nabpEPID"), sourceFile: root.reader.document.file)
+        learner.licenses = root.mappings("licenses").compactMap { item in
+            item.rejectUnknownKeys(["issuer", "number"])
+            guard let issuer = item.string("issuer", required: true), let number = item.string("number", required: true) else { return nil }
+            return Learner.License(issuer: issuer, number: number)
+        }
+        learner.npi = root.string("npi")
+        return learner
+    }
+
+    /// Reads a learner file that identifies a learner without claiming credit (for a transcript).
+    public static func readIdentity(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
+        let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
+        let learner = read(reader.root, requireClaims: false)
+        if let learner, reader.problems.isEmpty { return learner }
+        throw InputError(reader.problems)
+    }
+
+    /// `06-15`: a month and a day that exists in some year.
+    private static func isMonthDay(_ text: String) -> Bool {
+        guard let match = text.wholeMatch(of: Patterns.monthDay), let month = Int(match.1),
+              let day = Int(match.2), (1...12).contains(month) else { return false }
+        return day >= 1 && day <= CivilDate.daysIn(month: month, year: 2000)
+    }
+
+    private static func readClaims(_ root: FieldMapping, required: Bool) -> [Learner.Claim] {
+        let items = root.mappings("claims", required: required)
+        if items.isEmpty, root.value("claims") != nil {
+            root.reader.report("claims", root.value("claims"), "lists no claim",
+                               hint: "add `- type: ama-pra-category-1` with the `amount` claimed")
+        }
+        return items.compactMap { item in
+            item.rejectUnknownKeys(["type", "amount", "board", "pointType"])
+            let type = item.choice("type", required: true, allowed: CreditType.allNames) {
+                CreditType(rawValue: $0)
+            }
+            let amount = item.amount("amount", required: true, unit: type?.unit.plural ?? "credits")
+            let board = item.string("board", required: type == .moc, hint: "the certifying board, e.g. abim")
+            guard let type, let amount else { return nil }
+            return Learner.Claim(type: type, amount: amount, board: board?.lowercased(), pointType: item.string("pointType"))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The credit rules a claim must meet, each refusal in words a CME coordinator understands.
+package struct ClaimRules {
+    package let activity: Activity
+    package let learner: Learner
+    private(set) var problems: [Problem] = []
+
+    package init(activity: Activity, learner: Learner) {
+        self.activity = activity
+        self.learner = learner
+    }
+
+    package mutating func refuse(_ field: String, _ message: String, _ hint: String? = nil) {
+        problems.append(Problem(file: learner.sourceFile, field: field, learnerID: learner.id, message: message, hint: hint))
+    }
+
+    package mutating func checkAll(claimTime: Date?) {
+        if learner.claims.isEmpty { refuse("claims", "lists no claim") }
+        var seen: Set<String> = []
+        for (index, claim) in learner.claims.enumerated() {
+            let key = claim.code
+            if !seen.insert(key).inserted {
+                refuse("claims[\(index)].type", "\(key) is claimed twice", "keep one claim per credit type")
+                continue
+            }
+            check(claim, field: "claims[\(index)]")
+        }
+        checkEvaluation()
+        checkDeadline(claimTime)
+        if learner.completionDate < activity.startDate {
+            refuse("completionDate",
+                   "completion date \(learner.completionDate) is before the activity starts (\(activity.startDate))",
+                   "check the date against \(activity.sourceFile)")
+        }
+    }
+
+    private mutating func check(_ claim: Learner.Claim, field: String) {
+        guard checkAccreditation(claim, field: field) else { return }
+        guard let designation = activity.designation(for: claim) else {
+            let what = claim.board.map { "\($0.uppercased()) \(claim.type.displayName)" } ?? claim.type.displayName
+            refuse("\(field).type", "the activity \(activity.id) does not offer \(what)",
+                   "claim one of the credits designated in \(activity.sourceFile)")
+            return
+        }
+        guard checkEligibility(claim, field: field) else { return }
+        let unit = claim.type.unit.plural
+        if claim.amount > designation.maximum {
+            refuse("\(field).amount", "claimed \(claim.amount) \(unit), more than the \(designation.maximum) designated for \(activity.id)",
+                   "claim at most \(designation.maximum) \(unit)")
+        }
+        switch claim.type {
+        case .acpe: checkPharmacy(designation, field: field)
+        case .aapaCategory1: checkAAPA(designation, field: field)
+        case .moc: checkMOC(claim, designation: designation, field: field)
+        default: break
+        }
+    }
+
+    /// The credit must be one the provider's accreditation awards on the activity's date.
+    private mutating func checkAccreditation(_ claim: Learner.Claim, field: String) -> Bool {
+        guard let accreditation = activity.accreditation, !accreditation.body.awards(claim.type) else { return true }
+        let history = activity.provider.history.map(\.summary).joined(separator: "; ")
+        refuse("\(field).type",
+               "\(claim.type.displayName) cannot be awarded for \(activity.id): on \(activity.startDate) \(activity.provider.name) is accredited by \(accreditation.body.displayName), which does not award them (accreditation: \(history))",
+               "claim `participation` hours for a certificate of participation instead")
+        return false
+    }
+
+    /// The credit must be one the learner's profession may receive.
+    private mutating func checkEligibility(_ claim: Learner.Claim, field: String) -> Bool {
+        let eligible: Bool
+        switch claim.type {
+        case .amaPRACategory1, .moc: eligible = learner.isPhysician
+        case .ancc: eligible = learner.profession == .nurse
+        case .acpe: eligible = learner.profession == .pharmacist || learner.profession == .pharmacyTechnician
+        case .aapaCategory1: eligible = learner.profession == .physicianAssistant
+        case .ipce, .participation: eligible = true
+        }
+        guard !eligible else { return true }
+        refuse("\(field).type",
+               "only \(claim.type.eligibleDescription) may receive \(claim.type.displayName); this learner's profession is \(learner.profession.rawValue)",
+               "claim `participation` hours for a certificate of participation instead")
+        return false
+    }
+
+    private mutating func checkPharmacy(_ designation: CreditDesignation, field: String) {
+        let audience: UniversalActivityNumber.Audience = learner.profession == .pharmacyTechnician ? .technician : .pharmacist
+        if designation.uans[audience] == nil {
+            refuse("\(field).type", "the activity has no Universal Activity Number for \(audience == .technician ? "pharmacy technicians" : "pharmacists") (\(audience.rawValue))",
+                   "add a UAN ending in -\(audience.rawValue) to the activity's ACPE credit")
+        }
+        if learner.nabpEPID == nil {
+            refuse("nabpEPID", "is required for pharmacy credit, which is reported to CPE Monitor",
+                   "add the learner's NABP e-Profile ID")
+        }
+        if learner.birthMonthDay == nil {
+            refuse("birthMonthDay", "is required for pharmacy credit, which is reported to CPE Monitor",
+                   "add the learner's birth month and day as MM-DD")
+        }
+    }
+
+    private mutating func checkAAPA(_ designation: CreditDesignation, field: String) {
+        guard let expires = designation.approvalExpires, expires < learner.completionDate else { return }
+        refuse("\(field).type",
+               "the activity's AAPA approval expired on \(expires), before the completion date \(learner.completionDate)",
+               "PAs completing after the approval ends receive a certificate of participation")
+    }
+
+    private mutating func checkEvaluation() {
+        let needsEvaluation = activity.evaluationRequired || learner.claims.contains { claim in
+            claim.type == .moc && (activity.designation(for: claim)?.board?.requiresEvaluation ?? false)
+        }
+        if needsEvaluation && !learner.evaluationCompleted {
+            refuse("evaluationCompleted", "the activity's evaluation is required to claim credit and is not completed",
+                   "set evaluationCompleted: true once the learner has submitted the evaluation")
+        }
+    }
+
+    private mutating func checkDeadline(_ claimTime: Date?) {
+        guard let deadline = activity.claimDeadline, let claimTime, claimTime > deadline else { return }
+        let zone = activity.timeZone
+        refuse(learner.claimedAt == nil ? "claims" : "claimedAt",
+               "the claim was made \(Moment.describe(claimTime, in: zone)), after the deadline of \(Moment.describe(deadline, in: zone))",
+               "claims after the deadline are not accepted; a certificate of participation may still be issued")
+    }
+}

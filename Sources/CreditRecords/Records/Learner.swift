@@ -1,0 +1,83 @@
+import Foundation
+
+/// A checked learner record with the credit they claim for one activity.
+public struct Learner: Sendable, Codable {
+    public var id: String
+    public var firstName: String
+    public var middleName: String?
+    public var lastName: String
+    /// The name exactly as it is to be printed, NFC-normalised.
+    public var professionalName: String
+    public var degrees: [String]
+    /// The certification type: which kind of certificate the learner is entitled to.
+    public var profession: Profession
+    public var email: String?
+    public var claims: [Claim]
+    public var completionDate: CivilDate
+    /// When the learner claimed; the issue time stands in when absent.
+    public var claimedAt: Date?
+    public var evaluationCompleted: Bool
+    /// Board ids by board (`abim: "123456"`), for MOC reporting.
+    public var boardIDs: [String: String]
+    /// Birth month and day, `MM-DD`, which MOC and CPE Monitor reporting need. Never printed.
+    public var birthMonthDay: String?
+    /// The learner agrees that completions are reported to their board.
+    public var mocConsent: Bool
+    /// NABP e-Profile ID, which pharmacy credit reporting needs.
+    public var nabpEPID: String?
+    /// Licences held, shown masked on transcripts (only the last digits).
+    public var licenses: [License] = []
+    /// National Provider Identifier, shown masked on transcripts.
+    public var npi: String?
+    /// The file the learner was read from, for messages.
+    public var sourceFile: String
+
+    /// A licence to practise: the issuing state or board and the number.
+    public struct License: Sendable, Equatable, Codable {
+        public var issuer: String
+        public var number: String
+    }
+
+    /// One line of credit the learner claims.
+    public struct Claim: Sendable, Equatable, Codable {
+        public var type: CreditType
+        public var amount: CreditAmount
+        /// MOC: the board, and the point type where the board has types.
+        public var board: String?
+        public var pointType: String?
+
+        public init(type: CreditType, amount: CreditAmount, board: String? = nil, pointType: String? = nil) {
+            self.type = type
+            self.amount = amount
+            self.board = board
+            self.pointType = pointType
+        }
+
+        /// `ama-pra-category-1`, or `moc:abim` with the board: how records and QR payloads name it.
+        public var code: String { board.map { "\(type.rawValue):\($0)" } ?? type.rawValue }
+    }
+
+    /// Whether the learner holds an MD or DO, the degrees AMA PRA credit is for.
+    public var isPhysician: Bool {
+        profession == .physician
+            || degrees.contains { ["MD", "DO", "MBBS", "MBCHB"].contains(normalisedDegree($0)) }
+    }
+
+    private func normalisedDegree(_ degree: String) -> String {
+        degree.uppercased().filter { $0.isLetter }
+    }
+}
+
+/// The learner's profession (certification type), which decides what credit they may receive.
+public enum Profession: String, CaseIterable, Sendable, Codable {
+    case physician
+    case nurse
+    case pharmacist
+    case pharmacyTechnician = "pharmacy-technician"
+    case physicianAssistant = "physician-assistant"
+    case other
+
+    package static var allNames: String {
+        allCases.map(\.rawValue).joined(separator: ", ")
+    }
+}

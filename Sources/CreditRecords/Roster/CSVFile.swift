@@ -1,0 +1,50 @@
+import CSV
+import Foundation
+
+/// A CSV file written through CSV.swift a few dozen rows at a time. The library hands its
+/// stream one byte at a time, which on a file stream is one system call per byte; here rows
+/// go to a memory stream first and reach the file in one write.
+package final class CSVFile {
+    private let url: URL
+    private let handle: FileHandle
+    private var pending: [[String]] = []
+    private var rowsWritten = 0
+
+    /// Creates (or empties) the file at `url`.
+    package init(url: URL) throws(RenderError) {
+        self.url = url
+        guard FileManager.default.createFile(atPath: url.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: url) else {
+            throw RenderError(file: url.path, message: "cannot create the file")
+        }
+        self.handle = handle
+    }
+
+    package func write(row: [String]) throws {
+        pending.append(row)
+        if pending.count >= 64 { try flush() }
+    }
+
+    /// Writes the rows held so far.
+    package func flush() throws {
+        guard !pending.isEmpty else { return }
+        let stream = OutputStream.toMemory()
+        let writer = try CSVWriter(stream: stream)
+        for row in pending { try writer.write(row: row) }
+        guard let text = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
+            throw RenderError(file: url.path, message: "the CSV writer gave no text")
+        }
+        stream.close()
+        // CSV.swift puts the line break before every row but its first.
+        try handle.write(contentsOf: rowsWritten > 0 ? Data([0x0A]) + text : text)
+        rowsWritten += pending.count
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is left and a final line break, and closes the file.
+    package func close() throws {
+        try flush()
+        try handle.write(contentsOf: Data([0x0A]))
+        try handle.close()
+    }
+}

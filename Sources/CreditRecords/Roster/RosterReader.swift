@@ -1,0 +1,166 @@
+import CSV
+import Foundation
+import Yams
+
+/// One data row of a roster, as read: its number and its fields by column.
+public struct RosterRow: Sendable {
+    /// 1-based; the header is row 0.
+    public let number: Int
+    public let fields: [String]
+
+    package init(number: Int, fields: [String]) {
+        self.number = number
+        self.fields = fields
+    }
+}
+
+/// Reads a roster CSV one row at a time, never the whole file at once.
+///
+/// The header names the columns (see `RosterColumns`); rows become learner records
+/// through the same checks as a learner file, with problems named by row and column.
+public final class RosterReader {
+    public let file: String
+    public let columns: RosterColumns
+    private let reader: CSVReader
+    private var rowNumber = 0
+
+    public init(url: URL, displayName: String? = nil) throws(InputError) {
+        let name = displayName ?? url.relativePath
+        func fail(_ message: String, hint: String? = nil) -> InputError {
+            InputError([Problem(file: name, field: "", message: message, hint: hint)])
+        }
+        guard let stream = InputStream(url: url), FileManager.default.isReadableFile(atPath: url.path) else {
+            throw fail("cannot read the roster file", hint: "check the path and that the file is readable")
+        }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: RosterReader.delimiter(of: url))
+        } catch {
+            throw fail("has no header row", hint: "the first line must name the columns, e.g. id,first_name,last_name,…")
+        }
+        let header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        self.file = name
+        self.reader = reader
+        self.header = header
+        self.columns = try RosterColumns(header: header, file: name)
+    }
+
+    public var parser: RosterRowParser { RosterRowParser(file: file, columns: columns) }
+
+    /// The field separator, from the header line: a comma, or the semicolon or tab that
+    /// spreadsheets in many countries write instead.
+    package static func delimiter(of url: URL) -> Unicode.Scalar {
+        guard let handle = try? FileHandle(forReadingFrom: url),
+              let head = try? handle.read(upToCount: 4096) else { return "," }
+        try? handle.close()
+        let header = String(decoding: head, as: UTF8.self).prefix { $0 != "\n" && $0 != "\r" }
+        let counts = [(",", header.filter { $0 == "," }.count), (";", header.filter { $0 == ";" }.count),
+                      ("\t", header.filter { $0 == "\t" }.count)]
+        let best = counts.max { $0.1 < $1.1 }!
+        return best.1 == 0 ? "," : Unicode.Scalar(best.0)!
+    }
+
+    /// Checks a row as a learner record; problems name the row and the column.
+    public func learner(from row: RosterRow) -> Result<Learner, InputError> {
+        parser.learner(from: row)
+    }
+
+    /// The same problems, named by this roster's row and columns.
+    public func relabel(_ error: InputError, row: RosterRow) -> InputError {
+        parser.relabel(error, row: row)
+    }
+
+    /// The header, as read.
+    public let header: [String]
+
+    /// Why reading stopped before the end of the file, if it did.
+    public private(set) var stoppedEarly: Problem?
+
+    /// The next row, or nil at the end of the file (or where the file stops being readable:
+    /// see `stoppedEarly`). Blank lines are skipped.
+    public func next() -> RosterRow? {
+        while let fields = reader.next() {
+            rowNumber += 1
+            if fields.allSatisfy({ $0.trimmed.isEmpty }) { continue }
+            return RosterRow(number: rowNumber, fields: fields)
+        }
+        // The CSV reader also reports plain end of file as an error; only these two are failures.
+        switch reader.error {
+        case CSVError.unicodeDecoding?:
+            stoppedEarly = Problem(file: file, row: rowNumber + 1, field: "",
+                                   message: "is not UTF-8 text, so it and the rows after it were not read",
+                                   hint: "save the roster as UTF-8 CSV and run the batch again")
+        case CSVError.streamErrorHasOccurred(let error)?:
+            stoppedEarly = Problem(file: file, row: rowNumber + 1, field: "",
+                                   message: "could not be read (\(error.localizedDescription)); the rows after it were not read",
+                                   hint: "run the batch again once the file is readable")
+        default:
+            break
+        }
+        return nil
+    }
+}
+
+extension Problem {
+    package init(file: String, row: Int, field: String, learnerID: String? = nil, message: String, hint: String? = nil) {
+        self.init(file: file, field: field, learnerID: learnerID, message: message, hint: hint)
+        self.row = row
+    }
+}
+
+/// The roster's columns and how each maps to a learner record's field.
+public struct RosterColumns: Sendable {
+    /// Learner fields by column name.
+    package static let learnerFields: [(column: String, field: String)] = [
+        ("id", "id"), ("first_name", "name.first"), ("middle_name", "name.middle"), ("last_name", "name.last"),
+        ("professional_name", "name.professional"), ("degrees", "degrees"), ("profession", "profession"),
+        ("email", "email"), ("completion_date", "completionDate"), ("claimed_at", "claimedAt"),
+        ("evaluation_completed", "evaluationCompleted"), ("birth_month_day", "birthMonthDay"),
+        ("moc_consent", "mocConsent"), ("nabp_epid", "nabpEPID"),
+    ]
+    /// Credit columns: the amount claimed of each credit type, blank for none.
+    package static let creditColumns: [(column: String, type: CreditType)] = [
+        ("ama_pra_category_1", .amaPRACategory1), ("ancc", .ancc), ("acpe", .acpe),
+        ("aapa_category_1", .aapaCategory1), ("ipce", .ipce), ("participation", .participation),
+    ]
+    package static let mocColumns = ["moc_board", "moc_board_id", "moc_points", "moc_point_type"]
+    package static let required = ["id", "first_name", "last_name", "professional_name", "profession", "completion_date"]
+
+    package static var allNames: [String] {
+        learnerFields.map(\.column) + creditColumns.map(\.column) + mocColumns
+    }
+
+    package let index: [String: Int]
+
+    public init(header: [String], file: String) throws(InputError) {
+        var problems: [Problem] = []
+        var index: [String: Int] = [:]
+        for (position, name) in header.enumerated() {
+            let name = name.hasPrefix("\u{FEFF}") ? String(name.dropFirst()) : name
+            if index[name] != nil {
+                problems.append(Problem(file: file, row: 0, field: name, message: "appears twice in the header"))
+            } else if !Self.allNames.contains(name) {
+                let guess = Self.allNames.min { editDistance($0, name) < editDistance($1, name) }
+                problems.append(Problem(file: file, row: 0, field: name, message: "is not a roster column",
+                                        hint: guess.flatMap { editDistance($0, name) <= 3 ? "did you mean '\($0)'?" : nil }
+                                            ?? "the columns are described in the README"))
+            }
+            index[name] = position
+        }
+        for name in Self.required where index[name] == nil {
+            problems.append(Problem(file: file, row: 0, field: name, message: "is a required column and is missing from the header"))
+        }
+        if !Self.creditColumns.contains(where: { index[$0.column] != nil }) && index["moc_points"] == nil {
+            problems.append(Problem(file: file, row: 0, field: "", message: "the header has no credit column",
+                                    hint: "add at least one of: \(Self.creditColumns.map(\.column).joined(separator: ", "))"))
+        }
+        guard problems.isEmpty else { throw InputError(problems) }
+        self.index = index
+    }
+
+    package func value(_ column: String, in row: RosterRow) -> String? {
+        guard let position = index[column], position < row.fields.count else { return nil }
+        let text = row.fields[position].trimmed
+        return text.isEmpty ? nil : text
+    }
+}

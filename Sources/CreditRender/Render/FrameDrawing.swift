@@ -1,0 +1,169 @@
+import CPangoCairo
+import CreditLayout
+
+/// Draws a laid-out page onto any Cairo context: the one drawing code for PDF and PNG.
+package enum FrameDrawing {
+    /// Draws `frame`; with `shared`, paragraphs used on several pages are drawn once into
+    /// a recording that every page paints, which a PDF stores once as a form XObject.
+    /// With `tagged`, the page carries PDF structure (a document of a heading, paragraphs
+    /// and figures) for screen readers and text extraction in reading order. With
+    /// `omittingPrepared` (tagged pages only), each image and each paragraph the same on every
+    /// certificate is left out, its tag empty, for `PreparedForm.place` to paint a prepared form in.
+    package static func draw(_ frame: PageFrame, on cairo: OpaquePointer, shared: SharedDrawings? = nil, tagged: Bool = false,
+                     omittingPrepared: Bool = false) {
+        func tag<T>(_ name: String, _ body: () -> T) -> T {
+            guard tagged else { return body() }
+            cairo_tag_begin(cairo, name, nil)
+            defer { cairo_tag_end(cairo, name) }
+            return body()
+        }
+        tag("Document") {
+            for item in frame.items {
+                switch item {
+                case .stroke(let stroke): draw(stroke, on: cairo)
+                case .image(let image): tag("Figure") { if !omittingPrepared { draw(image, on: cairo) } }
+                // A form per QR code keeps one certificate's file small, but Cairo handles
+                // thousands of them in one merged PDF slowly; there the outline goes on the page.
+                case .qr(let code): tag("Figure") { draw(code, on: cairo, asForm: shared == nil) }
+                case .text(let text):
+                    tag(text.id == "heading" || text.id == "header-0" ? "H1" : "P") {
+                        if omittingPrepared, text.isPrepared {
+                            // Left for a prepared form.
+                        } else if let shared, text.shaped.uses > 1 {
+                            shared.paint(text, on: cairo)
+                        } else {
+                            draw(text, on: cairo)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func setColor(_ color: RGBColor, on cairo: OpaquePointer) {
+        cairo_set_source_rgb(cairo, color.red, color.green, color.blue)
+    }
+
+    private static func draw(_ stroke: PageFrame.Stroke, on cairo: OpaquePointer) {
+        setColor(stroke.color, on: cairo)
+        cairo_set_line_width(cairo, stroke.width)
+        switch stroke.shape {
+        case .line(let x1, let y1, let x2, let y2):
+            cairo_move_to(cairo, x1, y1)
+            cairo_line_to(cairo, x2, y2)
+        case .rectangle(let x, let y, let width, let height):
+            cairo_rectangle(cairo, x, y, width, height)
+        }
+        cairo_stroke(cairo)
+    }
+
+    /// The dark areas' outlines filled on a white square that keeps the four-module quiet
+    /// zone clear of the page's background. With `asForm`, the outlines are drawn in module
+    /// units on a recording surface, which the PDF keeps as a form with whole-number
+    /// coordinates, then scaled onto the page.
+    private static func draw(_ placed: PageFrame.PlacedQR, on cairo: OpaquePointer, asForm: Bool) {
+        let matrix = placed.matrix
+        let side = Double(matrix.size + 8)
+        cairo_save(cairo)
+        cairo_translate(cairo, placed.x, placed.y)
+        cairo_scale(cairo, placed.size / side, placed.size / side)
+        cairo_set_source_rgb(cairo, 1, 1, 1)
+        cairo_rectangle(cairo, 0, 0, side, side)
+        cairo_fill(cairo)
+        if asForm, let recording = recording(extents: cairo_rectangle_t(x: 0, y: 0, width: side, height: side), {
+            fillOutlines(matrix, on: $0)
+        }) {
+            cairo_set_source_surface(cairo, recording, 0, 0)
+            cairo_paint(cairo)
+            cairo_surface_destroy(recording)
+        } else {
+            fillOutlines(matrix, on: cairo)
+        }
+        cairo_restore(cairo)
+    }
+
+    /// A recording of what `draw` draws, within `extents` (unbounded when nil), or nil if
+    /// Cairo cannot make one; the caller owns it. A recording painted on a PDF page is kept
+    /// there as a form XObject.
+    package static func recording(extents: cairo_rectangle_t?, _ draw: (OpaquePointer) -> Void) -> OpaquePointer? {
+        var bounds = extents ?? cairo_rectangle_t()
+        let made = extents == nil ? cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nil)
+            : cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &bounds)
+        guard let surface = made else { return nil }
+        guard let context = cairo_create(surface) else {
+            cairo_surface_destroy(surface)
+            return nil
+        }
+        draw(context)
+        cairo_destroy(context)
+        return surface
+    }
+
+    /// The QR code's dark areas in module units, its quiet zone included.
+    private static func fillOutlines(_ matrix: QRMatrix, on cairo: OpaquePointer) {
+        cairo_set_source_rgb(cairo, 0, 0, 0)
+        cairo_set_fill_rule(cairo, CAIRO_FILL_RULE_WINDING)
+        for loop in matrix.outlines {
+            for (index, point) in loop.enumerated() {
+                let x = Double(point.x + 4), y = Double(point.y + 4)
+                if index == 0 { cairo_move_to(cairo, x, y) } else { cairo_line_to(cairo, x, y) }
+            }
+            cairo_close_path(cairo)
+        }
+        cairo_fill(cairo)
+    }
+
+    private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {
+        cairo_save(cairo)
+        cairo_translate(cairo, placed.x, placed.y)
+        cairo_scale(cairo, placed.width / Double(placed.image.pixelWidth),
+                    placed.height / Double(placed.image.pixelHeight))
+        cairo_set_source_surface(cairo, placed.image.surface, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cairo), CAIRO_FILTER_GOOD)
+        cairo_paint(cairo)
+        cairo_restore(cairo)
+    }
+
+    package static func draw(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
+        setColor(placed.shaped.color, on: cairo)
+        cairo_move_to(cairo, placed.x, placed.y)
+        pango_cairo_show_layout(cairo, placed.shaped.pangoLayout)
+    }
+}
+
+/// Recordings of paragraphs that appear on many pages of one document; owns them.
+package final class SharedDrawings {
+    /// By the paragraph's cache key: the same text in the same block is one recording, even
+    /// when the layouter shaped it again after its cache was trimmed.
+    private var recordings: [String: OpaquePointer] = [:]
+
+    deinit {
+        for surface in recordings.values { cairo_surface_destroy(surface) }
+    }
+
+    package func paint(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
+        guard let key = placed.shaped.cacheKey else {
+            FrameDrawing.draw(placed, on: cairo)
+            return
+        }
+        let surface: OpaquePointer
+        if let recorded = recordings[key] {
+            surface = recorded
+        } else {
+            // Unbounded recording: the paragraph is drawn at its own origin.
+            var origin = placed
+            origin.x = 0
+            origin.y = 0
+            guard let recorded = FrameDrawing.recording(extents: nil, { FrameDrawing.draw(origin, on: $0) }) else {
+                FrameDrawing.draw(placed, on: cairo)
+                return
+            }
+            surface = recorded
+            recordings[key] = surface
+        }
+        cairo_save(cairo)
+        cairo_set_source_surface(cairo, surface, placed.x, placed.y)
+        cairo_paint(cairo)
+        cairo_restore(cairo)
+    }
+}

@@ -1,0 +1,109 @@
+import CreditPDF
+import Crypto
+import Foundation
+
+/// How the PDF is signed.
+public struct PDFSignatureOptions: Sendable {
+    /// The signing time, written as `/M` (PAdES keeps it out of the CMS).
+    public var time: Date
+    /// A DocMDP certification signature allowing form filling and further signatures (P=2).
+    public var certify: Bool = false
+    public var reason: String?
+    public var location: String?
+    /// Room for the CMS, in bytes. 8 KiB holds a signature with a short chain; a time-stamp
+    /// token adds 2–5 KiB.
+    public var capacity: Int = 16_384
+
+    /// 8 KiB, or 16 KiB with a time-stamp token.
+    public static func defaultCapacity(timestamped: Bool) -> Int { timestamped ? 16_384 : 8_192 }
+
+    public init(time: Date, certify: Bool = false, reason: String? = nil) {
+        self.time = time
+        self.certify = certify
+        self.reason = reason
+    }
+}
+
+/// Signs a PDF Cairo wrote with a PAdES signature, in the same revision that `PDFFinisher`
+/// puts the prepared artwork and accessibility facts in.
+public enum PDFSigner {
+    public static let fieldName = "CreditPress signature"
+    /// The document information entry holding the QR code's text.
+    public static let payloadKey = "CreditPressVerification"
+
+    /// The PDF with the accessibility facts added and, when `signing` is given, signed.
+    /// `signature` makes the CMS for the SHA-256 of the signed ranges; pass a stored one to
+    /// reproduce an issued file byte for byte.
+    /// `info` adds entries to the document information dictionary. `forms` go where the page
+    /// was drawn without them (see `PreparedForm.place`), before anything is signed.
+    package static func finish(_ pdf: [UInt8], forms: [PreparedForm.Placement] = [], accessibility: PDFAccessibility,
+                       info: [String: String] = [:],
+                       signing: (options: PDFSignatureOptions, signature: (SHA256.Digest) throws -> [UInt8])?) throws -> [UInt8] {
+        guard let (options, signature) = signing else {
+            return try PDFFinisher.finish(pdf, forms: forms, accessibility: accessibility, info: info)
+        }
+        var (update, catalogEntries) = try PDFFinisher.update(pdf, forms: forms, accessibility: accessibility, info: info)
+        let pageNumber = try update.base.firstPage()
+        let signatureNumber = update.reserve()
+        let fieldNumber = update.reserve()
+
+        catalogEntries += "\n/AcroForm << /Fields [ \(fieldNumber) 0 R ] /SigFlags 3 >>"
+        if options.certify { catalogEntries += "\n/Perms << /DocMDP \(signatureNumber) 0 R >>" }
+        try update.replace(update.base.root, with: PDFDictionary.adding(catalogEntries, to: update.base.object(update.base.root)))
+
+        let page = try update.base.object(pageNumber)
+        if page.contains("/Annots") {
+            guard let open = page.range(of: "/Annots"), let bracket = page[open.upperBound...].firstIndex(of: "["),
+                  page[open.upperBound..<bracket].allSatisfy(\.isWhitespace) else {
+                throw PDFStructureError("the first page's /Annots is not an inline array")
+            }
+            var edited = page
+            edited.insert(contentsOf: " \(fieldNumber) 0 R", at: edited.index(after: bracket))
+            update.replace(pageNumber, with: edited)
+        } else {
+            try update.replace(pageNumber, with: PDFDictionary.adding("/Annots [ \(fieldNumber) 0 R ]", to: page))
+        }
+
+        let byteRangePlaceholder = "/ByteRange [ 0 \(String(repeating: "0", count: 10)) \(String(repeating: "0", count: 10)) \(String(repeating: "0", count: 10)) ]"
+        var signatureDictionary = """
+            << /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached
+               \(byteRangePlaceholder)
+               /Contents <\(String(repeating: "0", count: options.capacity * 2))>
+               /M \(PDFText.string(PDFText.date(options.time)))
+            """
+        if let reason = options.reason { signatureDictionary += "\n   /Reason \(PDFText.string(reason))" }
+        if let location = options.location { signatureDictionary += "\n   /Location \(PDFText.string(location))" }
+        if options.certify {
+            signatureDictionary += "\n   /Reference [ << /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 2 /V /1.2 >> >> ]"
+        }
+        signatureDictionary += "\n>>"
+        update.set(signatureNumber, to: signatureDictionary)
+        update.set(fieldNumber, to: """
+            << /Type /Annot /Subtype /Widget /FT /Sig /T \(PDFText.string(fieldName))
+               /V \(signatureNumber) 0 R /F 132 /Rect [ 0 0 0 0 ] /P \(pageNumber) 0 R >>
+            """)
+
+        var (output, offsets) = update.serialize()
+        guard let signatureAt = offsets[signatureNumber],
+              let byteRangeAt = PDFIndex.firstRange(of: Array(byteRangePlaceholder.utf8), in: output, from: signatureAt, limit: 256),
+              let holeStart = PDFIndex.firstRange(of: Array("/Contents <".utf8), in: output, from: byteRangeAt, limit: 200).map({ $0 + 10 }) else {
+            throw PDFStructureError("the signature placeholder went missing")
+        }
+        let holeEnd = holeStart + options.capacity * 2 + 2
+        let ranges = [0, holeStart, holeEnd, output.count - holeEnd]
+        let byteRange = "/ByteRange [ " + ranges.map(String.init).joined(separator: " ") + " ]"
+        let padded = byteRange.padding(toLength: byteRangePlaceholder.count, withPad: " ", startingAt: 0)
+        output.replaceSubrange(byteRangeAt..<(byteRangeAt + padded.utf8.count), with: Array(padded.utf8))
+
+        var hash = SHA256()
+        hash.update(data: output[0..<holeStart])
+        hash.update(data: output[holeEnd...])
+        let cms = try signature(hash.finalize())
+        guard cms.count <= options.capacity else {
+            throw PDFStructureError("the signature (\(cms.count) bytes) is larger than the room left for it (\(options.capacity) bytes)")
+        }
+        let hex = PDFText.hex(cms)
+        output.replaceSubrange((holeStart + 1)..<(holeStart + 1 + hex.count), with: hex)
+        return output
+    }
+}

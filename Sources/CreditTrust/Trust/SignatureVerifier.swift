@@ -1,0 +1,268 @@
+import CreditPDF
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// What checking a PDF's signature found.
+public struct SignatureReport: Sendable {
+    public var fieldName: String?
+    public var subFilter: String?
+    public var signer: String?
+    public var signerCertificate: Certificate?
+    /// Every certificate the signature carries.
+    public var certificates: [Certificate] = []
+    public var signingTime: String?
+    /// The time-stamp authority's time, for B-T signatures.
+    public var timestamp: Date?
+    public var timestampAuthority: String?
+    public var byteRange: [Int] = []
+    public var fileLength = 0
+    public var certified = false
+    /// Everything that was checked, in order, with its outcome.
+    public var checks: [(name: String, passed: Bool, detail: String)] = []
+
+    public var isValid: Bool { !checks.isEmpty && checks.allSatisfy(\.passed) }
+    public var level: String {
+        timestamp != nil ? "PAdES B-T" : "PAdES B-B"
+    }
+
+    package mutating func check(_ name: String, _ passed: Bool, _ detail: String) {
+        checks.append((name, passed, detail))
+    }
+}
+
+/// Checks the PAdES signature of a CreditPress PDF against trusted root certificates.
+public struct SignatureVerifier {
+    public let roots: [Certificate]
+
+    public init(roots: [Certificate]) { self.roots = roots }
+
+    /// Reports on the file's last signature; a file with none gets one failed check.
+    public func verify(_ pdf: [UInt8]) -> SignatureReport {
+        var report = SignatureReport()
+        report.fileLength = pdf.count
+        guard let dictionary = Self.lastSignatureDictionary(in: pdf) else {
+            report.check("signature present", false, "the file carries no signature")
+            return report
+        }
+        report.fieldName = PDFSigner.fieldName
+        report.subFilter = PDFDictionary.name("SubFilter", in: dictionary.text)
+        let claimedTime = Self.pdfDate(PDFDictionary.value("M", in: dictionary.text).map { String($0.prefix { $0 != "\n" && $0 != "/" }) })
+        report.signingTime = claimedTime.map { ISO8601DateFormatter().string(from: $0) }
+        report.certified = dictionary.text.contains("/DocMDP")
+        report.check("PAdES format", report.subFilter == "ETSI.CAdES.detached",
+                     "sub-filter /\(report.subFilter ?? "none")")
+
+        // The byte range: from the start, around exactly the /Contents hole, to the end.
+        let range = dictionary.byteRange
+        report.byteRange = range
+        guard range.count == 4, range[0] == 0, range[1] >= 0, range[2] > range[1], range[3] >= 0,
+              range[2] + range[3] <= pdf.count, range[1] < pdf.count, pdf[range[1]] == UInt8(ascii: "<"),
+              pdf[range[2] - 1] == UInt8(ascii: ">") else {
+            report.check("byte range", false, "the byte range \(range) does not frame the signature value")
+            return report
+        }
+        let hole = Array(pdf[(range[1] + 1)..<(range[2] - 1)])
+        report.check("byte range", true, "signed bytes 0–\(range[1]) and \(range[2])–\(range[2] + range[3])")
+        let covered = range[2] + range[3]
+        report.check("covers the whole file", covered == pdf.count,
+                     covered == pdf.count ? "nothing was added after signing"
+                                          : "\(pdf.count - covered) bytes were added after signing (an incremental update)")
+
+        guard let der = Self.hexBytes(hole) else {
+            report.check("signature value", false, "the /Contents value is not hexadecimal")
+            return report
+        }
+        let cms: CMSSignedDataReader
+        do {
+            cms = try CMSSignedDataReader(der)
+        } catch {
+            report.check("signature value", false, "the CMS \(error)")
+            return report
+        }
+        var hash = SHA256()
+        hash.update(data: pdf[0..<range[1]])
+        hash.update(data: pdf[range[2]..<covered])
+        let digest = Array(hash.finalize())
+        report.check("content unchanged", cms.messageDigest == digest,
+                     cms.messageDigest == digest ? "the SHA-256 of the signed bytes matches the signed digest"
+                                                : "the signed bytes were changed after signing")
+        let attributeTypes = Set(cms.signedAttributes.keys)
+        let expected: Set<ASN1ObjectIdentifier> = [OIDs.contentType, OIDs.messageDigest, OIDs.signingCertificateV2]
+        report.check("signed attributes", attributeTypes == expected,
+                     attributeTypes == expected ? "content-type, message-digest, signing-certificate-v2"
+                                                : "expected exactly content-type, message-digest and signing-certificate-v2")
+        guard let signer = cms.signerCertificate else {
+            report.check("signer's certificate", false, "the CMS does not carry the signer's certificate")
+            return report
+        }
+        report.signer = signer.subject.description
+        report.signerCertificate = signer
+        report.certificates = cms.certificates
+        report.check("signature", cms.signatureIsValid(with: signer),
+                     cms.signatureIsValid(with: signer) ? "made by the key of \(signer.subject)" : "does not match the signer's key")
+        let certificateHash = signer.derSHA256
+        report.check("signing-certificate-v2", cms.signingCertificateHash == certificateHash,
+                     cms.signingCertificateHash == certificateHash ? "binds the signer's certificate" : "names another certificate")
+
+        var checkTime = claimedTime ?? Date()
+        if let token = cms.unsignedAttributes[OIDs.timeStampToken]?.first {
+            switch TimestampVerifier(roots: roots).verify(token: Array(token.encodedBytes), over: cms.signature) {
+            case .success(let (time, authority)):
+                report.timestamp = time
+                report.timestampAuthority = authority
+                checkTime = time
+                report.check("time-stamp", true, "\(ISO8601DateFormatter().string(from: time)) from \(authority), trusted")
+            case .failure(let problem):
+                report.check("time-stamp", false, problem.description)
+            }
+        }
+        let chain = ChainCheck(roots: roots).check(signer, intermediates: cms.certificates, at: checkTime)
+        report.check("trusted", chain.trusted, chain.detail)
+        return report
+    }
+
+    package struct SignatureDictionary {
+        package let text: String
+        package let byteRange: [Int]
+    }
+
+    /// The last dictionary with a /ByteRange, without its /Contents value.
+    package static func lastSignatureDictionary(in pdf: [UInt8]) -> SignatureDictionary? {
+        guard let at = PDFIndex.lastRange(of: Array("/ByteRange".utf8), in: pdf) else { return nil }
+        var start = at
+        while start > 1, !(pdf[start - 1] == UInt8(ascii: "<") && pdf[start - 2] == UInt8(ascii: "<")) { start -= 1 }
+        start = max(0, start - 2)
+        let end = PDFIndex.firstRange(of: Array("endobj".utf8), in: pdf, from: at, limit: 200_000) ?? pdf.count
+        var text = String(decoding: pdf[start..<end], as: UTF8.self)
+        if let contents = text.range(of: "/Contents <"), let close = text[contents.upperBound...].firstIndex(of: ">") {
+            text.replaceSubrange(contents.upperBound..<close, with: "…")
+        }
+        var cursor = PDFCursor(bytes: pdf, position: at + 10)
+        cursor.skipSpace()
+        var numbers: [Int] = []
+        if cursor.position < pdf.count, pdf[cursor.position] == UInt8(ascii: "[") {
+            cursor.position += 1
+            while numbers.count < 5, let number = cursor.integer() { numbers.append(number) }
+        }
+        return SignatureDictionary(text: text, byteRange: numbers)
+    }
+
+    package static func hexBytes(_ hex: [UInt8]) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var high: UInt8?
+        for character in hex {
+            let value: UInt8
+            switch character {
+            case 0x30...0x39: value = character - 0x30
+            case 0x41...0x46: value = character - 0x41 + 10
+            case 0x61...0x66: value = character - 0x61 + 10
+            case 0x20, 0x0A, 0x0D: continue
+            default: return nil
+            }
+            if let first = high { bytes.append(first << 4 | value); high = nil } else { high = value }
+        }
+        // Trailing zero padding is room left unused, not part of the DER.
+        guard let length = derLength(bytes) else { return bytes }
+        return Array(bytes.prefix(length))
+    }
+
+    /// The total length of the DER element at the start of `bytes`.
+    private static func derLength(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count > 2 else { return nil }
+        let first = Int(bytes[1])
+        if first < 0x80 { return 2 + first }
+        let count = first & 0x7F
+        guard count > 0, count <= 4, bytes.count > 2 + count else { return nil }
+        var length = 0
+        for byte in bytes[2..<(2 + count)] { length = length << 8 | Int(byte) }
+        return 2 + count + length
+    }
+
+    /// `D:20180605120000+00'00'` (or with Z) as a date.
+    package static func pdfDate(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let digits = text.drop { $0 != "D" }.dropFirst(2).prefix(14)
+        guard digits.count == 14, digits.allSatisfy(\.isNumber) else { return nil }
+        var components = DateComponents()
+        let value = { (from: Int, count: Int) in Int(digits.dropFirst(from).prefix(count))! }
+        components.year = value(0, 4); components.month = value(4, 2); components.day = value(6, 2)
+        components.hour = value(8, 2); components.minute = value(10, 2); components.second = value(12, 2)
+        components.timeZone = TimeZone(identifier: "UTC")
+        return Calendar(identifier: .gregorian).date(from: components)
+    }
+}
+
+/// Builds the chain from a certificate up to one of the trusted roots.
+package struct ChainCheck {
+    package let roots: [Certificate]
+
+    package func check(_ leaf: Certificate, intermediates: [Certificate], at time: Date) -> (trusted: Bool, detail: String) {
+        guard !roots.isEmpty else { return (false, "no trusted root was given (--trust FILE.pem)") }
+        var current = leaf
+        var path = [leaf.subject.description]
+        for _ in 0..<8 {
+            guard current.notValidBefore <= time, time <= current.notValidAfter else {
+                return (false, "\(current.subject) was not valid at \(ISO8601DateFormatter().string(from: time))")
+            }
+            if roots.contains(current) { return (true, "chain: " + path.joined(separator: " ← ")) }
+            let candidates = roots + intermediates.filter { $0 != current }
+            guard let issuer = candidates.first(where: { $0.subject == current.issuer && $0.publicKey.isValidSignature(current.signature, for: current) }) else {
+                return (false, "no trusted certificate issued \(current.subject) (issuer \(current.issuer))")
+            }
+            if issuer != leaf, let constraints = try? issuer.extensions.basicConstraints,
+               case .notCertificateAuthority = constraints {
+                return (false, "\(issuer.subject) is not a certificate authority")
+            }
+            path.append(issuer.subject.description)
+            current = issuer
+        }
+        return (false, "the chain is too long")
+    }
+}
+
+/// Checks an RFC 3161 time-stamp token over a signature value.
+package struct TimestampVerifier {
+    package let roots: [Certificate]
+
+    package func verify(token: [UInt8], over signature: [UInt8]) -> Result<(Date, String), CMSError> {
+        let cms: CMSSignedDataReader
+        do { cms = try CMSSignedDataReader(token) } catch { return .failure(error) }
+        guard cms.contentType == OIDs.tstInfo, let content = cms.content else {
+            return .failure(CMSError("the time-stamp token holds no TSTInfo"))
+        }
+        guard let signer = cms.signerCertificate else {
+            return .failure(CMSError("the time-stamp token does not carry the authority's certificate"))
+        }
+        guard cms.messageDigest == Array(SHA256.hash(data: content)), cms.signatureIsValid(with: signer) else {
+            return .failure(CMSError("the time-stamp token's signature is not valid"))
+        }
+        do {
+            let info = try CMSSignedDataReader.children(DER.parse(content))
+            let imprint = try CMSSignedDataReader.children(info[2])
+            let hashed = Array(try ASN1OctetString(derEncoded: imprint[1]).bytes)
+            guard hashed == Array(SHA256.hash(data: signature)) else {
+                return .failure(CMSError("the time-stamp is for another signature"))
+            }
+            let time = try GeneralizedTime(derEncoded: info[4])
+            let date = Date(time)
+            let chain = ChainCheck(roots: roots).check(signer, intermediates: cms.certificates, at: date)
+            guard chain.trusted else { return .failure(CMSError("the time-stamp authority is not trusted: \(chain.detail)")) }
+            return .success((date, signer.subject.description))
+        } catch {
+            return .failure(CMSError("the time-stamp information cannot be read (\(error))"))
+        }
+    }
+}
+
+extension Date {
+    package init(_ time: GeneralizedTime) {
+        var components = DateComponents()
+        components.year = time.year; components.month = time.month; components.day = time.day
+        components.hour = time.hours; components.minute = time.minutes; components.second = time.seconds
+        components.timeZone = TimeZone(identifier: "UTC")
+        self = Calendar(identifier: .gregorian).date(from: components)!.addingTimeInterval(time.fractionalSeconds)
+    }
+}
