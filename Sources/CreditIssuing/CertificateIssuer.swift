@@ -73,7 +73,7 @@ public final class CertificateIssuer {
         let id = CertificateID.make(activity: input.activity.id, learner: input.learner.id, key: idKey.key)
         let made = try make(input, id: id, revision: 1)
         if let registry, let record = made.record {
-            try registry.recordIssued([record], activityText: input.activityText)
+            try registry.recordIssued([record], activityText: input.activityText, actor: renderer.environment.actor)
         }
         return made
     }
@@ -93,7 +93,8 @@ public final class CertificateIssuer {
         var made = try make(input, id: id, revision: revision)
         guard var record = made.record else { throw RegistryError("no record was made") }
         record.supersedes = oldID
-        try registry.supersede(id: oldID, with: record, reason: reason, activityText: input.activityText)
+        try registry.supersede(id: oldID, with: record, reason: reason, activityText: input.activityText,
+                                actor: renderer.environment.actor)
         made = IssueResult(id: id, bytes: made.bytes, certificate: made.certificate, record: record, reproduced: false)
         return made
     }
@@ -103,7 +104,8 @@ public final class CertificateIssuer {
                                                creationDate: input.creationDate,
                                                issue: IssueDetails(certificateID: id, signing: signing))
         let finished = try renderer.finishedPDF(certificate, signing: signing, certify: certify)
-        let record = registry == nil ? nil : Self.record(id: id, input: input, certificate: certificate, finished: finished, revision: revision)
+        let record = registry == nil ? nil : Self.record(id: id, input: input, certificate: certificate, finished: finished, revision: revision,
+                                                         at: renderer.environment.clock.now())
         return IssueResult(id: id, bytes: finished.bytes, certificate: certificate, record: record, reproduced: false)
     }
 
@@ -136,7 +138,7 @@ public final class CertificateIssuer {
     }
 
     package static func record(id: String, input: IssueInput, certificate: PreparedCertificate, finished: FinishedPDF,
-                       revision: Int) -> IssuedRecord {
+                               revision: Int, at time: Date) -> IssuedRecord {
         IssuedRecord(
             id: id, activityID: input.activity.id, learnerID: input.learner.id, kind: certificate.request.kind.rawValue,
             credits: IssuedRecord.credits(input.learner.claims),
@@ -147,7 +149,7 @@ public final class CertificateIssuer {
             pdfSHA256: Hex.sha256(finished.bytes), issuedAt: input.creationDate, qrText: certificate.qrText,
             signature: finished.signature.map { Data($0.cms) }, signatureRoom: finished.signature?.room, signedAt: finished.signature?.signedAt,
             certified: finished.signature?.certified ?? false,
-            status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil, revision: revision, recordedAt: Date())
+            status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil, revision: revision, recordedAt: time)
     }
 
     package static func json(_ versions: [String: Int]) -> String {

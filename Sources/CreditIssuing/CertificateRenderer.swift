@@ -66,7 +66,8 @@ public struct IssueDetails: Sendable {
 /// Holds Pango objects, so one renderer belongs to one thread. Renderers on several
 /// threads take turns (see `FontAccess`); a batch draws in several processes instead.
 public final class CertificateRenderer {
-    public let resources: Resources
+    public let environment: CreditEnvironment
+    public var resources: Resources { environment.resources }
     public let fonts: FontLibrary
     public let boards: BoardCatalog
     private var layouts: [String: LayoutSpec] = [:]
@@ -102,19 +103,22 @@ public final class CertificateRenderer {
         }
     }
 
-    /// Where prepared drawings are kept between runs by default (see `DrawingCache`).
-    public static var standardDrawingCache: URL { DrawingCache.standard.folder }
+    /// A renderer for `environment`, with `fonts` when they are loaded already (a batch's
+    /// drawing threads share them). Prepared drawings are kept in the environment's cache.
+    public convenience init(environment: CreditEnvironment, fonts: FontLibrary? = nil) throws {
+        try self.init(environment: environment, fonts: fonts, drawingCache: environment.drawingCacheFolder)
+    }
 
     /// `drawingCache` keeps prepared drawings between runs (nil: drawn in every process).
-    public init(resources: Resources, fonts: FontLibrary? = nil,
-                drawingCache: URL? = CertificateRenderer.standardDrawingCache) throws {
-        self.resources = resources
+    public init(environment: CreditEnvironment, fonts: FontLibrary?, drawingCache: URL?) throws {
+        self.environment = environment
+        let resources = environment.resources
         preparedDrawings = PreparedDrawings(disk: drawingCache.map(DrawingCache.init), fonts: resources.fonts)
         images = ImageCache(sizes: drawingCache.map(ArtworkSizes.init))
         if drawingCache != nil { _ = DrawingCache.startupFiles }
         let directory = resources.statements
         catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
-        let fonts = try fonts ?? FontLibrary(directory: resources.fonts)
+        let fonts = try fonts ?? FontLibrary(environment: environment)
         self.fonts = fonts
         engineLoad = BackgroundLoad({ EngineBox(engine: try TextEngine(fonts: fonts)) },
                                     then: { box in
@@ -254,7 +258,7 @@ public final class CertificateRenderer {
             return FinishedPDF(bytes: try PDFSigner.finish(Array(drawn), forms: forms, accessibility: accessibility,
                                                            info: info, signing: nil))
         }
-        let time = stored?.signedAt ?? Date()
+        let time = stored?.signedAt ?? environment.clock.now()
         var options = PDFSignatureOptions(time: time, certify: stored?.certified ?? certify,
                                           reason: "Issued by \(certificate.request.activity.provider.name)")
         options.capacity = stored?.room ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)

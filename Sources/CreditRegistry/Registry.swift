@@ -109,20 +109,6 @@ public protocol CertificateRegistry: AnyObject, Sendable {
                    actor: String) throws(RegistryError)
 }
 
-extension CertificateRegistry {
-    public func recordIssued(_ records: [IssuedRecord], activityText: String) throws {
-        try recordIssued(records, activityText: activityText, actor: Registry.actor)
-    }
-
-    public func revoke(id: String, reason: String) throws(RegistryError) {
-        try revoke(id: id, reason: reason, actor: Registry.actor, at: Date())
-    }
-
-    public func supersede(id: String, with replacement: IssuedRecord, reason: String, activityText: String) throws(RegistryError) {
-        try supersede(id: id, with: replacement, reason: reason, activityText: activityText, actor: Registry.actor)
-    }
-}
-
 /// Finding and opening registries, and what every kind shares.
 public enum Registry {
     /// The registry at `address`: today an SQLite file path.
@@ -130,22 +116,8 @@ public enum Registry {
         try SQLiteRegistry(file: address)
     }
 
-    /// Who made a change: `$CREDITPRESS_ACTOR`, else the login name, as the audit trail records it.
-    public static var actor: String {
-        ProcessInfo.processInfo.environment["CREDITPRESS_ACTOR"] ?? NSUserName()
-    }
-
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
         Hex.sha256(bytes)
-    }
-
-    /// `--registry FILE`, else `$CREDITPRESS_REGISTRY`; nil when neither is set.
-    public static func location(explicit: String?) -> URL? {
-        if let explicit { return URL(fileURLWithPath: explicit) }
-        if let path = ProcessInfo.processInfo.environment["CREDITPRESS_REGISTRY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        return nil
     }
 }
 

@@ -68,9 +68,9 @@ struct BatchCommand: ParsableCommand {
 
     func run() throws {
         let summary = try Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued") {
-            let resources = try Resources.locate(explicit: common.resources)
-            let fonts = try FontLibrary(directory: resources.fonts)
-            let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
+            let environment = try Live.environment(resources: common.resources)
+            let fonts = try FontLibrary(environment: environment)
+            let key = try IssuerKey.load(at: Live.idKeyLocation(explicit: idKey))
             var options = BatchOptions(activity: URL(fileURLWithPath: activity), roster: URL(fileURLWithPath: roster),
                                        output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
             options.layout = layout
@@ -78,12 +78,12 @@ struct BatchCommand: ParsableCommand {
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
             options.showProgress = true
             options.merged = !noMerged
-            options.workerCommand = BatchCommand.workerCommand(resources: resources)
-            options.signingFolder = SigningIdentity.location(explicit: signingOptions.signing)
+            options.workerCommand = BatchCommand.workerCommand(resources: environment.resources)
+            options.signingFolder = Live.signingFolder(explicit: signingOptions.signing)
             options.signing = try signingOptions.identity()
             options.certify = signingOptions.certify
-            options.registry = try Registry.location(explicit: registry).map { try Registry.open($0) }
-            return try BatchRunner(options: options, resources: resources, fonts: fonts).run()
+            options.registry = try Live.registryLocation(explicit: registry).map { try Registry.open($0) }
+            return try BatchRunner(options: options, environment: environment, fonts: fonts).run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
         print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")

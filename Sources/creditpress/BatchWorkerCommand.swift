@@ -9,6 +9,6 @@ struct BatchWorkerCommand: ParsableCommand {
         shouldDisplay: false)
 
     func run() throws {
-        try BatchWorker.serve()
+        try BatchWorker.serve(environment: Live.environment(resources: nil))
     }
 }

@@ -36,7 +36,8 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let resources = try Resources.locate(explicit: common.resources)
+        let environment = try Live.environment(resources: common.resources)
+        let resources = environment.resources
         let folder = URL(fileURLWithPath: out)
         let output = try Self.freshRunFolder(in: folder)
         let roster = folder.appendingPathComponent("roster.csv")
@@ -50,14 +51,14 @@ struct BenchCommand: ParsableCommand {
         options.workerCommand = BatchCommand.workerCommand(resources: resources)
         if signed {
             let keys = output.appendingPathComponent("keys")
-            _ = try TestAuthority.make(in: keys, organization: "CreditPress benchmark")
+            _ = try TestAuthority.make(in: keys, organization: "CreditPress benchmark", now: Date())
             options.signingFolder = keys
             options.signing = try SigningIdentity.load(from: keys)
         }
         if registry { options.registry = try Registry.open(output.appendingPathComponent("registry.sqlite")) }
-        let fonts = try FontLibrary(directory: resources.fonts)
+        let fonts = try FontLibrary(environment: environment)
         let before = Self.usage()
-        let summary = try BatchRunner(options: options, resources: resources, fonts: fonts).run()
+        let summary = try BatchRunner(options: options, environment: environment, fonts: fonts).run()
         let after = Self.usage()
         report(summary, cpu: after.cpu - before.cpu, peakRSS: after.peakRSS, output: options.output)
         print("output: \(output.path)")

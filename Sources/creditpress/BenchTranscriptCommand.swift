@@ -19,7 +19,8 @@ struct BenchTranscriptCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let resources = try Resources.locate(explicit: common.resources)
+        let environment = try Live.environment(resources: common.resources)
+        let resources = environment.resources
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let records = folder.appendingPathComponent("records.csv")
@@ -32,7 +33,7 @@ struct BenchTranscriptCommand: ParsableCommand {
         }
         try text.write(to: records, atomically: true, encoding: .utf8)
         let started = Date()
-        let renderer = try CertificateRenderer(resources: resources)
+        let renderer = try CertificateRenderer(environment: environment)
         let activity = try renderer.readActivity(resources.root.appendingPathComponent("Examples/asco-2018/activity.yaml"))
         let learner = try LearnerReader.readIdentity(resources.root.appendingPathComponent("Examples/transcript/learner.yaml"))
         let read = try CompletionRecords.read(records, learnerID: learner.id, activities: [activity.id: activity], boards: renderer.boards)

@@ -22,7 +22,7 @@ struct IssueOptions: ParsableArguments {
     @Option(help: "The certificate's issue date, ISO 8601 (e.g. 2018-06-05T12:00:00Z); fixes an unsigned PDF byte for byte. Default: $SOURCE_DATE_EPOCH, else now.")
     var creationDate: String?
 
-    @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key, made on first use).")
+    @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key); make one with `creditpress keys id`.")
     var idKey: String?
 
     @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY; none when neither is set).")
@@ -40,19 +40,19 @@ struct IssueOptions: ParsableArguments {
     }
 
     /// The issuer and the input, read and checked.
-    func prepare(resources: Resources) throws -> (CertificateIssuer, IssueInput) {
-        let renderer = try CertificateRenderer(resources: resources)
+    func prepare(environment: CreditEnvironment) throws -> (CertificateIssuer, IssueInput) {
+        let renderer = try CertificateRenderer(environment: environment)
         let activityURL = URL(fileURLWithPath: activity), learnerURL = URL(fileURLWithPath: learner)
         let activityRecord = try renderer.readActivity(activityURL, displayName: activity)
         let learnerRecord = try LearnerReader.read(learnerURL, displayName: learner)
-        let key = try IssuerKey.loadOrCreate(at: IssuerKey.defaultLocation(explicit: idKey), announce: true)
-        let registry = try Registry.location(explicit: self.registry).map { try Registry.open($0) }
+        let key = try IssuerKey.load(at: Live.idKeyLocation(explicit: idKey))
+        let registry = try Live.registryLocation(explicit: self.registry).map { try Registry.open($0) }
         let issuer = CertificateIssuer(renderer: renderer, idKey: key, signing: try signingOptions.identity(), registry: registry)
         issuer.certify = signingOptions.certify
         let input = IssueInput(
             activity: activityRecord, activityText: try String(contentsOf: activityURL, encoding: .utf8),
             learner: learnerRecord, learnerText: try String(contentsOf: learnerURL, encoding: .utf8),
-            layoutName: layout, creationDate: creationDate.flatMap(CertificateCommand.parseDate) ?? CertificateCommand.defaultDate())
+            layoutName: layout, creationDate: Live.issueDate(creationDate.flatMap(CertificateCommand.parseDate)))
         return (issuer, input)
     }
 }
@@ -77,8 +77,7 @@ struct CertificateCommand: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(closing: "no certificate was written", refusedClosing: "no certificate was written") {
-            let resources = try Resources.locate(explicit: common.resources)
-            let (issuer, input) = try issue.prepare(resources: resources)
+            let (issuer, input) = try issue.prepare(environment: try Live.environment(resources: common.resources))
             let result = try issuer.issue(input)
             try result.write(to: URL(fileURLWithPath: issue.out))
             issuer.renderer.rememberFontsUsed()
@@ -104,10 +103,4 @@ struct CertificateCommand: ParsableCommand {
         return formatter.date(from: text)
     }
 
-    static func defaultDate() -> Date {
-        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = TimeInterval(epoch) {
-            return Date(timeIntervalSince1970: seconds)
-        }
-        return Date()
-    }
 }

@@ -27,7 +27,7 @@ struct SigningOptions: ParsableArguments {
     var certify = false
 
     func identity() throws -> SigningIdentity? {
-        guard let folder = SigningIdentity.location(explicit: signing) else { return nil }
+        guard let folder = Live.signingFolder(explicit: signing) else { return nil }
         return try SigningIdentity.load(from: folder)
     }
 }

@@ -24,8 +24,8 @@ struct ReissueCommand: ParsableCommand {
             guard let oldID = CertificateID.normalise(id) else {
                 throw ValidationError("--id '\(id)' is not a certificate id (mistyped? the last character is a check character)")
             }
-            let resources = try Resources.locate(explicit: common.resources)
-            let (issuer, input) = try issue.prepare(resources: resources)
+            let environment = try Live.environment(resources: common.resources)
+            let (issuer, input) = try issue.prepare(environment: environment)
             let result = try issuer.reissue(oldID, input: input, reason: reason)
             try result.write(to: URL(fileURLWithPath: issue.out))
             print("wrote \(issue.out): certificate \(result.id) supersedes \(oldID) (\(reason))")
@@ -53,10 +53,10 @@ struct RevokeCommand: ParsableCommand {
             guard let normalised = CertificateID.normalise(id) else {
                 throw ValidationError("--id '\(id)' is not a certificate id (mistyped? the last character is a check character)")
             }
-            guard let file = Registry.location(explicit: registry) else {
+            guard let file = Live.registryLocation(explicit: registry) else {
                 throw ValidationError("name the registry with --registry FILE or $CREDITPRESS_REGISTRY")
             }
-            try Registry.open(file).revoke(id: normalised, reason: reason)
+            try Registry.open(file).revoke(id: normalised, reason: reason, actor: Live.actor, at: SystemClock().now())
             print("revoked \(normalised): \(reason)")
         }
     }

@@ -20,7 +20,7 @@ struct StatementsCommand: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(closing: nil, refusedClosing: nil) {
-            let renderer = try CertificateRenderer(resources: try Resources.locate(explicit: common.resources))
+            let renderer = try CertificateRenderer(environment: try Live.environment(resources: common.resources))
             let activity = try renderer.readActivity(URL(fileURLWithPath: self.activity), displayName: self.activity)
             let statements = try ActivityStatements(activity: activity, catalog: renderer.catalog)
             print("\(activity.id): \(activity.title)")

@@ -52,7 +52,7 @@ struct TranscriptCommand: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(closing: "no transcript was written", refusedClosing: "no transcript was written") {
-            let renderer = try CertificateRenderer(resources: try Resources.locate(explicit: common.resources))
+            let renderer = try CertificateRenderer(environment: try Live.environment(resources: common.resources))
             let learner = try LearnerReader.readIdentity(URL(fileURLWithPath: self.learner), displayName: self.learner)
             var byID: [String: Activity] = [:]
             for url in try activityFiles() {
@@ -73,7 +73,8 @@ struct TranscriptCommand: ParsableCommand {
                 keywords: ["learner \(learner.id)", "transcript layout v\(spec.version)"],
                 creationDate: Date(timeIntervalSince1970: Double(Self.epochDay(date)) * 86400 + 43200))
             let pages = try TranscriptWriter(layout: spec, engine: renderer.layouter.engine)
-                .write(transcript, to: URL(fileURLWithPath: out), metadata: metadata, signing: try signingOptions.identity())
+                .write(transcript, to: URL(fileURLWithPath: out), metadata: metadata, signing: try signingOptions.identity(),
+                       signedAt: renderer.environment.clock.now())
             print("wrote \(out): \(transcript.rows.count) records on \(pages) page\(pages == 1 ? "" : "s")")
         }
     }
@@ -98,7 +99,7 @@ struct TranscriptCommand: ParsableCommand {
     }
 
     static func today() -> CivilDate {
-        let date = CertificateCommand.defaultDate()
+        let date = Live.issueDate(nil)
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
         return CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)
     }

@@ -44,7 +44,8 @@ struct VerifyCommand: ParsableCommand {
         let report = try Failure.reporting(closing: "nothing was verified") { () throws -> VerificationReport in
             let verifier = CertificateVerifier(roots: try certificates(trust, environment: "CREDITPRESS_TRUST"),
                                                signers: try signers(),
-                                               registry: try Registry.location(explicit: registry).map { try Registry.open($0) })
+                                               registry: try Live.registryLocation(explicit: registry).map { try Registry.open($0) },
+                                               clock: SystemClock())
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw InputError([Problem(file: file, field: "", message: "cannot be read")])
@@ -102,12 +103,12 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private func verifierRegistry() throws -> (any CertificateRegistry)? {
-        try Registry.location(explicit: registry).map { try Registry.open($0) }
+        try Live.registryLocation(explicit: registry).map { try Registry.open($0) }
     }
 
     private func signers() throws -> [Certificate] {
         var files = signerCertificate
-        if files.isEmpty, let folder = SigningIdentity.location(explicit: nil) {
+        if files.isEmpty, let folder = Live.signingFolder(explicit: nil) {
             files = [SigningIdentity.certificateFile, SigningIdentity.payloadCertificateFile]
                 .map { folder.appendingPathComponent($0).path }
                 .filter { FileManager.default.fileExists(atPath: $0) }
@@ -117,7 +118,7 @@ struct VerifyCommand: ParsableCommand {
 
     private func certificates(_ given: [String], environment: String?) throws -> [Certificate] {
         var files = given
-        if files.isEmpty, let environment, let value = ProcessInfo.processInfo.environment[environment], !value.isEmpty {
+        if files.isEmpty, let environment, let value = Live.variable(environment) {
             files = value.split(separator: ":").map(String.init)
         }
         return try files.flatMap { try SigningIdentity.readCertificates(URL(fileURLWithPath: $0)) }

@@ -16,7 +16,7 @@ struct BatchTests {
     }
 
     static func run(_ options: BatchOptions) throws -> BatchSummary {
-        try BatchRunner(options: options, resources: Fixture.resources, fonts: Fixture.fonts).run()
+        try BatchRunner(options: options, environment: Fixture.environment, fonts: Fixture.fonts).run()
     }
 
     static func csvRows(_ url: URL) throws -> [[String]] {
@@ -90,7 +90,7 @@ struct BatchTests {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator(seed: 11).write(count: 300, to: roster)
-        let key = folder.appendingPathComponent("id.key")
+        let key = Fixture.idKeyFile
         func arguments(_ out: URL) -> [String] {
             ["batch", "--activity", Fixture.activityURL.path, "--roster", roster.path, "--out", out.path,
              "--id-key", key.path, "--creation-date", "2018-06-05T12:00:00Z", "--jobs", "2"]
@@ -104,6 +104,7 @@ struct BatchTests {
         let process = Process()
         process.executableURL = CommandLineTests.binary
         process.arguments = arguments(interrupted)
+        process.environment = try Hermetic.environment()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -74,4 +74,29 @@ struct CommandLineTests {
         #expect(run.status != 0)
         #expect(run.errors.contains("--creation-date 'yesterday' is not an ISO 8601 date"))
     }
+
+    @Test func aMissingCertificateIDKeyIsRefusedAndNeverMadeUnasked() throws {
+        let home = try Fixture.temporaryFolder()
+        let environment = ["HOME": home.path, "XDG_CONFIG_HOME": "", "CREDITPRESS_ID_KEY": ""]
+        let out = home.appendingPathComponent("c.pdf")
+        let refused = try Self.run(["certificate", "--activity", "Examples/asco-2018/activity.yaml",
+                                    "--learner", "Examples/asco-2018/learners/physician.yaml", "--out", out.path],
+                                   environment: environment)
+        let key = home.appendingPathComponent(".config/creditpress/certificate-id.key")
+        #expect(refused.status == 65)
+        #expect(refused.errors.contains("error: \(key.path): does not exist: there is no certificate-id key here — make one once with `creditpress keys id --out \(key.path)`"))
+        #expect(!FileManager.default.fileExists(atPath: key.path))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+
+        let made = try Self.run(["keys", "id"], environment: environment)
+        #expect(made.status == 0, "\(made.errors)")
+        #expect(FileManager.default.fileExists(atPath: key.path))
+        let again = try Self.run(["keys", "id"], environment: environment)
+        #expect(again.status == 65)
+        #expect(again.errors.contains("exists already; a key is never replaced"))
+        let issued = try Self.run(["certificate", "--activity", "Examples/asco-2018/activity.yaml",
+                                   "--learner", "Examples/asco-2018/learners/physician.yaml", "--out", out.path],
+                                  environment: environment)
+        #expect(issued.status == 0, "\(issued.errors)")
+    }
 }

@@ -7,7 +7,7 @@ import Testing
 /// Prepared drawings kept on disk: a new process copies them and writes the same bytes.
 struct DrawingCacheTests {
     static func issue(cache: URL?) throws -> (bytes: [UInt8], drawn: Int) {
-        let renderer = try CertificateRenderer(resources: Fixture.resources, fonts: Fixture.fonts, drawingCache: cache)
+        let renderer = try CertificateRenderer(environment: Fixture.environment, fonts: Fixture.fonts, drawingCache: cache)
         let certificate = try renderer.prepare(activity: Fixture.activity(), learner: Fixture.learner("vietnamese"),
                                                creationDate: Fixture.fixedDate)
         return (try renderer.finishedPDF(certificate, signing: nil).bytes, renderer.preparedDrawings.drawnCount)
@@ -33,7 +33,7 @@ struct DrawingCacheTests {
     @Test func artworkOfKnownSizeIsDecodedOnlyWhenDrawn() throws {
         let folder = try Fixture.temporaryFolder()
         let first = try Self.issue(cache: folder)
-        let renderer = try CertificateRenderer(resources: Fixture.resources, fonts: Fixture.fonts, drawingCache: folder)
+        let renderer = try CertificateRenderer(environment: Fixture.environment, fonts: Fixture.fonts, drawingCache: folder)
         let certificate = try renderer.prepare(activity: Fixture.activity(), learner: Fixture.learner("vietnamese"),
                                                creationDate: Fixture.fixedDate)
         var images: [RasterImage] = []

@@ -98,7 +98,7 @@ struct InputRefusalTests {
     }
 
     @Test func refusesAMissingFontFolderAtStartUp() {
-        do { _ = try FontLibrary(directory: URL(fileURLWithPath: "/nonexistent/Fonts")); Issue.record("expected a refusal") } catch {
+        do { _ = try FontLibrary(directory: URL(fileURLWithPath: "/nonexistent/Fonts"), cacheDirectory: nil); Issue.record("expected a refusal") } catch {
             #expect(error.message.hasPrefix("the font folder /nonexistent/Fonts does not exist"))
         }
     }
@@ -106,7 +106,7 @@ struct InputRefusalTests {
     @Test func refusesAFontFolderWithNoFonts() throws {
         let folder = try Fixture.temporaryFolder()
         _ = try Fixture.file("README.md", "no fonts here", in: folder)
-        #expect(throws: FontError.self) { try FontLibrary(directory: folder) }
+        #expect(throws: FontError.self) { try FontLibrary(directory: folder, cacheDirectory: nil) }
     }
 
     @Test func namesFileLineFieldLearnerAndRemedyInOneSentence() throws {

@@ -231,7 +231,7 @@ struct LayoutTests {
     }
 
     @Test func fontconfigsDefaultConfigurationIsThePrivateOneSoPangoLoadsNoSystemConfiguration() throws {
-        let fonts = try FontLibrary(directory: Fixture.resources.fonts)
+        let fonts = try FontLibrary(directory: Fixture.resources.fonts, cacheDirectory: nil)
         #expect(FcConfigGetCurrent() == fonts.config)
     }
 

@@ -34,7 +34,7 @@ struct StatementTests {
         try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("Fonts"), withDestinationURL: Fixture.resources.fonts)
         let broken = root.appendingPathComponent("Templates/statements/ama-designation.mustache")
         try "{{#activity}} never closed".write(to: broken, atomically: true, encoding: .utf8)
-        let renderer = try CertificateRenderer(resources: Resources(root: root), fonts: Fixture.fonts)
+        let renderer = try CertificateRenderer(environment: CreditEnvironment(resources: Resources(root: root), clock: Fixture.environment.clock, actor: "test-staff", cacheFolder: nil), fonts: Fixture.fonts)
         do {
             _ = try renderer.catalog
             Issue.record("the broken template was not reported")

@@ -9,18 +9,24 @@ enum Fixture {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let resources = Resources(root: root)
+    /// The world tests run in: the repository's templates and fonts, a named actor and a
+    /// cache folder of the test run's own. Its clock is the system's, because the test
+    /// signing identities are made now; tests of times give one of their own.
+    static let environment = CreditEnvironment(
+        resources: resources, clock: SystemClock(), actor: "test-staff",
+        cacheFolder: FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-tests-cache-\(getpid())"))
     static let example = root.appendingPathComponent("Examples/asco-2018")
     static let activityURL = example.appendingPathComponent("activity.yaml")
     /// Fonts are read-only once loaded and shared; Pango objects are made per test.
     static let fonts: FontLibrary = {
-        do { return try FontLibrary(directory: resources.fonts) } catch { fatalError("\(error)") }
+        do { return try FontLibrary(environment: environment) } catch { fatalError("\(error)") }
     }()
     static let fixedDate = Date(timeIntervalSince1970: 1_528_200_000)
     /// A certificate-id key of fixed bytes, for tests that compare ids or bytes.
     static let idKeyFile = root.appendingPathComponent("Tests/CreditPressTests/Fixtures/id.key")
 
     static func renderer() throws -> CertificateRenderer {
-        try CertificateRenderer(resources: resources, fonts: fonts)
+        try CertificateRenderer(environment: environment, fonts: fonts)
     }
 
     static func activity() throws -> Activity {
@@ -73,7 +79,8 @@ enum Fixture {
 
 /// What a test's subprocess sees of the world: nothing of the developer's or CI's own.
 enum Hermetic {
-    /// `PATH`, a UTF-8 locale, a new HOME and cache folder (unless `extra` names them), and `extra`.
+    /// `PATH`, a UTF-8 locale, a new HOME and cache folder (unless `extra` names them), the
+    /// fixture's certificate-id key, and `extra` (a value of "" removes the variable).
     static func environment(_ extra: [String: String] = [:]) throws -> [String: String] {
         let folder = try Fixture.temporaryFolder()
         var environment = [
@@ -83,10 +90,11 @@ enum Hermetic {
             "XDG_CACHE_HOME": folder.appendingPathComponent("cache").path,
             "XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
             "TMPDIR": FileManager.default.temporaryDirectory.path,
+            "CREDITPRESS_ID_KEY": Fixture.idKeyFile.path,
         ]
         try FileManager.default.createDirectory(atPath: environment["HOME"]!, withIntermediateDirectories: true)
         environment.merge(extra) { $1 }
-        return environment
+        return environment.filter { !$0.value.isEmpty }
     }
 }
 

@@ -20,6 +20,8 @@ struct TrustCommandLineTests {
             keys = folder.appendingPathComponent("keys")
             registry = folder.appendingPathComponent("registry.sqlite")
             idKey = folder.appendingPathComponent("id.key")
+            let key = try CommandLineTests.run(["keys", "id", "--out", idKey.path])
+            #expect(key.status == 0, "\(key.errors)")
             let made = try CommandLineTests.run(["keys", "init", "--out", keys.path, "--organization", "Example CME Provider"])
             #expect(made.status == 0, "\(made.errors)")
         }

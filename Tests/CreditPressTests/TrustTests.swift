@@ -18,7 +18,7 @@ struct TrustTests {
     static let keys: (folder: URL, identity: SigningIdentity, root: URL) = {
         do {
             let folder = try Fixture.temporaryFolder().appendingPathComponent("keys")
-            _ = try TestAuthority.make(in: folder, organization: "CreditPress tests")
+            _ = try TestAuthority.make(in: folder, organization: "CreditPress tests", now: Date())
             return (folder, try SigningIdentity.load(from: folder), folder.appendingPathComponent(TestAuthority.rootFile))
         } catch {
             fatalError("\(error)")
@@ -67,7 +67,7 @@ struct TrustTests {
         #expect(Set(cms.signedAttributes.keys) == [OIDs.contentType, OIDs.messageDigest, OIDs.signingCertificateV2])
         #expect(cms.signedAttributes[OIDs.signingTime] == nil)
         #expect(cms.content == nil, "the signature is detached")
-        #expect(SignatureVerifier(roots: Self.roots).verify(pdf).isValid)
+        #expect(SignatureVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf).isValid)
     }
 
     @Test func openSSLReadsTheSignedAttributes() throws {
@@ -115,7 +115,7 @@ struct TrustTests {
         let text = try #require(SignatureVerifier.lastSignatureDictionary(in: result.bytes)).text
         #expect(text.contains("/TransformMethod /DocMDP"))
         #expect(text.contains("/P 2"))
-        let report = SignatureVerifier(roots: Self.roots).verify(result.bytes)
+        let report = SignatureVerifier(roots: Self.roots, clock: SystemClock()).verify(result.bytes)
         #expect(report.isValid && report.certified)
     }
 
@@ -144,7 +144,7 @@ struct TrustTests {
         try issue(key: SigningIdentity.payloadKeyFile, certificate: SigningIdentity.payloadCertificateFile, name: "RSA provider QR")
 
         let pdf = try Self.issue("nurse", signing: try SigningIdentity.load(from: folder)).bytes
-        let report = CertificateVerifier(roots: Self.roots).verify(pdf: pdf)
+        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         let pyhanko = try runTool("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
                                               "--trust-replace", "--no-revocation-check", try Self.write(pdf).path])
@@ -159,10 +159,10 @@ struct TrustTests {
         let url = folder.appendingPathComponent("transcript.pdf")
         let metadata = PDFMetadata(title: "Transcript", author: transcript.issuer, subject: "", keywords: [], creationDate: Fixture.fixedDate)
         let pages = try TranscriptWriter(layout: layout, engine: try Fixture.renderer().layouter.engine)
-            .write(transcript, to: url, metadata: metadata, signing: Self.keys.identity)
+            .write(transcript, to: url, metadata: metadata, signing: Self.keys.identity, signedAt: Date())
         #expect(pages == 3)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["transcript.pdf"], "no unsigned copy is left")
-        let report = CertificateVerifier(roots: Self.roots).verify(pdf: Array(try Data(contentsOf: url)))
+        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: Array(try Data(contentsOf: url)))
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         #expect(try runTool("pdfinfo", [url.path]).contains("Pages:           3"))
     }
@@ -189,7 +189,7 @@ struct TrustTests {
         identity.timestampURL = url
         let pdf = try Self.issue("pharmacist", signing: identity).bytes
         let tsaRoot = tsaFolder.appendingPathComponent("tsa-root.pem")
-        let report = SignatureVerifier(roots: Self.roots + (try SigningIdentity.readCertificates(tsaRoot))).verify(pdf)
+        let report = SignatureVerifier(roots: Self.roots + (try SigningIdentity.readCertificates(tsaRoot)), clock: SystemClock()).verify(pdf)
         #expect(report.isValid, "\(report.checks.filter { !$0.passed })")
         #expect(report.level == "PAdES B-T")
         #expect(report.timestamp != nil)
@@ -227,7 +227,7 @@ struct TrustTests {
         let signed = Array(0..<range[1]) + Array(range[2]..<pdf.count)
         let index = signed[Int(Double(signed.count - 1) * position)]
         pdf[index] ^= 0x01
-        let report = CertificateVerifier(roots: Self.roots).verify(pdf: pdf)
+        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
         #expect(!report.isValid)
         // Where the flip leaves the structure readable, the digest check is what fails.
         let failed = report.allChecks.filter { !$0.passed }.map(\.name)
@@ -243,7 +243,7 @@ struct TrustTests {
         let found = PDFIndex.firstRange(of: amount, in: pdf, from: 0, limit: pdf.count)
         let at = try #require(found, "the credit amount is not in the document information")
         pdf.replaceSubrange(at..<(at + amount.count), with: edited)
-        let report = CertificateVerifier(roots: Self.roots).verify(pdf: pdf)
+        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
         #expect(report.allChecks.contains { $0.name == "content unchanged" && !$0.passed })
         let pyhanko = try runAny("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
                                              "--trust-replace", "--no-revocation-check", try Self.write(pdf).path])
@@ -263,7 +263,7 @@ struct TrustTests {
         let tail = String(format: "xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
                           info, offset, index.size, index.root, info, index.startXref, xrefAt)
         let tampered = pdf + Array(addition.utf8) + Array(tail.utf8)
-        let report = CertificateVerifier(roots: Self.roots).verify(pdf: tampered)
+        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: tampered)
         let coverage = try #require(report.allChecks.first { $0.name == "covers the whole file" })
         #expect(!coverage.passed)
         #expect(!report.isValid)
@@ -292,7 +292,7 @@ struct TrustTests {
         #expect(decoded == result.certificate.qrText)
         #expect(decoded.hasPrefix("https://cme.example.org/verify#CP1:"))
 
-        let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate])
+        let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate], clock: SystemClock())
         let report = verifier.verify(qr: decoded)
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         #expect(report.payload?.certificateID == result.id)
@@ -322,7 +322,7 @@ struct TrustTests {
 
     @Test func aPayloadWithOneChangedCharacterFails() throws {
         let text = try #require(try Self.issue().certificate.qrText)
-        let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate])
+        let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate], clock: SystemClock())
         #expect(verifier.verify(qr: text).isValid)
         for offset in [40, 120, text.count - 60, text.count - 2] {
             var characters = Array(text)
@@ -334,8 +334,8 @@ struct TrustTests {
     @Test func aPayloadFromAnotherKeyFails() throws {
         let text = try #require(try Self.issue().certificate.qrText)
         let folder = try Fixture.temporaryFolder().appendingPathComponent("other")
-        let other = try TestAuthority.make(in: folder, organization: "Someone else")
-        #expect(!CertificateVerifier(roots: [other.root], signers: [other.signer]).verify(qr: text).isValid)
+        let other = try TestAuthority.make(in: folder, organization: "Someone else", now: Date())
+        #expect(!CertificateVerifier(roots: [other.root], signers: [other.signer], clock: SystemClock()).verify(qr: text).isValid)
     }
 
     @Test(arguments: [
@@ -385,14 +385,14 @@ struct TrustTests {
             reason: "name corrected")
         #expect(reissued.id != first.id)
 
-        let verifier = CertificateVerifier(roots: Self.roots, registry: registry)
+        let verifier = CertificateVerifier(roots: Self.roots, registry: registry, clock: SystemClock())
         let old = verifier.verify(id: first.id)
         #expect(!old.isValid)
         #expect(old.record?.status == .superseded && old.record?.supersededBy == reissued.id)
         #expect(verifier.verify(pdf: first.bytes).allChecks.contains { $0.name == "status" && !$0.passed })
         #expect(verifier.verify(pdf: reissued.bytes).isValid)
 
-        try registry.revoke(id: reissued.id, reason: "claimed in error")
+        try registry.revoke(id: reissued.id, reason: "claimed in error", actor: "test-staff", at: Fixture.fixedDate)
         let revoked = verifier.verify(id: reissued.id.lowercased().replacingOccurrences(of: "-", with: ""))
         #expect(revoked.record?.status == .revoked)
         #expect(revoked.allChecks.contains { $0.detail.contains("claimed in error") })

@@ -8,7 +8,8 @@ import Foundation
 /// reported and never stops the run; a killed run is finished by running it again.
 public final class BatchRunner {
     package let options: BatchOptions
-    package let resources: Resources
+    package let environment: CreditEnvironment
+    package var resources: Resources { environment.resources }
     package let fonts: FontLibrary
     package let renderer: CertificateRenderer
     package let activity: Activity
@@ -47,11 +48,11 @@ public final class BatchRunner {
     /// Jobs handed to the drawers and not yet answered, by row.
     package var pendingJobs: [Int: Job] = [:]
 
-    public init(options: BatchOptions, resources: Resources, fonts: FontLibrary) throws {
+    public init(options: BatchOptions, environment: CreditEnvironment, fonts: FontLibrary) throws {
         self.options = options
-        self.resources = resources
+        self.environment = environment
         self.fonts = fonts
-        renderer = try CertificateRenderer(resources: resources, fonts: fonts)
+        renderer = try CertificateRenderer(environment: environment, fonts: fonts)
         activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
         let activityData = try Data(contentsOf: options.activity)
         activityHash = BatchState.sha256(activityData)
@@ -61,7 +62,8 @@ public final class BatchRunner {
         _ = try renderer.catalog
         // The roster's header is checked before anything is written to the output folder.
         roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
-        state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate)
+        state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate,
+                               now: environment.clock.now())
         spool = try RowSpool(folder: options.output)
         reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: ISODate.string(state.creationDate))
         summary = BatchSummary(output: options.output)
@@ -70,7 +72,8 @@ public final class BatchRunner {
 
     /// Runs the batch to the end.
     public func run() throws -> BatchSummary {
-        let started = Date()
+        let started = ContinuousClock.now
+        func seconds() -> Double { Double((ContinuousClock.now - started) / .microseconds(1)) / 1_000_000 }
         let pool = makePool()
         while let row = roster.next() {
             progress.total += 1
@@ -89,12 +92,12 @@ public final class BatchRunner {
         while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { handle(outcome) }
         pool.finish()
         progress.finish(done: summary.accepted + summary.rejected)
-        summary.drawSeconds = Date().timeIntervalSince(started)
+        summary.drawSeconds = seconds()
         if options.merged { try writeMerged() }
-        summary.mergeSeconds = Date().timeIntervalSince(started) - summary.drawSeconds
+        summary.mergeSeconds = seconds() - summary.drawSeconds
         try failures.raise()
         try reports.finish()
-        summary.seconds = Date().timeIntervalSince(started)
+        summary.seconds = seconds()
         return summary
     }
 
@@ -166,7 +169,8 @@ public final class BatchRunner {
             // registry's record makes that redraw identical.
             if let registry = options.registry, job.stored == nil, let material {
                 do {
-                    try registry.recordIssued([record(job, sha: sha, material: material)], activityText: activityText)
+                    try registry.recordIssued([record(job, sha: sha, material: material)], activityText: activityText,
+                                              actor: environment.actor)
                 } catch {
                     learnerRows[job.learner.id] = nil
                     reject(row, learnerID: job.learner.id, InputError([Problem(file: registry.location, row: row, field: "",
@@ -191,14 +195,14 @@ public final class BatchRunner {
         if options.jobs > 1, let command = options.workerCommand {
             let setup = WorkerMessage.Setup(
                 activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
-                output: options.output.path, resources: resources.root.path,
+                output: options.output.path, resources: resources.root.path, cache: environment.cacheFolder?.path,
                 signing: options.signingFolder?.path, certify: options.certify)
             return DrawingPool(processes: options.jobs, command: command, setup: setup)
         }
-        let (resources, fonts, activity, layout, date, output) = (resources, fonts, activity, options.layout, state.creationDate, options.output)
+        let (environment, fonts, activity, layout, date, output) = (environment, fonts, activity, options.layout, state.creationDate, options.output)
         let (signing, certify) = (options.signing, options.certify)
         return DrawingPool(thread: {
-            var worker = DrawingWorker(renderer: try CertificateRenderer(resources: resources, fonts: fonts), activity: activity,
+            var worker = DrawingWorker(renderer: try CertificateRenderer(environment: environment, fonts: fonts), activity: activity,
                                        layout: layout, creationDate: date, output: output)
             worker.signing = signing
             worker.certify = certify
@@ -216,7 +220,7 @@ public final class BatchRunner {
             qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) },
             signatureRoom: material.signatureRoom, signedAt: material.signedAt,
             certified: material.certified, status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil,
-            revision: 1, recordedAt: Date())
+            revision: 1, recordedAt: environment.clock.now())
     }
 
     /// The roster row as `{"column": "value", …}`, the learner's exact input.

@@ -15,7 +15,7 @@ package final class BatchState {
     package static func journalFile(_ folder: URL) -> URL { folder.appendingPathComponent(".journal") }
 
     /// Opens the folder's state, or starts it; refuses a folder started for another activity.
-    package init(folder: URL, activityHash: String, requestedDate: Date?) throws {
+    package init(folder: URL, activityHash: String, requestedDate: Date?, now: Date) throws {
         self.folder = folder
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("certificates"), withIntermediateDirectories: true)
         let stateURL = folder.appendingPathComponent("batch-state.json")
@@ -32,7 +32,7 @@ package final class BatchState {
             }
             creationDate = date
         } else {
-            creationDate = Date(timeIntervalSince1970: (requestedDate ?? Date()).timeIntervalSince1970.rounded(.down))
+            creationDate = Date(timeIntervalSince1970: (requestedDate ?? now).timeIntervalSince1970.rounded(.down))
             let state = ["activitySHA256": activityHash, "creationDate": ISODate.string(creationDate)]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: state, options: [.sortedKeys, .prettyPrinted]),
                                  to: stateURL, durable: true)

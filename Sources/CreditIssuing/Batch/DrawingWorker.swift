@@ -53,12 +53,16 @@ package struct DrawingWorker {
 
     /// The drawing-process side of the protocol: reads the setup, then jobs, from standard
     /// input until it closes, answering each on standard output.
-    package static func serve(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
+    /// The setup names the resources and cache folder; the rest of `environment` (the clock,
+    /// the actor) is the drawing process's own.
+    package static func serve(environment: CreditEnvironment, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
         let lines = LineReader(descriptor: input)
         guard let first = lines.next() else { return }
         let setup = try JSONDecoder().decode(WorkerMessage.Setup.self, from: first)
-        let resources = Resources(root: URL(fileURLWithPath: setup.resources))
-        let renderer = try CertificateRenderer(resources: resources)
+        var environment = environment
+        environment.resources = Resources(root: URL(fileURLWithPath: setup.resources))
+        environment.cacheFolder = setup.cache.map { URL(fileURLWithPath: $0) }
+        let renderer = try CertificateRenderer(environment: environment)
         let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
         guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
         var worker = DrawingWorker(renderer: renderer, activity: activity, layout: setup.layout,
@@ -82,7 +86,7 @@ package struct DrawingWorker {
 
 /// The entry point of a drawing process, for the command line's hidden `batch-worker`.
 public enum BatchWorker {
-    public static func serve() throws {
-        try DrawingWorker.serve()
+    public static func serve(environment: CreditEnvironment) throws {
+        try DrawingWorker.serve(environment: environment)
     }
 }

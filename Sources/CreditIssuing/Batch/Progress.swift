@@ -4,17 +4,18 @@ import Foundation
 package final class BatchProgress {
     package let enabled: Bool
     package var total = 0
-    private let started = Date()
-    private var last = Date.distantPast
+    private let started = ContinuousClock.now
+    private var last: ContinuousClock.Instant?
 
     package init(enabled: Bool) {
         self.enabled = enabled && isatty(STDERR_FILENO) != 0
     }
 
     package func report(done: Int, force: Bool = false) {
-        guard enabled, force || Date().timeIntervalSince(last) >= 0.25 else { return }
-        last = Date()
-        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        let now = ContinuousClock.now
+        guard enabled, force || last.map({ now - $0 >= .milliseconds(250) }) ?? true else { return }
+        last = now
+        let elapsed = max(Double((now - started) / .milliseconds(1)) / 1000, 0.001)
         let rate = Double(done) / elapsed
         FileHandle.standardError.write(Data(String(format: "\r%d/%d rows  %.0f/s  %.0f s", done, total, rate, elapsed).utf8))
     }

@@ -16,6 +16,8 @@ package enum WorkerMessage {
         package var creationDate: String
         package var output: String
         package var resources: String
+        /// The environment's cache folder, if it has one.
+        package var cache: String?
         /// The signing folder, when certificates are signed.
         package var signing: String?
         package var certify: Bool?

@@ -31,12 +31,13 @@ public struct TranscriptWriter {
     /// number of pages. A signed transcript is drawn under a temporary name first, so the
     /// final name only ever holds the signed file.
     @discardableResult
-    public func write(_ transcript: Transcript, to url: URL, metadata: PDFMetadata, signing: SigningIdentity?) throws -> Int {
+    public func write(_ transcript: Transcript, to url: URL, metadata: PDFMetadata, signing: SigningIdentity?,
+                      signedAt time: Date) throws -> Int {
         guard let signing else { return try write(transcript, to: url, metadata: metadata) }
         let drawn = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).unsigned.tmp")
         defer { try? FileManager.default.removeItem(at: drawn) }
         let pages = try write(transcript, to: drawn, metadata: metadata)
-        let options = PDFSignatureOptions(time: Date(), reason: "Transcript issued by \(transcript.issuer)")
+        let options = PDFSignatureOptions(time: time, reason: "Transcript issued by \(transcript.issuer)")
         let signed = try PDFSigner.finish(Array(try Data(contentsOf: drawn)), accessibility: PDFAccessibility(), signing: (options, { digest in
             try CMSSignature.sign(digest: digest, identity: signing)
         }))

@@ -22,10 +22,6 @@ package struct DrawingCache: Sendable {
     /// At most this many pages are kept; the least recently written go first.
     package static let limit = 200
 
-    /// `$XDG_CACHE_HOME/creditpress/prepared`, else `~/.cache/creditpress/prepared`.
-    package static var standard: DrawingCache {
-        DrawingCache(folder: FontLibrary.cacheRoot().appendingPathComponent("prepared"))
-    }
 
     package func file(for key: String) -> URL {
         folder.appendingPathComponent("\(key).pdf")

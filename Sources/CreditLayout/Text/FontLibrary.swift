@@ -12,19 +12,24 @@ public final class FontLibrary: @unchecked Sendable {
     /// The family names the bundled fonts provide.
     public let families: Set<String>
     /// Where fontconfig keeps its cache of these fonts (and the engine its list of the
-    /// fonts recently used).
-    package let cacheDirectory: URL
+    /// fonts recently used); nil keeps nothing between processes.
+    package let cacheDirectory: URL?
     package let config: OpaquePointer
     private let coverage: OpaquePointer
 
-    public init(directory: URL, cacheDirectory: URL? = nil) throws(FontError) {
+    /// The fonts of the environment's `Fonts/` folder, cached in its cache folder.
+    public convenience init(environment: CreditEnvironment) throws(FontError) {
+        try self.init(directory: environment.resources.fonts, cacheDirectory: environment.fontCacheFolder)
+    }
+
+    /// The fonts in `directory`; fontconfig's cache of them in `cacheDirectory`, if given.
+    public init(directory: URL, cacheDirectory: URL?) throws(FontError) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw FontError(message: "the font folder \(directory.path) does not exist; pass --resources or set CREDITPRESS_HOME to the CreditPress folder")
         }
         guard let config = FcConfigCreate() else { throw FontError(message: "fontconfig could not start") }
-        let cache = cacheDirectory ?? FontLibrary.defaultCacheDirectory()
-        let xml = FontLibrary.configuration(fontDirectory: directory, cacheDirectory: cache)
+        let xml = FontLibrary.configuration(fontDirectory: directory, cacheDirectory: cacheDirectory)
         guard FcConfigParseAndLoadFromMemory(config, xml, 1) != 0, FcConfigBuildFonts(config) != 0 else {
             FcConfigDestroy(config)
             throw FontError(message: "fontconfig could not load the fonts in \(directory.path)")
@@ -40,7 +45,7 @@ public final class FontLibrary: @unchecked Sendable {
         // this configuration is made the default, so that thread has nothing to do.
         FcConfigSetCurrent(config)
         self.directory = directory
-        self.cacheDirectory = cache
+        self.cacheDirectory = cacheDirectory
         self.config = config
         self.coverage = coverage
         self.families = families
@@ -75,26 +80,9 @@ public final class FontLibrary: @unchecked Sendable {
         scalars.map { String(format: "U+%04X", $0.value) + " (\(Character($0)))" }.joined(separator: ", ")
     }
 
-    package static func defaultCacheDirectory() -> URL {
-        cacheRoot().appendingPathComponent("fontconfig")
-    }
-
-    /// CreditPress's cache folder: `$XDG_CACHE_HOME/creditpress`, else `~/.cache/creditpress`
-    /// (fontconfig's cache, the recent fonts, prepared drawings). Only ever saves time.
-    package static func cacheRoot() -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-            return URL(fileURLWithPath: xdg).appendingPathComponent("creditpress")
-        }
-        if let home = environment["HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home).appendingPathComponent(".cache/creditpress")
-        }
-        return FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-cache")
-    }
-
     /// The whole private configuration: our folder only, plus the two synthesis rules a
     /// system configuration would have given (bold and oblique for faces that lack them).
-    package static func configuration(fontDirectory: URL, cacheDirectory: URL) -> String {
+    package static func configuration(fontDirectory: URL, cacheDirectory: URL?) -> String {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         }
@@ -103,7 +91,7 @@ public final class FontLibrary: @unchecked Sendable {
         <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
         <fontconfig>
           <dir>\(escape(fontDirectory.path))</dir>
-          <cachedir>\(escape(cacheDirectory.path))</cachedir>
+          \(cacheDirectory.map { "<cachedir>\(escape($0.path))</cachedir>" } ?? "<!-- no cache -->")
           <match target="font">
             <test name="weight" compare="less_eq"><const>medium</const></test>
             <test target="pattern" name="weight" compare="more_eq"><const>bold</const></test>

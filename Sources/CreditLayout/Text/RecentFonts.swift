@@ -30,11 +30,13 @@ package enum RecentFonts {
 
     /// The fonts remembered for `fonts`' folder, most recently used first.
     package static func read(for fonts: FontLibrary) -> [FontKey] {
-        read(in: fonts.cacheDirectory, folder: fonts.directory.path)
+        guard let cache = fonts.cacheDirectory else { return [] }
+        return read(in: cache, folder: fonts.directory.path)
     }
 
     package static func remember(_ used: [FontKey], for fonts: FontLibrary) {
-        remember(used, in: fonts.cacheDirectory, folder: fonts.directory.path)
+        guard let cache = fonts.cacheDirectory else { return }
+        remember(used, in: cache, folder: fonts.directory.path)
     }
 
     /// The fonts remembered in `cacheDirectory` for the font folder `folder`.

@@ -71,41 +71,50 @@ public struct IssuerKey: Sendable {
 
     public var key: SymmetricKey { SymmetricKey(data: secret) }
 
-    /// `--id-key FILE`, else `$CREDITPRESS_ID_KEY`, else `~/.config/creditpress/certificate-id.key`.
-    public static func defaultLocation(explicit: String? = nil) -> URL {
-        if let explicit { return URL(fileURLWithPath: explicit) }
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["CREDITPRESS_ID_KEY"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let config = environment["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSTemporaryDirectory()).appendingPathComponent(".config")
-        return config.appendingPathComponent("creditpress/certificate-id.key")
+    /// Loads the key from `file`. A missing key is an error, never made here: a new key
+    /// would give every learner a new certificate id (`creditpress keys init` makes one).
+    public static func load(at file: URL) throws(InputError) -> IssuerKey {
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw InputError([Problem(file: file.path, field: "", message: "does not exist: there is no certificate-id key here",
+                                      hint: "make one once with `creditpress keys id --out \(file.path)` (or `keys init`), back it up, and use it for every run; if you have one, give its path with --id-key")])
+        }
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be read (\(error.localizedDescription))",
+                                      hint: "check that the key file is readable by this user")])
+        }
+        guard let data = Data(base64Encoded: text), data.count >= 16 else {
+            throw InputError([Problem(file: file.path, field: "", message: "is not a certificate-id key (base64 of at least 16 bytes)",
+                                      hint: "restore the key file from your backup; a new key would change every certificate id")])
+        }
+        return IssuerKey(secret: data, file: file, created: false)
     }
 
-    /// Loads the key, making a new one if the file does not exist yet.
-    /// With `announce`, says on standard error when a new key was made.
-    public static func loadOrCreate(at file: URL, announce: Bool) throws -> IssuerKey {
-        let key = try loadOrCreate(at: file)
-        if announce, key.created {
-            FileHandle.standardError.write(Data("note: made a new certificate-id key at \(file.path); keep it safe and use it for every run, or certificate ids change\n".utf8))
+    /// Makes a new key of 32 random bytes at `file`, readable by its owner only. Refuses to
+    /// replace a key that exists.
+    public static func create(at file: URL) throws(InputError) -> IssuerKey {
+        guard !FileManager.default.fileExists(atPath: file.path) else {
+            throw InputError([Problem(file: file.path, field: "", message: "exists already; a key is never replaced",
+                                      hint: "use the existing key, or give another path")])
         }
-        return key
-    }
-
-    public static func loadOrCreate(at file: URL) throws -> IssuerKey {
-        if FileManager.default.fileExists(atPath: file.path) {
-            let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let data = Data(base64Encoded: text), data.count >= 16 else {
-                throw InputError([Problem(file: file.path, field: "", message: "is not a certificate-id key (base64 of at least 16 bytes)",
-                                          hint: "restore the key file from your backup; a new key would change every certificate id")])
-            }
-            return IssuerKey(secret: data, file: file, created: false)
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be created: its folder cannot be made (\(error.localizedDescription))")])
         }
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let text = secret.base64EncodedString() + "\n"
         guard FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw InputError([Problem(file: file.path, field: "", message: "cannot create the certificate-id key file")])
         }
         return IssuerKey(secret: secret, file: file, created: true)
+    }
+
+    /// The key at `file`, made first when it does not exist: for throw-away folders that are
+    /// their own world (the benchmark's run folder, a test's), never for a provider's key.
+    public static func loadOrCreate(at file: URL) throws(InputError) -> IssuerKey {
+        FileManager.default.fileExists(atPath: file.path) ? try load(at: file) : try create(at: file)
     }
 }

@@ -15,12 +15,13 @@ public struct Resources: Sendable {
         self.root = root
     }
 
-    /// The folder given, else `$CREDITPRESS_HOME`, else the working folder or one above
-    /// the executable that holds both `Templates/` and `Fonts/`.
-    public static func locate(explicit: String? = nil, executable: String = Resources.executablePath) throws(FontError) -> Resources {
+    /// The folder given, else `home` (the program's `$CREDITPRESS_HOME`), else the working
+    /// folder or one above the executable that holds both `Templates/` and `Fonts/`.
+    public static func locate(explicit: String? = nil, home: String? = nil,
+                              executable: String = Resources.executablePath) throws(FontError) -> Resources {
         var candidates: [URL] = []
         if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
-        if let home = ProcessInfo.processInfo.environment["CREDITPRESS_HOME"], !home.isEmpty {
+        if let home, !home.isEmpty {
             candidates.append(URL(fileURLWithPath: home))
         }
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))

@@ -36,17 +36,21 @@ public struct CertificateVerifier {
     /// Signing certificates a bare QR text may come from (a PDF brings its own).
     public let signers: [Certificate]
     public let registry: (any CertificateRegistry)?
+    /// The time certificates are checked at.
+    public let clock: any CreditClock
 
-    public init(roots: [Certificate], signers: [Certificate] = [], registry: (any CertificateRegistry)? = nil) {
+    public init(roots: [Certificate], signers: [Certificate] = [], registry: (any CertificateRegistry)? = nil,
+                clock: any CreditClock) {
         self.roots = roots
         self.signers = signers
         self.registry = registry
+        self.clock = clock
     }
 
     /// The PDF's signature, then the payload it carries against what it says, then the registry.
     public func verify(pdf: [UInt8]) -> VerificationReport {
         var report = VerificationReport()
-        let signature = SignatureVerifier(roots: roots).verify(pdf)
+        let signature = SignatureVerifier(roots: roots, clock: clock).verify(pdf)
         report.signature = signature
         let info = (try? PDFIndex(pdf)).flatMap { index in index.info.flatMap { try? index.object($0) } }
         guard let info, let text = PDFDictionary.string(PDFSigner.payloadKey, in: info) else {
@@ -97,7 +101,7 @@ public struct CertificateVerifier {
             report.payload = payload
             report.payloadSigner = signer.subject.description
             report.check("QR payload", true, "signed with ES256 by \(signer.subject)")
-            let chain = ChainCheck(roots: roots).check(signer, intermediates: signers, at: Date())
+            let chain = ChainCheck(roots: roots).check(signer, intermediates: signers, at: clock.now())
             report.check("QR signer trusted", chain.trusted, chain.detail)
         case .failure(let error):
             report.check("QR payload", false, error.description)

@@ -1,4 +1,5 @@
 import CreditPDF
+import CreditRecords
 import Crypto
 import Foundation
 import SwiftASN1
@@ -35,8 +36,13 @@ public struct SignatureReport: Sendable {
 /// Checks the PAdES signature of a CreditPress PDF against trusted root certificates.
 public struct SignatureVerifier {
     public let roots: [Certificate]
+    /// What "now" is when a signature names no time of its own.
+    public let clock: any CreditClock
 
-    public init(roots: [Certificate]) { self.roots = roots }
+    public init(roots: [Certificate], clock: any CreditClock) {
+        self.roots = roots
+        self.clock = clock
+    }
 
     /// Reports on the file's last signature; a file with none gets one failed check.
     public func verify(_ pdf: [UInt8]) -> SignatureReport {
@@ -106,7 +112,7 @@ public struct SignatureVerifier {
         report.check("signing-certificate-v2", cms.signingCertificateHash == certificateHash,
                      cms.signingCertificateHash == certificateHash ? "binds the signer's certificate" : "names another certificate")
 
-        var checkTime = claimedTime ?? Date()
+        var checkTime = claimedTime ?? clock.now()
         if let token = cms.unsignedAttributes[OIDs.timeStampToken]?.first {
             switch TimestampVerifier(roots: roots).verify(token: Array(token.encodedBytes), over: cms.signature) {
             case .success(let (time, authority)):

@@ -53,15 +53,6 @@ public struct SigningIdentity: Sendable {
     public static let payloadKeyFile = "qr.key.pem"
     public static let payloadCertificateFile = "qr.cert.pem"
 
-    /// `--signing DIR`, else `$CREDITPRESS_SIGNING`; nil when neither is set.
-    public static func location(explicit: String?) -> URL? {
-        if let explicit { return URL(fileURLWithPath: explicit) }
-        if let path = ProcessInfo.processInfo.environment["CREDITPRESS_SIGNING"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        return nil
-    }
-
     /// Reads the folder's files, refusing a key that does not belong to the certificate.
     public static func load(from folder: URL) throws(InputError) -> SigningIdentity {
         let keyURL = folder.appendingPathComponent(keyFile)

@@ -20,7 +20,7 @@ public enum TestAuthority {
     /// Writes `ca.key.pem`, `ca.cert.pem`, `signing.key.pem`, `signing.cert.pem` and
     /// `chain.pem` into `folder`; refuses to overwrite a signing key already there.
     public static func make(in folder: URL, organization: String, validFor years: Int = 3,
-                            now: Date = Date()) throws -> Made {
+                            now: Date) throws -> Made {
         let manager = FileManager.default
         let keyURL = folder.appendingPathComponent(SigningIdentity.keyFile)
         guard !manager.fileExists(atPath: keyURL.path) else {
