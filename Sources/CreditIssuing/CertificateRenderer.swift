@@ -70,11 +70,12 @@ public final class CertificateRenderer {
     public var resources: Resources { environment.resources }
     public let fonts: FontLibrary
     public let boards: BoardCatalog
-    private var layouts: [String: LayoutSpec] = [:]
-    private let statements = StatementCache()
+    /// Layouts read, by name, with the bytes of the files each was read from.
+    private var layouts: [String: (spec: LayoutSpec, sources: [Data])] = [:]
+    private var statements = StatementCache()
     package let preparedDrawings: PreparedDrawings
     private let images: ImageCache
-    private let catalogLoad: BackgroundLoad<StatementCatalog>
+    private var catalogLoad: BackgroundLoad<StatementCatalog>
     private let engineLoad: BackgroundLoad<EngineBox>
     private var madeLayouter: Layouter?
     /// Guards the caches above: threads take turns preparing certificates, and the font
@@ -85,7 +86,7 @@ public final class CertificateRenderer {
     /// reads its inputs (a tenth of one certificate's start-up); an error in them is thrown
     /// here, on first use.
     public var catalog: StatementCatalog {
-        get throws { try catalogLoad.value() }
+        get throws { try state.withLock { catalogLoad }.value() }
     }
 
     /// Lays out pages. Its Pango font map is made on a thread of its own, which then loads
@@ -132,13 +133,46 @@ public final class CertificateRenderer {
     /// loading its artwork (logo, signature) on threads of their own.
     public func readActivity(_ url: URL, displayName: String? = nil) throws(InputError) -> Activity {
         let activity = try ActivityReader.read(url, displayName: displayName, boards: boards)
-        images.preload([activity.logo, activity.signatory?.signatureImage].compactMap { $0 })
+        prepareFor(activity)
         return activity
     }
 
+    /// Reads an activity from its bytes (an upload, say); artwork paths are relative to `directory`.
+    public func readActivity(_ data: Data, displayName: String, directory: URL) throws(InputError) -> Activity {
+        let activity = try ActivityReader.read(data, displayName: displayName, directory: directory, boards: boards)
+        prepareFor(activity)
+        return activity
+    }
+
+    /// Starts loading the activity's artwork, first forgetting artwork and statement
+    /// templates whose files have changed since they were read (in a long-running process).
+    private func prepareFor(_ activity: Activity) {
+        let artwork = [activity.logo, activity.signatory?.signatureImage].compactMap { $0 }
+        images.forgetChanged(artwork)
+        images.preload(artwork)
+        refreshCatalogIfChanged()
+    }
+
+    /// Reads the statement templates again when their files changed since the catalog in
+    /// use was read; filled statements made from the old ones are dropped with it.
+    private func refreshCatalogIfChanged() {
+        state.withLock {
+            guard catalogLoad.isFinished, let loaded = try? catalogLoad.value(),
+                  StatementCatalog.fingerprint(of: loaded.directory) != loaded.fingerprint else { return }
+            let directory = loaded.directory
+            catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
+            statements = StatementCache()
+        }
+    }
+
     /// A layout by name (`physician-cme`) from `Templates/certificates/`, or by path.
+    /// A layout read before is used again only while its files still hold the same bytes, so
+    /// a long-running process never prints with an outdated layout.
     public func layout(named name: String) throws -> LayoutSpec {
-        if let spec = layouts[name] { return spec }
+        if let cached = layouts[name],
+           cached.sources == cached.spec.sourceFiles.map({ (try? Data(contentsOf: $0)) ?? Data() }) {
+            return cached.spec
+        }
         let url = name.hasSuffix(".yaml") || name.contains("/")
             ? URL(fileURLWithPath: name)
             : resources.certificateLayouts.appendingPathComponent("\(name).yaml")
@@ -147,7 +181,7 @@ public final class CertificateRenderer {
             throw LayoutError(file: url.path, block: nil, message: "there is no such layout; available: \(known.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted().joined(separator: ", "))")
         }
         let spec = try LayoutSpec.read(url, fonts: fonts)
-        layouts[name] = spec
+        layouts[name] = (spec, spec.sourceFiles.map { (try? Data(contentsOf: $0)) ?? Data() })
         return spec
     }
 

@@ -7,8 +7,10 @@ import Yams
 /// The child's top-level fields replace the parent's; its `blocks` are matched to the
 /// parent's by `id` (the child's fields win) and blocks with new ids are added at the end.
 package enum LayoutInheritance {
-    package static func load(_ url: URL, depth: Int = 0) throws(InputError) -> InputDocument {
+    /// The layout at `url` merged onto the layouts it extends; `files` gets every file read.
+    package static func load(_ url: URL, depth: Int = 0, files: inout [URL]) throws(InputError) -> InputDocument {
         let document = try InputDocument.load(url)
+        files.append(url)
         guard let parentName = document.root.mapping?.first(where: { $0.key.scalar?.string == "extends" })?.value.scalar?.string else {
             return document
         }
@@ -21,9 +23,10 @@ package enum LayoutInheritance {
                                       field: "extends", message: "there is no layout '\(parentName)' to extend",
                                       hint: "name a layout file beside this one, without .yaml")])
         }
-        let parent = try load(parentURL, depth: depth + 1)
+        let parent = try load(parentURL, depth: depth + 1, files: &files)
         return InputDocument(file: "\(document.file) (extends \(parentName))", directory: document.directory,
-                             root: merge(parent: parent.root, child: document.root))
+                             root: merge(parent: parent.root, child: document.root),
+                             contentDigest: Hex.sha256(Array((document.contentDigest + parent.contentDigest).utf8)))
     }
 
     private static func merge(parent: Node, child: Node) -> Node {

@@ -12,10 +12,12 @@ extension LayoutSpec {
     /// Reads a layout file, and the layout it `extends`, if any; names used in its
     /// templates are checked when it is filled.
     public static func read(_ url: URL, fonts: FontLibrary) throws -> LayoutSpec {
-        let document = try LayoutInheritance.load(url)
+        var files: [URL] = []
+        let document = try LayoutInheritance.load(url, files: &files)
         let reader = FieldReader(document)
         let spec = read(reader.root, name: url.deletingPathExtension().lastPathComponent, fonts: fonts)
-        guard let spec, reader.problems.isEmpty else { throw InputError(reader.problems) }
+        guard var spec, reader.problems.isEmpty else { throw InputError(reader.problems) }
+        spec.sourceFiles = files
         return spec
     }
 

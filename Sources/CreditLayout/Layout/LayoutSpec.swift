@@ -22,6 +22,8 @@ public struct LayoutSpec {
     public var blocks: [TextBlock]
     /// Where the verification QR code goes; nil for a layout without one.
     public var qr: QRSlot?
+    /// The files it was read from: itself, then the layouts it extends.
+    public var sourceFiles: [URL] = []
 
     /// A square for the verification QR code, its quiet zone included.
     public struct QRSlot {

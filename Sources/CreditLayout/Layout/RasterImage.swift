@@ -174,6 +174,18 @@ public final class ImageCache: @unchecked Sendable {
         }
     }
 
+    /// Forgets those of `urls` whose files no longer hold the bytes they were decoded from,
+    /// so that a long-running process draws a replaced logo as it is now.
+    package func forgetChanged(_ urls: [URL]) {
+        let loaded = lock.withLock { urls.compactMap { url in images[url].map { (url, $0.digest) } } }
+        for (url, digest) in loaded {
+            let bytes = (try? Data(contentsOf: url)) ?? Data()
+            if !digest.hasSuffix("-" + Hex.sha256(bytes)) {
+                lock.withLock { images[url] = nil }
+            }
+        }
+    }
+
     /// Whether `url` is loaded or loading.
     package func isLoadingOrLoaded(_ url: URL) -> Bool {
         lock.withLock { images[url] != nil || loading[url] != nil }

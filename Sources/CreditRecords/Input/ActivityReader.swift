@@ -11,9 +11,22 @@ public enum ActivityReader {
     /// certifying boards MOC credit may name.
     public static func read(_ url: URL, displayName: String? = nil,
                             boards: BoardCatalog = BoardCatalog(boards: [:])) throws(InputError) -> Activity {
-        let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
-        let activity = read(reader.root, boards: boards)
-        if let activity, reader.problems.isEmpty { return activity }
+        try read(InputDocument.load(url, displayName: displayName), boards: boards)
+    }
+
+    /// Reads an activity from its bytes (an upload, say), named `displayName` in messages;
+    /// artwork paths in it are relative to `directory`.
+    public static func read(_ data: Data, displayName: String, directory: URL,
+                            boards: BoardCatalog = BoardCatalog(boards: [:])) throws(InputError) -> Activity {
+        try read(InputDocument.parse(data, name: displayName, directory: directory), boards: boards)
+    }
+
+    private static func read(_ document: InputDocument, boards: BoardCatalog) throws(InputError) -> Activity {
+        let reader = FieldReader(document)
+        if var activity = read(reader.root, boards: boards), reader.problems.isEmpty {
+            activity.contentDigest = document.contentDigest
+            return activity
+        }
         throw InputError(reader.problems)
     }
 

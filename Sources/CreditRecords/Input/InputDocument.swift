@@ -7,25 +7,35 @@ package struct InputDocument {
     package let file: String
     package let directory: URL
     package let root: Node
+    /// The SHA-256 of the bytes it was parsed from (of every file, for a merged layout):
+    /// what caches of things made from it are keyed by, so that none goes stale.
+    package let contentDigest: String
 
-    package init(file: String, directory: URL, root: Node) {
+    package init(file: String, directory: URL, root: Node, contentDigest: String) {
         self.file = file
         self.directory = directory
         self.root = root
+        self.contentDigest = contentDigest
     }
 
     /// Reads and parses `url`; every failure becomes a problem naming the file.
     package static func load(_ url: URL, displayName: String? = nil) throws(InputError) -> InputDocument {
         let name = displayName ?? url.relativePath
-        func fail(_ message: String, line: Int? = nil, hint: String? = nil) -> InputError {
-            InputError([Problem(file: name, line: line, field: "", message: message, hint: hint)])
-        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw fail("cannot read the file (\(InputDocument.reason(error)))",
-                       hint: "check the path and that the file is readable")
+            throw InputError([Problem(file: name, field: "", message: "cannot read the file (\(InputDocument.reason(error)))",
+                                      hint: "check the path and that the file is readable")])
+        }
+        return try parse(data, name: name, directory: url.deletingLastPathComponent())
+    }
+
+    /// Parses `data` (an upload, say) named `name` in messages; relative paths in it are
+    /// read from `directory`.
+    package static func parse(_ data: Data, name: String, directory: URL) throws(InputError) -> InputDocument {
+        func fail(_ message: String, line: Int? = nil, hint: String? = nil) -> InputError {
+            InputError([Problem(file: name, line: line, field: "", message: message, hint: hint)])
         }
         guard var text = String(data: data, encoding: .utf8) else {
             throw fail("the file is not UTF-8 text", hint: "save it as UTF-8")
@@ -46,7 +56,7 @@ package struct InputDocument {
             throw fail("the file is empty or is not a mapping of fields",
                        hint: "start with `id:` and the other fields shown in the README")
         }
-        return InputDocument(file: name, directory: url.deletingLastPathComponent(), root: root)
+        return InputDocument(file: name, directory: directory, root: root, contentDigest: Hex.sha256(data))
     }
 
     private static func reason(_ error: Error) -> String {

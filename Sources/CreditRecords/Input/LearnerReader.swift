@@ -7,7 +7,16 @@ public enum LearnerReader {
 
     /// Reads `url`; throws every problem found in the file at once.
     public static func read(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
-        let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
+        try read(InputDocument.load(url, displayName: displayName))
+    }
+
+    /// Reads a learner record from its bytes (an upload, a form), named `displayName` in messages.
+    public static func read(_ data: Data, displayName: String) throws(InputError) -> Learner {
+        try read(InputDocument.parse(data, name: displayName, directory: URL(fileURLWithPath: "/")))
+    }
+
+    private static func read(_ document: InputDocument) throws(InputError) -> Learner {
+        let reader = FieldReader(document)
         let learner = read(reader.root)
         if let learner, reader.problems.isEmpty { return learner }
         throw InputError(reader.problems)

@@ -28,6 +28,9 @@ public struct Activity: Sendable {
     public var commercialSupporters: [String]
     /// The file the activity was read from, for messages.
     public var sourceFile: String
+    /// The SHA-256 of the bytes it was read from: caches of what is made from the activity
+    /// (filled statements) are keyed by it, so a changed file is never served stale.
+    public var contentDigest = ""
 
     /// The accredited provider and its accreditation over time.
     public struct Provider: Sendable {

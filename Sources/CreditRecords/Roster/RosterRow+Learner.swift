@@ -16,7 +16,7 @@ public struct RosterRowParser: Sendable {
                                                 hint: "quote fields that contain commas")]))
         }
         let (node, _) = document(for: row)
-        let reader = FieldReader(InputDocument(file: file, directory: URL(fileURLWithPath: "."), root: node))
+        let reader = FieldReader(InputDocument(file: file, directory: URL(fileURLWithPath: "."), root: node, contentDigest: ""))
         let learner = LearnerReader.read(reader.root)
         if let learner, reader.problems.isEmpty { return .success(learner) }
         return .failure(relabel(InputError(reader.problems), row: row))

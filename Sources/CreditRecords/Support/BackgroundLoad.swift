@@ -18,6 +18,9 @@ package final class BackgroundLoad<Value: Sendable>: @unchecked Sendable {
         }.start()
     }
 
+    /// Whether the value is made (or failed) already: asking for it would not wait.
+    package var isFinished: Bool { done.wait(timeout: .now()) == .success }
+
     package func value() throws -> Value {
         done.wait()
         return try result!.get()

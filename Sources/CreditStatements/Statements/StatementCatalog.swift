@@ -15,9 +15,26 @@ public struct StatementCatalog: Sendable {
     package let sources: [String: String]
     /// The partials each statement includes.
     package let partialNames: [String: [String]]
+    /// The SHA-256 of the catalog file and every statement file it was read from.
+    public let fingerprint: String
+
+    /// The fingerprint the catalog in `directory` would have if read now.
+    public static func fingerprint(of directory: URL) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0 == "catalog.yaml" || $0.hasSuffix(".mustache") }.sorted()
+        var bytes = Data()
+        for name in names {
+            bytes.append(Data(name.utf8))
+            bytes.append(0)
+            bytes.append((try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data())
+            bytes.append(0)
+        }
+        return Hex.sha256(bytes)
+    }
 
     public init(directory: URL) throws(TemplateError) {
         self.directory = directory
+        fingerprint = Self.fingerprint(of: directory)
         let catalogFile = directory.appendingPathComponent("catalog.yaml")
         let entries: [(id: String, version: Int?)]
         do {

@@ -44,7 +44,7 @@ package struct StatementFiller {
     package mutating func fill(role: String, id: String, _ extra: [String: Any] = [:]) throws(TemplateError) -> FilledStatement {
         // Filled statements depend only on the activity and these values, so a batch fills
         // each one once.
-        let key = cache.map { _ in "\(activity.id)\u{0}\(role)\u{0}\(id)\u{0}" + extra.keys.sorted().map { "\($0)=\(extra[$0]!)" }.joined(separator: "\u{0}") }
+        let key = cache.map { _ in "\(activity.id)\u{0}\(activity.contentDigest)\u{0}\(role)\u{0}\(id)\u{0}" + extra.keys.sorted().map { "\($0)=\(extra[$0]!)" }.joined(separator: "\u{0}") }
         if let key, let filled = cache?.statements[key] {
             if filled.template != "override" {
                 for name in [id] + catalog.partials(of: id) { used[name] = catalog.versions[name] ?? 0 }
@@ -52,7 +52,7 @@ package struct StatementFiller {
             return filled
         }
         let filled = try fillAnew(role: role, id: id, extra)
-        if let key { cache?.statements[key] = filled }
+        if let key { cache?.keep(filled, for: key) }
         return filled
     }
 
@@ -139,7 +139,15 @@ package struct StatementFiller {
 
 /// Filled statements kept by a renderer across the certificates of one activity.
 package final class StatementCache {
-    package var statements: [String: FilledStatement] = [:]
+    package private(set) var statements: [String: FilledStatement] = [:]
+    /// At most this many filled statements are kept; past it the cache starts again, so a
+    /// process serving many activities for weeks does not grow without end.
+    package static let limit = 4_096
 
     package init() {}
+
+    package func keep(_ statement: FilledStatement, for key: String) {
+        if statements.count >= Self.limit { statements.removeAll(keepingCapacity: true) }
+        statements[key] = statement
+    }
 }

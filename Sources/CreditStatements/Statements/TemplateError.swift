@@ -30,7 +30,11 @@ package enum TemplateNames {
     private static func tags(in text: String) -> [(sigil: String, name: String)] {
         if let tags = lock.withLock({ cache[text] }) { return tags }
         let tags = text.matches(of: Patterns.templateTag).map { (String($0.1), String($0.2)) }
-        lock.withLock { cache[text] = tags }
+        lock.withLock {
+            // Activities' own statement texts arrive for as long as a server runs: bounded.
+            if cache.count >= 4_096 { cache.removeAll(keepingCapacity: true) }
+            cache[text] = tags
+        }
         return tags
     }
 
