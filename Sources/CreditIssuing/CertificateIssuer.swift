@@ -41,9 +41,12 @@ public struct IssueResult {
     }
 }
 
-/// Issues certificates: derives the id, signs, and keeps the registry's promise that an
-/// issued certificate never changes — asked again, it gives the same bytes or refuses.
-public final class CertificateIssuer {
+/// The one issuing path, for `certificate`, `batch`, `reissue` and the service: derives
+/// the id, asks the registry whether it was issued before, draws (here, or in a render pool
+/// for a batch), builds the registry record and records it in one step that cannot race.
+/// It keeps the registry's promise that an issued certificate never changes: asked again,
+/// it gives the same bytes or refuses.
+public final class CertificateIssuer: @unchecked Sendable {
     public let renderer: CertificateRenderer
     public let idKey: IssuerKey
     public let signing: SigningIdentity?
@@ -57,76 +60,110 @@ public final class CertificateIssuer {
         self.registry = registry
     }
 
-    /// The certificate for `input`: newly issued, or, when the registry already holds one
-    /// for this activity and learner, that one reproduced exactly.
-    public func issue(_ input: IssueInput) throws -> IssueResult {
-        if let registry, let existing = try registry.latest(activityID: input.activity.id, learnerID: input.learner.id) {
+    /// What issuing a learner's certificate comes to, before anything is drawn.
+    package enum Plan: Sendable {
+        /// A new certificate under this id.
+        case new(id: String)
+        /// Issued before: reproduce this record's file exactly.
+        case reproduce(IssuedRecord)
+    }
+
+    /// Asks the registry, if there is one, about the learner's certificate for the activity;
+    /// refuses one that was revoked or superseded.
+    package func plan(activityID: String, learnerID: String) async throws -> Plan {
+        if let registry, let existing = try await registry.latest(activityID: activityID, learnerID: learnerID) {
             switch existing.status {
             case .issued:
-                return try reproduce(existing, input: input)
+                return .reproduce(existing)
             case .revoked:
-                throw RegistryError("certificate \(existing.id) for learner \(input.learner.id) was revoked (\(existing.statusReason ?? "no reason given")); use `creditpress reissue` with a reason to issue a new one")
+                throw RegistryError("certificate \(existing.id) for learner \(learnerID) was revoked (\(existing.statusReason ?? "no reason given")); use `creditpress reissue` with a reason to issue a new one")
             case .superseded:
                 throw RegistryError("certificate \(existing.id) was superseded by \(existing.supersededBy ?? "?")")
             }
         }
-        let id = CertificateID.make(activity: input.activity.id, learner: input.learner.id, key: idKey.key)
-        let made = try make(input, id: id, revision: 1)
-        if let registry, let record = made.record {
-            try registry.recordIssued([record], activityText: input.activityText, actor: renderer.environment.actor)
+        return .new(id: CertificateID.make(activity: activityID, learner: learnerID, key: idKey.key))
+    }
+
+    /// The certificate for `input`: newly issued, or, when the registry already holds one
+    /// for this activity and learner, that one reproduced exactly. Two requests for the same
+    /// learner at once give one record and the same bytes.
+    public func issue(_ input: IssueInput) async throws -> IssueResult {
+        switch try await plan(activityID: input.activity.id, learnerID: input.learner.id) {
+        case .reproduce(let record):
+            return try reproduce(record, input: input)
+        case .new(let id):
+            let made = try make(input, id: id, revision: 1)
+            guard let registry, let record = made.record else { return made }
+            switch try await registry.recordOrFetch(record, activityText: input.activityText, actor: renderer.environment.actor) {
+            case .recorded:
+                return made
+            case .existing(let first):
+                // Issued at the same moment by another request: that one is the certificate.
+                return try reproduce(first, input: input)
+            }
         }
-        return made
     }
 
     /// A corrected certificate under a new id that supersedes `oldID`, with the reason kept.
-    public func reissue(_ oldID: String, input: IssueInput, reason: String) throws -> IssueResult {
+    public func reissue(_ oldID: String, input: IssueInput, reason: String) async throws -> IssueResult {
         guard let registry else { throw RegistryError("reissuing needs the registry (--registry FILE)") }
-        guard let old = try registry.record(id: oldID) else {
+        guard let old = try await registry.record(id: oldID) else {
             throw RegistryError("\(oldID) is not in the registry \(registry.location)")
         }
         guard old.activityID == input.activity.id, old.learnerID == input.learner.id else {
             throw RegistryError("\(oldID) is learner \(old.learnerID)'s certificate for activity \(old.activityID), not learner \(input.learner.id)'s for \(input.activity.id)")
         }
-        let latest = try registry.latest(activityID: old.activityID, learnerID: old.learnerID)
+        let latest = try await registry.latest(activityID: old.activityID, learnerID: old.learnerID)
         let revision = (latest?.revision ?? old.revision) + 1
         let id = CertificateID.make(activity: input.activity.id, learner: input.learner.id, key: idKey.key, revision: revision)
-        var made = try make(input, id: id, revision: revision)
+        let made = try make(input, id: id, revision: revision)
         guard var record = made.record else { throw RegistryError("no record was made") }
         record.supersedes = oldID
-        try registry.supersede(id: oldID, with: record, reason: reason, activityText: input.activityText,
-                                actor: renderer.environment.actor)
-        made = IssueResult(id: id, bytes: made.bytes, certificate: made.certificate, record: record, reproduced: false)
-        return made
+        try await registry.supersede(id: oldID, with: record, reason: reason, activityText: input.activityText,
+                                     actor: renderer.environment.actor)
+        return IssueResult(id: id, bytes: made.bytes, certificate: made.certificate, record: record, reproduced: false)
     }
 
     private func make(_ input: IssueInput, id: String, revision: Int) throws -> IssueResult {
-        let certificate = try renderer.prepare(activity: input.activity, learner: input.learner, layoutName: input.layoutName,
-                                               creationDate: input.creationDate,
-                                               issue: IssueDetails(certificateID: id, signing: signing))
-        let finished = try renderer.finishedPDF(certificate, signing: signing, certify: certify)
-        let record = registry == nil ? nil : Self.record(id: id, input: input, certificate: certificate, finished: finished, revision: revision,
-                                                         at: renderer.environment.clock.now())
-        return IssueResult(id: id, bytes: finished.bytes, certificate: certificate, record: record, reproduced: false)
+        let (certificate, drawn) = try renderer.draw(activity: input.activity, learner: input.learner, layoutName: input.layoutName,
+                                                     creationDate: input.creationDate, id: id, stored: nil,
+                                                     signing: signing, certify: certify)
+        let record: IssuedRecord? = registry == nil ? nil : self.record(
+            id: id, kind: certificate.request.kind, activity: input.activity, activitySHA256: Hex.sha256(Array(input.activityText.utf8)),
+            learner: input.learner, learnerInput: input.learnerText, drawn: drawn, issuedAt: input.creationDate, revision: revision)
+        return IssueResult(id: id, bytes: drawn.bytes, certificate: certificate, record: record, reproduced: false)
     }
 
     private func reproduce(_ record: IssuedRecord, input: IssueInput) throws -> IssueResult {
-        let certificate = try renderer.prepare(activity: input.activity, learner: input.learner, layoutName: input.layoutName,
-                                               creationDate: record.issuedAt,
-                                               issue: IssueDetails(certificateID: record.id, signing: signing, storedQR: record.qrText))
-        let stored = record.storedSignature
-        let finished = try renderer.finishedPDF(certificate, signing: stored == nil ? nil : signing, stored: stored)
-        guard Hex.sha256(finished.bytes) == record.pdfSHA256 else {
+        let (certificate, drawn) = try renderer.draw(activity: input.activity, learner: input.learner, layoutName: input.layoutName,
+                                                     creationDate: record.issuedAt, id: record.id, stored: record,
+                                                     signing: signing, certify: certify)
+        guard drawn.sha256 == record.pdfSHA256 else {
             throw RegistryError("""
                 certificate \(record.id) was issued on \(ISODate.string(record.issuedAt)) and is frozen, but these inputs or \
                 templates now give a different file (\(Self.differences(record, input: input, certificate: certificate))); \
                 to correct it, run `creditpress reissue --id \(record.id) --reason …`, which makes a new id that supersedes it
                 """)
         }
-        return IssueResult(id: record.id, bytes: finished.bytes, certificate: certificate, record: record, reproduced: true)
+        return IssueResult(id: record.id, bytes: drawn.bytes, certificate: certificate, record: record, reproduced: true)
+    }
+
+    /// The registry's record of a certificate just drawn: the same for every issuing path.
+    package func record(id: String, kind: CertificateKind, activity: Activity, activitySHA256: String, learner: Learner,
+                        learnerInput: String, drawn: DrawnCertificate, issuedAt: Date, revision: Int) -> IssuedRecord {
+        let material = drawn.material
+        return IssuedRecord(
+            id: id, activityID: activity.id, learnerID: learner.id, kind: kind.rawValue,
+            claims: learner.claims.map(IssuedClaim.init), learnerName: learner.professionalName, learner: learner,
+            layoutName: material.layoutName, layoutVersion: material.layoutVersion, statementVersions: material.statementVersions,
+            activitySHA256: activitySHA256, learnerInput: learnerInput, pdfSHA256: drawn.sha256, issuedAt: issuedAt,
+            qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) },
+            signatureRoom: material.signatureRoom, signedAt: material.signedAt, certified: material.certified,
+            revision: revision, recordedAt: renderer.environment.clock.now())
     }
 
     /// What differs from the record, as far as the record tells.
-    package static func differences(_ record: IssuedRecord, input: IssueInput, certificate: PreparedCertificate) -> String {
+    static func differences(_ record: IssuedRecord, input: IssueInput, certificate: PreparedCertificate) -> String {
         var changes: [String] = []
         if record.activitySHA256 != Hex.sha256(Array(input.activityText.utf8)) { changes.append("the activity file changed") }
         if record.learnerInput != input.learnerText { changes.append("the learner's record changed") }
@@ -137,22 +174,7 @@ public final class CertificateIssuer {
         return changes.isEmpty ? "templates, fonts or the program changed" : changes.joined(separator: ", ")
     }
 
-    package static func record(id: String, input: IssueInput, certificate: PreparedCertificate, finished: FinishedPDF,
-                               revision: Int, at time: Date) -> IssuedRecord {
-        IssuedRecord(
-            id: id, activityID: input.activity.id, learnerID: input.learner.id, kind: certificate.request.kind.rawValue,
-            credits: IssuedRecord.credits(input.learner.claims),
-            learnerName: input.learner.professionalName,
-            layout: "\(certificate.layout.name) v\(certificate.layout.version)",
-            statementVersions: json(certificate.statementVersions),
-            activitySHA256: Hex.sha256(Array(input.activityText.utf8)), learnerInput: input.learnerText,
-            pdfSHA256: Hex.sha256(finished.bytes), issuedAt: input.creationDate, qrText: certificate.qrText,
-            signature: finished.signature.map { Data($0.cms) }, signatureRoom: finished.signature?.room, signedAt: finished.signature?.signedAt,
-            certified: finished.signature?.certified ?? false,
-            status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil, revision: revision, recordedAt: time)
-    }
-
-    package static func json(_ versions: [String: Int]) -> String {
+    static func json(_ versions: [String: Int]) -> String {
         "{" + versions.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
     }
 }

@@ -2,6 +2,7 @@ import CPangoCairo
 import CreditLayout
 import CreditPDF
 import CreditRecords
+import CreditRegistry
 import CreditRender
 import CreditStatements
 import CreditTrust
@@ -337,6 +338,28 @@ public final class CertificateRenderer {
             subject: "\(kind), \(claim.amount) \(claim.type.unit(for: claim.amount)) (\(claim.type.displayName)), completed \(request.learner.completionDate)",
             keywords: (id.map { ["certificate \($0)"] } ?? []) + ["activity \(request.activity.id)", "learner \(request.learner.id)", "layout \(spec.name) v\(spec.version)"] + versions,
             creationDate: date)
+    }
+}
+
+extension CertificateRenderer {
+    /// Draws and finishes the certificate of `learner` under `id`: the one drawing step of
+    /// every issuing path (single, batch, reissue, the service). With `stored`, the issued
+    /// file is reproduced from the registry's record (its date, QR text and signature).
+    package func draw(activity: Activity, learner: Learner, layoutName: String?, creationDate: Date, id: String,
+                      stored: IssuedRecord?, signing: SigningIdentity?, certify: Bool) throws -> (PreparedCertificate, DrawnCertificate) {
+        let certificate = try prepare(activity: activity, learner: learner, layoutName: layoutName,
+                                      creationDate: stored?.issuedAt ?? creationDate,
+                                      issue: IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText))
+        let storedSignature = stored?.storedSignature
+        // A reproduction signs with the recorded signature or not at all, as it was issued.
+        let finished = try finishedPDF(certificate, signing: stored == nil ? signing : nil, stored: storedSignature, certify: certify)
+        let material = IssueMaterial(
+            qr: certificate.qrText, signature: finished.signature.map { Data($0.cms).base64EncodedString() },
+            signatureRoom: finished.signature?.room, signedAt: finished.signature?.signedAt,
+            certified: finished.signature?.certified ?? false,
+            layoutName: certificate.layout.name, layoutVersion: certificate.layout.version,
+            statementVersions: CertificateIssuer.json(certificate.statementVersions))
+        return (certificate, DrawnCertificate(bytes: finished.bytes, sha256: Hex.sha256(finished.bytes), material: material))
     }
 }
 

@@ -7,7 +7,7 @@ import CreditTrust
 import Foundation
 
 /// `creditpress batch`: every certificate of a roster.
-struct BatchCommand: ParsableCommand {
+struct BatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
         abstract: "Issue a certificate for every row of a roster CSV: one PDF each, a merged PDF, a manifest and a rejects report.",
@@ -66,8 +66,8 @@ struct BatchCommand: ParsableCommand {
         [Resources.executablePath, "batch-worker"]
     }
 
-    func run() throws {
-        let summary = try Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued") {
+    func run() async throws {
+        let summary = try await Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued") {
             let environment = try Live.environment(resources: common.resources)
             let fonts = try FontLibrary(environment: environment)
             let key = try IssuerKey.load(at: Live.idKeyLocation(explicit: idKey))
@@ -83,7 +83,7 @@ struct BatchCommand: ParsableCommand {
             options.signing = try signingOptions.identity()
             options.certify = signingOptions.certify
             options.registry = try Live.registryLocation(explicit: registry).map { try Registry.open($0) }
-            return try BatchRunner(options: options, environment: environment, fonts: fonts).run()
+            return try await BatchRunner(options: options, environment: environment, fonts: fonts).run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
         print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")

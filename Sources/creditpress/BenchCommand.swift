@@ -7,7 +7,7 @@ import CreditTrust
 import Foundation
 
 /// `creditpress bench`: a batch over a generated roster, with the figures staff plan by.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark: generate a roster of N learners for the 2018 ASCO example and issue every certificate.")
@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
+    func run() async throws {
         let environment = try Live.environment(resources: common.resources)
         let resources = environment.resources
         let folder = URL(fileURLWithPath: out)
@@ -58,7 +58,7 @@ struct BenchCommand: ParsableCommand {
         if registry { options.registry = try Registry.open(output.appendingPathComponent("registry.sqlite")) }
         let fonts = try FontLibrary(environment: environment)
         let before = Self.usage()
-        let summary = try BatchRunner(options: options, environment: environment, fonts: fonts).run()
+        let summary = try await BatchRunner(options: options, environment: environment, fonts: fonts).run()
         let after = Self.usage()
         report(summary, cpu: after.cpu - before.cpu, peakRSS: after.peakRSS, output: options.output)
         print("output: \(output.path)")

@@ -58,7 +58,7 @@ struct IssueOptions: ParsableArguments {
 }
 
 /// `creditpress certificate`: one learner's certificate for one activity.
-struct CertificateCommand: ParsableCommand {
+struct CertificateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certificate",
         abstract: "Render one learner's certificate for one activity as a PDF.",
@@ -75,10 +75,10 @@ struct CertificateCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        try Failure.reporting(closing: "no certificate was written", refusedClosing: "no certificate was written") {
+    func run() async throws {
+        try await Failure.reporting(closing: "no certificate was written", refusedClosing: "no certificate was written") {
             let (issuer, input) = try issue.prepare(environment: try Live.environment(resources: common.resources))
-            let result = try issuer.issue(input)
+            let result = try await issuer.issue(input)
             try result.write(to: URL(fileURLWithPath: issue.out))
             issuer.renderer.rememberFontsUsed()
             if let png {

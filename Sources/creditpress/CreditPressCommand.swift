@@ -5,7 +5,7 @@ import Foundation
 
 /// The `creditpress` command line: thin commands over the CreditPress library.
 @main
-struct CreditPressCommand: ParsableCommand {
+struct CreditPressCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creditpress",
         abstract: "Turns CME activity and learner data into PDF certificates.",
@@ -40,6 +40,14 @@ enum Failure {
             FileHandle.standardError.write(Data("error: \(line)\n".utf8))
         }
         if let closing { FileHandle.standardError.write(Data("\(closing)\n".utf8)) }
+    }
+
+    static func reporting<T>(closing: String?, refusedClosing: String? = nil, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            return try reporting(closing: closing, refusedClosing: refusedClosing) { () throws -> T in throw error }
+        }
     }
 
     static func reporting<T>(closing: String?, refusedClosing: String? = nil, _ body: () throws -> T) throws -> T {

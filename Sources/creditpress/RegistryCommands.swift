@@ -4,7 +4,7 @@ import CreditRegistry
 import Foundation
 
 /// `creditpress reissue`: a corrected certificate under a new id that supersedes the old one.
-struct ReissueCommand: ParsableCommand {
+struct ReissueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reissue",
         abstract: "Issue a corrected certificate (e.g. a corrected name) under a new id that supersedes an issued one.")
@@ -19,14 +19,14 @@ struct ReissueCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        try Failure.reporting(closing: "nothing was reissued") {
+    func run() async throws {
+        try await Failure.reporting(closing: "nothing was reissued") {
             guard let oldID = CertificateID.normalise(id) else {
                 throw ValidationError("--id '\(id)' is not a certificate id (mistyped? the last character is a check character)")
             }
             let environment = try Live.environment(resources: common.resources)
             let (issuer, input) = try issue.prepare(environment: environment)
-            let result = try issuer.reissue(oldID, input: input, reason: reason)
+            let result = try await issuer.reissue(oldID, input: input, reason: reason)
             try result.write(to: URL(fileURLWithPath: issue.out))
             print("wrote \(issue.out): certificate \(result.id) supersedes \(oldID) (\(reason))")
         }
@@ -34,7 +34,7 @@ struct ReissueCommand: ParsableCommand {
 }
 
 /// `creditpress revoke`: withdraw an issued certificate, with a reason.
-struct RevokeCommand: ParsableCommand {
+struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
         abstract: "Revoke an issued certificate; verify then reports it as revoked, with the reason.")
@@ -48,15 +48,15 @@ struct RevokeCommand: ParsableCommand {
     @Option(help: "The registry of issued certificates (default: $CREDITPRESS_REGISTRY).")
     var registry: String?
 
-    func run() throws {
-        try Failure.reporting(closing: "nothing was revoked") {
+    func run() async throws {
+        try await Failure.reporting(closing: "nothing was revoked") {
             guard let normalised = CertificateID.normalise(id) else {
                 throw ValidationError("--id '\(id)' is not a certificate id (mistyped? the last character is a check character)")
             }
             guard let file = Live.registryLocation(explicit: registry) else {
                 throw ValidationError("name the registry with --registry FILE or $CREDITPRESS_REGISTRY")
             }
-            try Registry.open(file).revoke(id: normalised, reason: reason, actor: Live.actor, at: SystemClock().now())
+            try await Registry.open(file).revoke(id: normalised, reason: reason, actor: Live.actor, at: SystemClock().now())
             print("revoked \(normalised): \(reason)")
         }
     }

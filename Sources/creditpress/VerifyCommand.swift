@@ -6,7 +6,7 @@ import Foundation
 import X509
 
 /// `creditpress verify`: is this certificate genuine, unaltered and still valid?
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a certificate: its PDF signature, the signed details in its QR code, and its status in the registry.",
@@ -40,8 +40,8 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let report = try Failure.reporting(closing: "nothing was verified") { () throws -> VerificationReport in
+    func run() async throws {
+        let report = try await Failure.reporting(closing: "nothing was verified") { () async throws -> VerificationReport in
             let verifier = CertificateVerifier(roots: try certificates(trust, environment: "CREDITPRESS_TRUST"),
                                                signers: try signers(),
                                                registry: try Live.registryLocation(explicit: registry).map { try Registry.open($0) },
@@ -50,16 +50,16 @@ struct VerifyCommand: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw InputError([Problem(file: file, field: "", message: "cannot be read")])
                 }
-                return verifier.verify(pdf: Array(data))
+                return await verifier.verify(pdf: Array(data))
             }
-            if let qr { return verifier.verify(qr: qr) }
-            return verifier.verify(id: id ?? "")
+            if let qr { return await verifier.verify(qr: qr) }
+            return await verifier.verify(id: id ?? "")
         }
-        print(report, subject: file ?? qr.map { _ in "QR code" } ?? "certificate \(id ?? "")")
+        await print(report, subject: file ?? qr.map { _ in "QR code" } ?? "certificate \(id ?? "")")
         if !report.isValid { throw ExitCode(2) }
     }
 
-    private func print(_ report: VerificationReport, subject: String) {
+    private func print(_ report: VerificationReport, subject: String) async {
         Swift.print("\(subject): \(report.isValid ? "VALID" : "NOT VALID")")
         func line(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { Swift.print("  \(label.padding(toLength: 16, withPad: " ", startingAt: 0)) \(value)") }
@@ -94,7 +94,7 @@ struct VerifyCommand: ParsableCommand {
         for check in report.allChecks {
             Swift.print("  [\(check.passed ? "ok" : "FAILED")] \(check.name): \(check.detail)")
         }
-        if let record = report.record, let trail = try? verifierRegistry()?.audit(id: record.id), !trail.isEmpty {
+        if let record = report.record, let trail = try? await verifierRegistry()?.audit(id: record.id), !trail.isEmpty {
             Swift.print("  audit trail:")
             for entry in trail {
                 Swift.print("    \(ISO8601DateFormatter().string(from: entry.at))  \(entry.action)  by \(entry.actor)\(entry.reason.map { ": \($0)" } ?? "")")

@@ -15,8 +15,8 @@ struct BatchTests {
         return options
     }
 
-    static func run(_ options: BatchOptions) throws -> BatchSummary {
-        try BatchRunner(options: options, environment: Fixture.environment, fonts: Fixture.fonts).run()
+    static func run(_ options: BatchOptions) async throws -> BatchSummary {
+        try await BatchRunner(options: options, environment: Fixture.environment, fonts: Fixture.fonts).run()
     }
 
     static func csvRows(_ url: URL) throws -> [[String]] {
@@ -24,7 +24,7 @@ struct BatchTests {
         return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     }
 
-    @Test func reportsEveryBadRowAndIssuesEveryGoodOne() throws {
+    @Test func reportsEveryBadRowAndIssuesEveryGoodOne() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = try Fixture.file("roster.csv", "\u{FEFF}" + Self.header + """
             G-1,Sarah,Whitfield,"Whitfield, Sarah, MD",MD,physician,2018-06-05,24.5,,,,,\r
@@ -42,7 +42,7 @@ struct BatchTests {
 
             """, in: folder)
         let output = folder.appendingPathComponent("out")
-        let summary = try Self.run(try Self.options(roster: roster, output: output))
+        let summary = try await Self.run(try Self.options(roster: roster, output: output))
         #expect(summary.accepted == 5)
         #expect(summary.rejected == 5)
         let rejects = try Self.csvRows(output.appendingPathComponent("rejects.csv"))
@@ -66,12 +66,12 @@ struct BatchTests {
         #expect(try runTool("qpdf", ["--check", output.appendingPathComponent("merged.pdf").path]).contains("No syntax or stream encoding errors"))
     }
 
-    @Test func manifestNamesEveryFileWithItsHash() throws {
+    @Test func manifestNamesEveryFileWithItsHash() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator(seed: 7).write(count: 40, to: roster)
         let output = folder.appendingPathComponent("out")
-        _ = try Self.run(try Self.options(roster: roster, output: output))
+        _ = try await Self.run(try Self.options(roster: roster, output: output))
         try Self.expectManifestMatchesFiles(output)
     }
 
@@ -86,7 +86,7 @@ struct BatchTests {
         }
     }
 
-    @Test func aRunKilledMidwayFinishesOnTheNextRunWithIdenticalFiles() throws {
+    @Test func aRunKilledMidwayFinishesOnTheNextRunWithIdenticalFiles() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator(seed: 11).write(count: 300, to: roster)
@@ -144,48 +144,48 @@ struct BatchTests {
         try Self.expectManifestMatchesFiles(interrupted)
     }
 
-    @Test func drawingProcessesGiveTheSameFilesAsOneThread() throws {
+    @Test func drawingProcessesGiveTheSameFilesAsOneThread() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator(seed: 5).write(count: 60, to: roster)
         let threaded = folder.appendingPathComponent("threaded"), processes = folder.appendingPathComponent("processes")
-        _ = try Self.run(try Self.options(roster: roster, output: threaded, jobs: 1))
+        _ = try await Self.run(try Self.options(roster: roster, output: threaded, jobs: 1))
         var options = try Self.options(roster: roster, output: processes, jobs: 2)
         options.workerCommand = [CommandLineTests.binary.path, "batch-worker"]
-        let summary = try Self.run(options)
+        let summary = try await Self.run(options)
         #expect(summary.accepted == 60 && summary.rendered == 60)
         for name in ["manifest.csv", "merged.pdf"] {
             #expect(try Data(contentsOf: threaded.appendingPathComponent(name)) == Data(contentsOf: processes.appendingPathComponent(name)), "\(name)")
         }
     }
 
-    @Test func aDrawingProcessThatDiesCostsOnlyItsRowsAndEachIsReported() throws {
+    @Test func aDrawingProcessThatDiesCostsOnlyItsRowsAndEachIsReported() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator(seed: 3).write(count: 6, to: roster)
         var options = try Self.options(roster: roster, output: folder.appendingPathComponent("out"), jobs: 2)
         options.workerCommand = ["/bin/false"]
-        let summary = try Self.run(options)
+        let summary = try await Self.run(options)
         #expect(summary.accepted == 0 && summary.rejected == 6)
         let rejects = try String(contentsOf: folder.appendingPathComponent("out/rejects.csv"), encoding: .utf8)
         #expect(rejects.contains("while drawing this certificate — run the batch again to retry this row")
                 || rejects.contains("before drawing this certificate — run the batch again to retry this row"))
     }
 
-    @Test func refusesAnOutputFolderStartedForAnotherActivity() throws {
+    @Test func refusesAnOutputFolderStartedForAnotherActivity() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")
         try RosterGenerator().write(count: 3, to: roster)
         let output = folder.appendingPathComponent("out")
-        _ = try Self.run(try Self.options(roster: roster, output: output))
+        _ = try await Self.run(try Self.options(roster: roster, output: output))
         var other = try Self.options(roster: roster, output: output)
         other.activity = Fixture.root.appendingPathComponent("Examples/qopi-2022/activity.yaml")
-        do { _ = try Self.run(other); Issue.record("expected a refusal") } catch let error as InputError {
+        do { _ = try await Self.run(other); Issue.record("expected a refusal") } catch let error as InputError {
             #expect(error.problems.first?.message == "holds a run for a different activity file")
         }
     }
 
-    @Test func refusesARosterWithUnknownOrMissingColumns() throws {
+    @Test func refusesARosterWithUnknownOrMissingColumns() async throws {
         let roster = try Fixture.file("roster.csv", "id,frist_name,last_name,professional_name,profession,completion_date,ama_pra_category_1\n")
         do { _ = try RosterReader(url: roster, displayName: "roster.csv"); Issue.record("expected a refusal") } catch {
             #expect(error.problems.map(\.description) == [
@@ -196,7 +196,7 @@ struct BatchTests {
     }
 
     @Test(arguments: [";", "\t"])
-    func readsRostersSeparatedBySemicolonsOrTabs(separator: String) throws {
+    func readsRostersSeparatedBySemicolonsOrTabs(separator: String) async throws {
         let text = "id,first_name,last_name,professional_name,profession,completion_date,ama_pra_category_1\nA-1,Ann,Lee,\"Lee, Ann, MD\",physician,2018-06-05,1.5\n"
             .replacingOccurrences(of: ",", with: separator).replacingOccurrences(of: "Lee\(separator) Ann\(separator) MD", with: "Lee, Ann, MD").replacingOccurrences(of: "1.5", with: "1,5")
         let reader = try RosterReader(url: try Fixture.file("roster.csv", text))
@@ -206,7 +206,7 @@ struct BatchTests {
         #expect(try reader.learner(from: row).get().claims.first?.amount == CreditAmount(quarters: 6))
     }
 
-    @Test func readsQuotedFieldsEmbeddedNewlinesCRLFAndAByteOrderMark() throws {
+    @Test func readsQuotedFieldsEmbeddedNewlinesCRLFAndAByteOrderMark() async throws {
         let roster = try Fixture.file("roster.csv", "\u{FEFF}" + Self.header
             + "A-1,Ann,\"Lee, Jr.\",\"Ann Lee,\nJr.\",MD,physician,2018-06-05,1,,,,,\r\nA-2,Bo,Li,Bo Li,MD,physician,2018-06-05,2,,,,,\r\n")
         let reader = try RosterReader(url: roster)

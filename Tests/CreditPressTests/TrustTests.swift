@@ -29,7 +29,7 @@ struct TrustTests {
 
     /// A signed certificate for an example learner, issued through `registry` if given.
     static func issue(_ learner: String = "physician", signing: SigningIdentity? = keys.identity, registry: (any CertificateRegistry)? = nil,
-                      learnerText: String? = nil) throws -> IssueResult {
+                      learnerText: String? = nil) async throws -> IssueResult {
         let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
                                                                                           file: URL(fileURLWithPath: "/dev/null"), created: false),
                                        signing: signing, registry: registry)
@@ -40,7 +40,7 @@ struct TrustTests {
         let learnerFile = try Fixture.file(file.lastPathComponent, text)
         let input = IssueInput(activity: try Fixture.activity(), activityText: try String(contentsOf: Fixture.activityURL, encoding: .utf8),
                                learner: try LearnerReader.read(learnerFile), learnerText: text, creationDate: Fixture.fixedDate)
-        return try issuer.issue(input)
+        return try await issuer.issue(input)
     }
 
     static func write(_ bytes: [UInt8], _ name: String = "signed.pdf") throws -> URL {
@@ -51,8 +51,8 @@ struct TrustTests {
 
     // MARK: PAdES baseline B-B
 
-    @Test func signatureFollowsPAdESBaselineB() throws {
-        let pdf = try Self.issue().bytes
+    @Test func signatureFollowsPAdESBaselineB() async throws {
+        let pdf = try await Self.issue().bytes
         let dictionary = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf))
         #expect(dictionary.text.contains("/SubFilter /ETSI.CAdES.detached"))
         #expect(dictionary.text.contains("/Filter /Adobe.PPKLite"))
@@ -70,8 +70,8 @@ struct TrustTests {
         #expect(SignatureVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf).isValid)
     }
 
-    @Test func openSSLReadsTheSignedAttributes() throws {
-        let pdf = try Self.issue().bytes
+    @Test func openSSLReadsTheSignedAttributes() async throws {
+        let pdf = try await Self.issue().bytes
         let range = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf)).byteRange
         let der = try #require(SignatureVerifier.hexBytes(Array(pdf[(range[1] + 1)..<(range[2] - 1)])))
         let file = try Self.write(der, "signature.der")
@@ -82,8 +82,8 @@ struct TrustTests {
         #expect(!printed.contains("signingTime"))
     }
 
-    @Test func pyHankoAndPdfsigJudgeTheSignatureValidAndTrusted() throws {
-        let url = try Self.write(try Self.issue("arabic").bytes)
+    @Test func pyHankoAndPdfsigJudgeTheSignatureValidAndTrusted() async throws {
+        let url = try Self.write(try await Self.issue("arabic").bytes)
         let trust = ["--trust", Self.keys.root.path, "--trust-replace", "--no-revocation-check"]
         let validate = try runTool("pyhanko", ["sign", "validate", "--pretty-print"] + trust + [url.path])
         #expect(validate.contains("The signer's certificate is trusted."))
@@ -104,13 +104,13 @@ struct TrustTests {
         #expect(pdfsig.contains("ETSI.CAdES.detached"))
     }
 
-    @Test func certificationSignatureAllowsFormFilling() throws {
+    @Test func certificationSignatureAllowsFormFilling() async throws {
         let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
                                                                                           file: URL(fileURLWithPath: "/dev/null"), created: false),
                                        signing: Self.keys.identity, registry: nil)
         issuer.certify = true
         let learner = try Fixture.learner("nurse")
-        let result = try issuer.issue(IssueInput(activity: try Fixture.activity(), activityText: "", learner: learner,
+        let result = try await issuer.issue(IssueInput(activity: try Fixture.activity(), activityText: "", learner: learner,
                                                  learnerText: "", creationDate: Fixture.fixedDate))
         let text = try #require(SignatureVerifier.lastSignatureDictionary(in: result.bytes)).text
         #expect(text.contains("/TransformMethod /DocMDP"))
@@ -119,7 +119,7 @@ struct TrustTests {
         #expect(report.isValid && report.certified)
     }
 
-    @Test func anRSASigningKeySignsThePDFAndAP256KeyTheQRPayload() throws {
+    @Test func anRSASigningKeySignsThePDFAndAP256KeyTheQRPayload() async throws {
         let folder = try Fixture.temporaryFolder()
         let ca = Self.keys.folder
         let extensions = try Fixture.file("ext.cnf", """
@@ -143,8 +143,8 @@ struct TrustTests {
         try runTool("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", folder.appendingPathComponent(SigningIdentity.payloadKeyFile).path])
         try issue(key: SigningIdentity.payloadKeyFile, certificate: SigningIdentity.payloadCertificateFile, name: "RSA provider QR")
 
-        let pdf = try Self.issue("nurse", signing: try SigningIdentity.load(from: folder)).bytes
-        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
+        let pdf = try await Self.issue("nurse", signing: try SigningIdentity.load(from: folder)).bytes
+        let report = await CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         let pyhanko = try runTool("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
                                               "--trust-replace", "--no-revocation-check", try Self.write(pdf).path])
@@ -152,7 +152,7 @@ struct TrustTests {
         #expect(pyhanko.contains("The signature is judged VALID."))
     }
 
-    @Test func aSignedTranscriptVerifies() throws {
+    @Test func aSignedTranscriptVerifies() async throws {
         let transcript = try TranscriptTests.transcript()
         let layout = try TranscriptLayout.read(Fixture.resources.transcriptLayouts.appendingPathComponent("transcript.yaml"), fonts: Fixture.fonts)
         let folder = try Fixture.temporaryFolder()
@@ -162,14 +162,14 @@ struct TrustTests {
             .write(transcript, to: url, metadata: metadata, signing: Self.keys.identity, signedAt: Date())
         #expect(pages == 3)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["transcript.pdf"], "no unsigned copy is left")
-        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: Array(try Data(contentsOf: url)))
+        let report = await CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: Array(try Data(contentsOf: url)))
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         #expect(try runTool("pdfinfo", [url.path]).contains("Pages:           3"))
     }
 
     // MARK: B-T with a local time-stamp authority
 
-    @Test func timestampedSignatureValidatesAsBaselineT() throws {
+    @Test func timestampedSignatureValidatesAsBaselineT() async throws {
         let authority = Process()
         authority.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let tsaFolder = try Fixture.temporaryFolder()
@@ -187,7 +187,7 @@ struct TrustTests {
         let url = try #require(URL(string: address), "the test TSA did not start")
         var identity = Self.keys.identity
         identity.timestampURL = url
-        let pdf = try Self.issue("pharmacist", signing: identity).bytes
+        let pdf = try await Self.issue("pharmacist", signing: identity).bytes
         let tsaRoot = tsaFolder.appendingPathComponent("tsa-root.pem")
         let report = SignatureVerifier(roots: Self.roots + (try SigningIdentity.readCertificates(tsaRoot)), clock: SystemClock()).verify(pdf)
         #expect(report.isValid, "\(report.checks.filter { !$0.passed })")
@@ -202,14 +202,14 @@ struct TrustTests {
         #expect(ades.contains("The signature is judged VALID."))
     }
 
-    @Test func anAuthorityThatDoesNotAnswerIsGivenUpAfterThreeTries() throws {
+    @Test func anAuthorityThatDoesNotAnswerIsGivenUpAfterThreeTries() async throws {
         var identity = Self.keys.identity
         // Port 9 (discard) on the loopback: nothing listens there in a test run.
         identity.timestampURL = URL(string: "http://127.0.0.1:9/")
         var messages: [String] = []
         for _ in 0..<4 {
             do {
-                _ = try Self.issue("nurse", signing: identity)
+                _ = try await Self.issue("nurse", signing: identity)
             } catch let error as TimestampError {
                 messages.append(error.reason)
             }
@@ -221,21 +221,21 @@ struct TrustTests {
     // MARK: Tampering
 
     @Test(arguments: [0.001, 0.25, 0.5, 0.999])
-    func aFlippedByteAnywhereInTheSignedRangeIsReported(position: Double) throws {
-        var pdf = try Self.issue().bytes
+    func aFlippedByteAnywhereInTheSignedRangeIsReported(position: Double) async throws {
+        var pdf = try await Self.issue().bytes
         let range = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf)).byteRange
         let signed = Array(0..<range[1]) + Array(range[2]..<pdf.count)
         let index = signed[Int(Double(signed.count - 1) * position)]
         pdf[index] ^= 0x01
-        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
+        let report = await CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
         #expect(!report.isValid)
         // Where the flip leaves the structure readable, the digest check is what fails.
         let failed = report.allChecks.filter { !$0.passed }.map(\.name)
         #expect(!failed.isEmpty)
     }
 
-    @Test func anEditedCreditAmountIsReportedByUsAndByPyHanko() throws {
-        let result = try Self.issue()
+    @Test func anEditedCreditAmountIsReportedByUsAndByPyHanko() async throws {
+        let result = try await Self.issue()
         var pdf = result.bytes
         // The amount in the document information (UTF-16 hexadecimal, for its ™), edited
         // in place so that the file keeps its length: 24.5 becomes 42.5.
@@ -243,15 +243,15 @@ struct TrustTests {
         let found = PDFIndex.firstRange(of: amount, in: pdf, from: 0, limit: pdf.count)
         let at = try #require(found, "the credit amount is not in the document information")
         pdf.replaceSubrange(at..<(at + amount.count), with: edited)
-        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
+        let report = await CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: pdf)
         #expect(report.allChecks.contains { $0.name == "content unchanged" && !$0.passed })
         let pyhanko = try runAny("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
                                              "--trust-replace", "--no-revocation-check", try Self.write(pdf).path])
         #expect(!pyhanko.output.contains("judged VALID"))
     }
 
-    @Test func anAppendedIncrementalUpdateIsReportedByUsAndByPyHanko() throws {
-        let pdf = try Self.issue().bytes
+    @Test func anAppendedIncrementalUpdateIsReportedByUsAndByPyHanko() async throws {
+        let pdf = try await Self.issue().bytes
         // A later revision that replaces the document information with a larger credit.
         let index = try PDFIndex(pdf)
         let info = try #require(index.info)
@@ -263,7 +263,7 @@ struct TrustTests {
         let tail = String(format: "xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
                           info, offset, index.size, index.root, info, index.startXref, xrefAt)
         let tampered = pdf + Array(addition.utf8) + Array(tail.utf8)
-        let report = CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: tampered)
+        let report = await CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: tampered)
         let coverage = try #require(report.allChecks.first { $0.name == "covers the whole file" })
         #expect(!coverage.passed)
         #expect(!report.isValid)
@@ -276,8 +276,8 @@ struct TrustTests {
     // MARK: QR code
 
     @Test(arguments: ["physician", "long-name", "chinese", "vietnamese"])
-    func theQRCodeDecodesFromThePrintedPageAndVerifiesOffline(learner: String) throws {
-        let result = try Self.issue(learner)
+    func theQRCodeDecodesFromThePrintedPageAndVerifiesOffline(learner: String) async throws {
+        let result = try await Self.issue(learner)
         let placed = result.certificate.page.items.compactMap { item -> PageFrame.PlacedQR? in
             if case .qr(let code) = item { return code } else { return nil }
         }
@@ -293,14 +293,14 @@ struct TrustTests {
         #expect(decoded.hasPrefix("https://cme.example.org/verify#CP1:"))
 
         let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate], clock: SystemClock())
-        let report = verifier.verify(qr: decoded)
+        let report = await verifier.verify(qr: decoded)
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         #expect(report.payload?.certificateID == result.id)
         #expect(CertificateVerifier.matches(try #require(report.payload?.learnerName), try Fixture.learner(learner).professionalName))
     }
 
     @Test(arguments: ["HTTPS://CME.EXAMPLE.ORG/VERIFY#CP1:ABC", String(repeating: "Ünïcødé ✓ ", count: 20)])
-    func theQRCodesOutlinesCoverExactlyItsDarkModules(text: String) throws {
+    func theQRCodesOutlinesCoverExactlyItsDarkModules(text: String) async throws {
         let matrix = try QRMatrix.encode(text)
         let loops = matrix.outlines
         // The winding number at each module's centre, from the vertical edges to its right.
@@ -320,22 +320,22 @@ struct TrustTests {
         }
     }
 
-    @Test func aPayloadWithOneChangedCharacterFails() throws {
-        let text = try #require(try Self.issue().certificate.qrText)
+    @Test func aPayloadWithOneChangedCharacterFails() async throws {
+        let text = try #require(try await Self.issue().certificate.qrText)
         let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate], clock: SystemClock())
-        #expect(verifier.verify(qr: text).isValid)
+        #expect(await verifier.verify(qr: text).isValid)
         for offset in [40, 120, text.count - 60, text.count - 2] {
             var characters = Array(text)
             characters[offset] = characters[offset] == "A" ? "B" : "A"
-            #expect(!verifier.verify(qr: String(characters)).isValid, "changed at \(offset)")
+            #expect(await !verifier.verify(qr: String(characters)).isValid, "changed at \(offset)")
         }
     }
 
-    @Test func aPayloadFromAnotherKeyFails() throws {
-        let text = try #require(try Self.issue().certificate.qrText)
+    @Test func aPayloadFromAnotherKeyFails() async throws {
+        let text = try #require(try await Self.issue().certificate.qrText)
         let folder = try Fixture.temporaryFolder().appendingPathComponent("other")
         let other = try TestAuthority.make(in: folder, organization: "Someone else", now: Date())
-        #expect(!CertificateVerifier(roots: [other.root], signers: [other.signer], clock: SystemClock()).verify(qr: text).isValid)
+        #expect(await !CertificateVerifier(roots: [other.root], signers: [other.signer], clock: SystemClock()).verify(qr: text).isValid)
     }
 
     @Test(arguments: [
@@ -350,8 +350,8 @@ struct TrustTests {
 
     // MARK: Accessibility
 
-    @Test func pdfinfoReportsTheSignedPDFTaggedWithLanguageAndAlternativeText() throws {
-        let result = try Self.issue()
+    @Test func pdfinfoReportsTheSignedPDFTaggedWithLanguageAndAlternativeText() async throws {
+        let result = try await Self.issue()
         let url = try Self.write(result.bytes)
         #expect(try runTool("pdfinfo", [url.path]).contains("Tagged:          yes"))
         let text = String(decoding: result.bytes, as: UTF8.self)
@@ -363,41 +363,41 @@ struct TrustTests {
 
     // MARK: Registry
 
-    @Test func anIssuedCertificateIsFrozenReissuedAndRevokedWithAnAuditTrail() throws {
+    @Test func anIssuedCertificateIsFrozenReissuedAndRevokedWithAnAuditTrail() async throws {
         let registry = try Registry.open(try Fixture.temporaryFolder().appendingPathComponent("registry.sqlite"))
-        let first = try Self.issue(registry: registry)
-        let again = try Self.issue(registry: registry)
+        let first = try await Self.issue(registry: registry)
+        let again = try await Self.issue(registry: registry)
         #expect(again.reproduced)
         #expect(again.bytes == first.bytes, "re-rendering an issued id gives the same bytes")
 
         let learnerFile = Fixture.example.appendingPathComponent("learners/physician.yaml")
         let corrected = try String(contentsOf: learnerFile, encoding: .utf8)
             .replacingOccurrences(of: "Sarah A. Whitfield, MD", with: "Sarah A. Whitfield-Park, MD")
-        #expect(throws: RegistryError.self) { try Self.issue(registry: registry, learnerText: corrected) }
+        await #expect(throws: RegistryError.self) { try await Self.issue(registry: registry, learnerText: corrected) }
 
         let issuer = CertificateIssuer(renderer: try Fixture.renderer(), idKey: IssuerKey(secret: Data(repeating: 7, count: 32),
                                                                                           file: URL(fileURLWithPath: "/dev/null"), created: false),
                                        signing: Self.keys.identity, registry: registry)
         let file = try Fixture.file("physician.yaml", corrected)
-        let reissued = try issuer.reissue(first.id, input: IssueInput(
+        let reissued = try await issuer.reissue(first.id, input: IssueInput(
             activity: try Fixture.activity(), activityText: try String(contentsOf: Fixture.activityURL, encoding: .utf8),
             learner: try LearnerReader.read(file), learnerText: corrected, creationDate: Fixture.fixedDate),
             reason: "name corrected")
         #expect(reissued.id != first.id)
 
         let verifier = CertificateVerifier(roots: Self.roots, registry: registry, clock: SystemClock())
-        let old = verifier.verify(id: first.id)
+        let old = await verifier.verify(id: first.id)
         #expect(!old.isValid)
         #expect(old.record?.status == .superseded && old.record?.supersededBy == reissued.id)
-        #expect(verifier.verify(pdf: first.bytes).allChecks.contains { $0.name == "status" && !$0.passed })
-        #expect(verifier.verify(pdf: reissued.bytes).isValid)
+        #expect(await verifier.verify(pdf: first.bytes).allChecks.contains { $0.name == "status" && !$0.passed })
+        #expect(await verifier.verify(pdf: reissued.bytes).isValid)
 
-        try registry.revoke(id: reissued.id, reason: "claimed in error", actor: "test-staff", at: Fixture.fixedDate)
-        let revoked = verifier.verify(id: reissued.id.lowercased().replacingOccurrences(of: "-", with: ""))
+        try await registry.revoke(id: reissued.id, reason: "claimed in error", actor: "test-staff", at: Fixture.fixedDate)
+        let revoked = await verifier.verify(id: reissued.id.lowercased().replacingOccurrences(of: "-", with: ""))
         #expect(revoked.record?.status == .revoked)
         #expect(revoked.allChecks.contains { $0.detail.contains("claimed in error") })
-        #expect(try registry.audit(id: reissued.id).map(\.action) == ["reissue", "revoke"])
-        #expect(try registry.audit(id: first.id).map(\.action) == ["issue", "supersede"])
+        #expect(try await registry.audit(id: reissued.id).map(\.action) == ["reissue", "revoke"])
+        #expect(try await registry.audit(id: first.id).map(\.action) == ["issue", "supersede"])
     }
 }
 

@@ -12,6 +12,8 @@ public final class BatchRunner {
     package var resources: Resources { environment.resources }
     package let fonts: FontLibrary
     package let renderer: CertificateRenderer
+    /// The issuing path every certificate of the batch goes through.
+    package let issuer: CertificateIssuer
     package let activity: Activity
     package let activityHash: String
     package let activityText: String
@@ -53,6 +55,8 @@ public final class BatchRunner {
         self.environment = environment
         self.fonts = fonts
         renderer = try CertificateRenderer(environment: environment, fonts: fonts)
+        issuer = CertificateIssuer(renderer: renderer, idKey: options.idKey, signing: options.signing, registry: options.registry)
+        issuer.certify = options.certify
         activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
         let activityData = try Data(contentsOf: options.activity)
         activityHash = BatchState.sha256(activityData)
@@ -71,25 +75,25 @@ public final class BatchRunner {
     }
 
     /// Runs the batch to the end.
-    public func run() throws -> BatchSummary {
+    public func run() async throws -> BatchSummary {
         let started = ContinuousClock.now
         func seconds() -> Double { Double((ContinuousClock.now - started) / .microseconds(1)) / 1_000_000 }
         let pool = makePool()
         while let row = roster.next() {
             progress.total += 1
             reports.expect(row: row.number)
-            if let job = accept(row, reader: roster) {
+            if let job = await accept(row, reader: roster) {
                 pendingJobs[job.row.number] = job
                 pool.jobs.put(job)
             }
-            while let outcome = pool.outcomes.poll() { handle(outcome) }
+            while let outcome = pool.outcomes.poll() { await handle(outcome, pool: pool) }
             progress.report(done: summary.accepted + summary.rejected)
         }
         if let problem = roster.stoppedEarly {
             reports.expect(row: problem.row ?? 0)
             reject(problem.row ?? 0, learnerID: nil, InputError([problem]))
         }
-        while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { handle(outcome) }
+        while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { await handle(outcome, pool: pool) }
         pool.finish()
         progress.finish(done: summary.accepted + summary.rejected)
         summary.drawSeconds = seconds()
@@ -102,7 +106,7 @@ public final class BatchRunner {
     }
 
     /// Checks a row; returns the job to draw it, or nil when it is refused or already issued.
-    private func accept(_ row: RosterRow, reader: RosterReader) -> Job? {
+    private func accept(_ row: RosterRow, reader: RosterReader) async -> Job? {
         let learner: Learner
         switch reader.learner(from: row) {
         case .failure(let error):
@@ -125,26 +129,22 @@ public final class BatchRunner {
             reject(row.number, learnerID: learner.id, reader.relabel(error, row: row))
             return nil
         }
-        var id = CertificateID.make(activity: activity.id, learner: learner.id, key: options.idKey.key)
+        let id: String
         var stored: IssuedRecord?
-        if let registry = options.registry {
-            do {
-                if let record = try registry.latest(activityID: activity.id, learnerID: learner.id) {
-                    guard record.status == .issued else {
-                        reject(row.number, learnerID: learner.id, InputError([Problem(
-                            file: reader.file, row: row.number, field: "id", learnerID: learner.id,
-                            message: "certificate \(record.id) was \(record.status.rawValue)\(record.statusReason.map { " (\($0))" } ?? "")",
-                            hint: "issue a new one with `creditpress reissue`")]))
-                        return nil
-                    }
-                    id = record.id
-                    stored = record
-                }
-            } catch {
-                reject(row.number, learnerID: learner.id, InputError([Problem(file: registry.location, row: row.number, field: "",
-                                                                              learnerID: learner.id, message: "the registry cannot be read: \(error)")]))
-                return nil
+        do {
+            switch try await issuer.plan(activityID: activity.id, learnerID: learner.id) {
+            case .new(let new): id = new
+            case .reproduce(let record): (id, stored) = (record.id, record)
             }
+        } catch let error as RegistryError {
+            reject(row.number, learnerID: learner.id, InputError([Problem(
+                file: reader.file, row: row.number, field: "id", learnerID: learner.id, message: error.description,
+                hint: "issue a new one with `creditpress reissue`")]))
+            return nil
+        } catch {
+            reject(row.number, learnerID: learner.id, InputError([Problem(file: options.registry?.location ?? "", row: row.number, field: "",
+                                                                          learnerID: learner.id, message: "the registry cannot be read: \(error)")]))
+            return nil
         }
         let input = BatchState.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
         let job = Job(row: row, learner: learner, id: id, input: input, kind: kind, stored: stored)
@@ -161,16 +161,26 @@ public final class BatchRunner {
         options.output.appendingPathComponent("certificates/\(id).pdf")
     }
 
-    private func handle(_ outcome: Outcome) {
+    private func handle(_ outcome: Outcome, pool: DrawingPool) async {
         switch outcome {
         case .issued(let row, let sha, let material):
-            guard let job = pendingJobs.removeValue(forKey: row) else { return }
+            guard var job = pendingJobs.removeValue(forKey: row) else { return }
             // The registry first: a run killed in between redraws the row, and the
             // registry's record makes that redraw identical.
             if let registry = options.registry, job.stored == nil, let material {
                 do {
-                    try registry.recordIssued([record(job, sha: sha, material: material)], activityText: activityText,
-                                              actor: environment.actor)
+                    let drawn = DrawnCertificate(bytes: [], sha256: sha, material: material)
+                    let record = issuer.record(id: job.id, kind: job.kind, activity: activity, activitySHA256: activityHash,
+                                               learner: job.learner, learnerInput: rowJSON(job.row), drawn: drawn,
+                                               issuedAt: state.creationDate, revision: 1)
+                    if case .existing(let first) = try await registry.recordOrFetch(record, activityText: activityText, actor: environment.actor),
+                       first.pdfSHA256 != sha {
+                        // Recorded first by a run at the same time: draw that certificate again, as recorded.
+                        job.stored = first
+                        pendingJobs[row] = job
+                        pool.jobs.put(job)
+                        return
+                    }
                 } catch {
                     learnerRows[job.learner.id] = nil
                     reject(row, learnerID: job.learner.id, InputError([Problem(file: registry.location, row: row, field: "",
@@ -208,19 +218,6 @@ public final class BatchRunner {
             worker.certify = certify
             return worker
         })
-    }
-
-    /// The registry's record of a certificate drawn on this run.
-    private func record(_ job: Job, sha: String, material: IssueMaterial) -> IssuedRecord {
-        IssuedRecord(
-            id: job.id, activityID: activity.id, learnerID: job.learner.id, kind: job.kind.rawValue,
-            credits: IssuedRecord.credits(job.learner.claims),
-            learnerName: job.learner.professionalName, layout: material.layout, statementVersions: material.statementVersions,
-            activitySHA256: activityHash, learnerInput: rowJSON(job.row), pdfSHA256: sha, issuedAt: state.creationDate,
-            qrText: material.qr, signature: material.signature.flatMap { Data(base64Encoded: $0) },
-            signatureRoom: material.signatureRoom, signedAt: material.signedAt,
-            certified: material.certified, status: .issued, statusReason: nil, supersededBy: nil, supersedes: nil,
-            revision: 1, recordedAt: environment.clock.now())
     }
 
     /// The roster row as `{"column": "value", …}`, the learner's exact input.

@@ -18,28 +18,16 @@ package struct DrawingWorker {
     /// `stored` reproduces a certificate the registry already holds, or refuses the row.
     package func draw(learner: Learner, row: Int, id: String, stored: IssuedRecord? = nil) -> BatchRunner.Outcome {
         do {
-            let issue = IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText)
-            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: layout,
-                                                   creationDate: stored?.issuedAt ?? creationDate, issue: issue)
-            let storedSignature = stored?.storedSignature
-            let finished = try renderer.finishedPDF(certificate, signing: storedSignature == nil ? signing : nil,
-                                                    stored: storedSignature, certify: certify)
-            let data = Data(finished.bytes)
-            let sha = BatchState.sha256(data)
-            if let stored, stored.pdfSHA256 != sha {
+            let (_, drawn) = try renderer.draw(activity: activity, learner: learner, layoutName: layout, creationDate: creationDate,
+                                               id: id, stored: stored, signing: signing, certify: certify)
+            if let stored, stored.pdfSHA256 != drawn.sha256 {
                 return .refused(row: row, [Problem(
                     file: "", row: row, field: "", learnerID: learner.id,
                     message: "certificate \(id) was issued on \(ISODate.string(stored.issuedAt)) and is frozen, but this row or the templates now give a different file",
                     hint: "correct it with `creditpress reissue --id \(id) --reason …`, or restore the row as it was issued")])
             }
-            try AtomicFile.write(data, to: output.appendingPathComponent("certificates/\(id).pdf"), durable: false)
-            let material = IssueMaterial(
-                qr: certificate.qrText, signature: finished.signature.map { Data($0.cms).base64EncodedString() },
-                signatureRoom: finished.signature?.room,
-                signedAt: finished.signature?.signedAt, certified: finished.signature?.certified ?? false,
-                layout: "\(certificate.layout.name) v\(certificate.layout.version)",
-                statementVersions: CertificateIssuer.json(certificate.statementVersions))
-            return .issued(row: row, sha: sha, material: material)
+            try AtomicFile.write(Data(drawn.bytes), to: output.appendingPathComponent("certificates/\(id).pdf"), durable: false)
+            return .issued(row: row, sha: drawn.sha256, material: drawn.material)
         } catch let error as InputError {
             return .refused(row: row, error.problems)
         } catch let error as LayoutError {

@@ -65,7 +65,8 @@ package enum WorkerMessage {
     }
 }
 
-/// What the registry needs of a drawn certificate beyond its hash.
+/// What the registry needs of a drawn certificate beyond its hash, from whichever drawer
+/// made it (this process or a drawing process).
 package struct IssueMaterial: Codable, Sendable {
     package var qr: String?
     /// The signature's CMS, base 64, its room and its `/M`.
@@ -73,8 +74,16 @@ package struct IssueMaterial: Codable, Sendable {
     package var signatureRoom: Int?
     package var signedAt: Date?
     package var certified: Bool
-    package var layout: String
+    package var layoutName: String
+    package var layoutVersion: Int
     package var statementVersions: String
+}
+
+/// A certificate drawn and finished: its bytes, their SHA-256 and what the registry keeps.
+package struct DrawnCertificate: Sendable {
+    package var bytes: [UInt8]
+    package var sha256: String
+    package var material: IssueMaterial
 }
 
 /// Reads newline-terminated lines from a file descriptor.

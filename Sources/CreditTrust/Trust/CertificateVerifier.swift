@@ -48,7 +48,7 @@ public struct CertificateVerifier {
     }
 
     /// The PDF's signature, then the payload it carries against what it says, then the registry.
-    public func verify(pdf: [UInt8]) -> VerificationReport {
+    public func verify(pdf: [UInt8]) async -> VerificationReport {
         var report = VerificationReport()
         let signature = SignatureVerifier(roots: roots, clock: clock).verify(pdf)
         report.signature = signature
@@ -64,24 +64,24 @@ public struct CertificateVerifier {
         if let payload = report.payload {
             compare(payload, withInfo: info, into: &report)
             if let registry {
-                checkRegistry(payload.certificateID, registry: registry, pdf: pdf, into: &report)
+                await checkRegistry(payload.certificateID, registry: registry, pdf: pdf, into: &report)
             }
         }
         return report
     }
 
     /// A QR text alone: offline proof of issue, and the registry's status when there is one.
-    public func verify(qr text: String) -> VerificationReport {
+    public func verify(qr text: String) async -> VerificationReport {
         var report = VerificationReport()
         openPayload(text, signers: signers, into: &report)
         if let payload = report.payload, let registry {
-            checkRegistry(payload.certificateID, registry: registry, pdf: nil, into: &report)
+            await checkRegistry(payload.certificateID, registry: registry, pdf: nil, into: &report)
         }
         return report
     }
 
     /// An id as a person typed it: its status in the registry.
-    public func verify(id: String) -> VerificationReport {
+    public func verify(id: String) async -> VerificationReport {
         var report = VerificationReport()
         guard let normalised = CertificateID.normalise(id) else {
             report.check("certificate id", false, "'\(id)' is not a certificate id: a character is mistyped (the last one is a check character)")
@@ -91,7 +91,7 @@ public struct CertificateVerifier {
             report.check("registry", false, "no registry was given (--registry FILE)")
             return report
         }
-        checkRegistry(normalised, registry: registry, pdf: nil, into: &report)
+        await checkRegistry(normalised, registry: registry, pdf: nil, into: &report)
         return report
     }
 
@@ -134,9 +134,9 @@ public struct CertificateVerifier {
         return printed.hasPrefix(payload.dropLast())
     }
 
-    private func checkRegistry(_ id: String, registry: any CertificateRegistry, pdf: [UInt8]?, into report: inout VerificationReport) {
+    private func checkRegistry(_ id: String, registry: any CertificateRegistry, pdf: [UInt8]?, into report: inout VerificationReport) async {
         do {
-            guard let record = try registry.record(id: id) else {
+            guard let record = try await registry.record(id: id) else {
                 report.check("registry", false, "\(id) was never issued by this registry")
                 return
             }

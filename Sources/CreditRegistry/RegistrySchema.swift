@@ -1,0 +1,72 @@
+import CreditRecords
+import Foundation
+
+/// The registry's tables, as SQL migrations in the order they are applied. The SQL keeps
+/// to what SQLite and PostgreSQL both take (TEXT, INTEGER, BOOLEAN; `ON CONFLICT DO
+/// NOTHING`), so a PostgreSQL implementation runs the same statements; only `v1`'s
+/// signature column is SQLite's BLOB, which PostgreSQL spells BYTEA.
+public enum RegistrySchema {
+    /// A migration: its name, recorded once applied, and its statements.
+    public struct Migration: Sendable {
+        public var name: String
+        public var statements: [String]
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(name: "v1", statements: [
+            """
+            CREATE TABLE certificate (
+                id TEXT PRIMARY KEY NOT NULL, activityID TEXT NOT NULL, learnerID TEXT NOT NULL,
+                kind TEXT NOT NULL, credits TEXT NOT NULL, learnerName TEXT NOT NULL, layout TEXT NOT NULL,
+                statementVersions TEXT NOT NULL, activitySHA256 TEXT NOT NULL, learnerInput TEXT NOT NULL,
+                pdfSHA256 TEXT NOT NULL, issuedAt TEXT NOT NULL, qrText TEXT, signature BLOB,
+                signatureRoom INTEGER, signedAt TEXT, certified BOOLEAN NOT NULL, status TEXT NOT NULL,
+                statusReason TEXT, supersededBy TEXT, supersedes TEXT, revision INTEGER NOT NULL,
+                recordedAt TEXT NOT NULL)
+            """,
+            "CREATE INDEX certificate_by_learner ON certificate (activityID, learnerID)",
+            "CREATE TABLE input (sha256 TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL)",
+            """
+            CREATE TABLE audit (
+                sequence INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, certificateID TEXT NOT NULL,
+                action TEXT NOT NULL, reason TEXT, actor TEXT NOT NULL)
+            """,
+            "CREATE INDEX audit_on_certificateID ON audit (certificateID)",
+        ]),
+        // Structured data for reports: the learner as checked (JSON), the layout's name and
+        // version apart, and one row per credit a certificate awards. `v2Backfill` fills
+        // them for certificates recorded before.
+        Migration(name: "v2", statements: [
+            "ALTER TABLE certificate ADD COLUMN learnerJSON TEXT",
+            "ALTER TABLE certificate ADD COLUMN layoutName TEXT",
+            "ALTER TABLE certificate ADD COLUMN layoutVersion INTEGER",
+            """
+            CREATE TABLE claim (
+                certificateID TEXT NOT NULL REFERENCES certificate (id), position INTEGER NOT NULL,
+                creditType TEXT NOT NULL, board TEXT, pointType TEXT, amount TEXT NOT NULL,
+                PRIMARY KEY (certificateID, position))
+            """,
+            "CREATE INDEX claim_by_credit_type ON claim (creditType, board)",
+        ]),
+    ]
+
+    /// What `v2` fills in for a certificate recorded by registry v1, from its columns: the
+    /// claims from the `credits` text, the layout's name and version from `layout`, and the
+    /// learner from `learnerInput` when that is a learner file (a roster row stays as given).
+    public static func v2Backfill(credits: String, layout: String, learnerInput: String)
+        -> (claims: [IssuedClaim], layoutName: String, layoutVersion: Int, learner: Learner?) {
+        let parts = layout.split(separator: " ")
+        let version = parts.last.flatMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }
+        let name = version == nil ? layout : parts.dropLast().joined(separator: " ")
+        var learner: Learner?
+        if !learnerInput.hasPrefix("{\"_roster\"") {
+            learner = try? LearnerReader.read(Data(learnerInput.utf8), displayName: "registry")
+        }
+        var claims = IssuedClaim.parse(credits: credits)
+        // A learner file also knows the board's point type, which the v1 text left out.
+        if let learner, learner.claims.count == claims.count {
+            claims = learner.claims.map(IssuedClaim.init)
+        }
+        return (claims, name, version ?? 1, learner)
+    }
+}

@@ -1,0 +1,213 @@
+import CreditRecords
+import Foundation
+import GRDB
+
+/// The registry in an SQLite file, through GRDB (which stays inside this file): the
+/// schema's migrations, then plain SQL over `certificate`, `claim`, `input` and `audit`.
+public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
+    public let file: URL
+    public var location: String { file.path }
+    private let database: DatabaseQueue
+
+    public init(file: URL) throws {
+        self.file = file
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be created: its folder cannot be made (\(error.localizedDescription))",
+                                      hint: "give a registry path in a folder you can write to")])
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        // Write-ahead logging: a batch records each certificate in its own short transaction,
+        // durable at checkpoints rather than fsynced one by one.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            database = try DatabaseQueue(path: file.path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be opened as a certificate registry (\(error))",
+                                      hint: "give the registry file CreditPress made, or a new path for a new registry")])
+        }
+    }
+
+    /// The schema's migrations; `v2` also fills in what v1 records lacked.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in RegistrySchema.migrations {
+            migrator.registerMigration(migration.name) { db in
+                for statement in migration.statements { try db.execute(sql: statement) }
+                if migration.name == "v2" { try backfillV2(db) }
+            }
+        }
+        return migrator
+    }
+
+    private static func backfillV2(_ db: Database) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, credits, layout, learnerInput FROM certificate")
+        for row in rows {
+            let id: String = row["id"]
+            let filled = RegistrySchema.v2Backfill(credits: row["credits"], layout: row["layout"], learnerInput: row["learnerInput"])
+            try db.execute(sql: "UPDATE certificate SET learnerJSON = ?, layoutName = ?, layoutVersion = ? WHERE id = ?",
+                           arguments: [try filled.learner.map(Self.json), filled.layoutName, filled.layoutVersion, id])
+            try insertClaims(filled.claims, of: id, db)
+        }
+    }
+
+    // MARK: Reading
+
+    public func record(id: String) async throws -> IssuedRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE id = ?", arguments: [id]).map { try Self.record($0, db) }
+        }
+    }
+
+    public func latest(activityID: String, learnerID: String) async throws -> IssuedRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE activityID = ? AND learnerID = ? ORDER BY revision DESC LIMIT 1",
+                             arguments: [activityID, learnerID]).map { try Self.record($0, db) }
+        }
+    }
+
+    public func audit(id: String) async throws -> [AuditEntry] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE certificateID = ? ORDER BY sequence", arguments: [id]).map { row in
+                AuditEntry(sequence: row["sequence"], at: row["at"], certificateID: row["certificateID"],
+                           action: row["action"], reason: row["reason"], actor: row["actor"])
+            }
+        }
+    }
+
+    public func input(sha256: String) async throws -> String? {
+        try await database.read { try String.fetchOne($0, sql: "SELECT text FROM input WHERE sha256 = ?", arguments: [sha256]) }
+    }
+
+    private static func record(_ row: Row, _ db: Database) throws -> IssuedRecord {
+        let id: String = row["id"]
+        let claims = try Row.fetchAll(db, sql: "SELECT * FROM claim WHERE certificateID = ? ORDER BY position", arguments: [id]).map {
+            IssuedClaim(creditType: $0["creditType"], board: $0["board"], pointType: $0["pointType"], amount: $0["amount"])
+        }
+        let learnerJSON: String? = row["learnerJSON"]
+        return IssuedRecord(
+            id: id, activityID: row["activityID"], learnerID: row["learnerID"], kind: row["kind"],
+            claims: claims.isEmpty ? IssuedClaim.parse(credits: row["credits"]) : claims,
+            learnerName: row["learnerName"],
+            learner: try learnerJSON.map { try JSONDecoder().decode(Learner.self, from: Data($0.utf8)) },
+            layoutName: row["layoutName"] ?? row["layout"], layoutVersion: row["layoutVersion"] ?? 1,
+            statementVersions: row["statementVersions"], activitySHA256: row["activitySHA256"],
+            learnerInput: row["learnerInput"], pdfSHA256: row["pdfSHA256"], issuedAt: row["issuedAt"],
+            qrText: row["qrText"], signature: row["signature"], signatureRoom: row["signatureRoom"],
+            signedAt: row["signedAt"], certified: row["certified"],
+            status: IssuedRecord.Status(rawValue: row["status"]) ?? .issued, statusReason: row["statusReason"],
+            supersededBy: row["supersededBy"], supersedes: row["supersedes"], revision: row["revision"],
+            recordedAt: row["recordedAt"])
+    }
+
+    // MARK: Writing
+
+    public func recordOrFetch(_ record: IssuedRecord, activityText: String, actor: String) async throws -> RecordOutcome {
+        try await database.write { db in
+            try Self.keepInput(activityText, db)
+            guard try Self.insert(record, db) else {
+                guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE id = ?", arguments: [record.id]) else {
+                    throw RegistryError("certificate \(record.id) could not be recorded, and no certificate of that id is recorded")
+                }
+                return .existing(try Self.record(existing, db))
+            }
+            try Self.insertAudit(AuditEntry(at: record.recordedAt, certificateID: record.id, action: "issue", reason: nil, actor: actor), db)
+            return .recorded(record)
+        }
+    }
+
+    public func revoke(id: String, reason: String, actor: String, at time: Date) async throws {
+        try await change(id) { db, record in
+            guard record.status == .issued else {
+                throw RegistryError("\(id) is already \(record.status.rawValue); nothing was changed")
+            }
+            try db.execute(sql: "UPDATE certificate SET status = 'revoked', statusReason = ? WHERE id = ?", arguments: [reason, id])
+            try Self.insertAudit(AuditEntry(at: time, certificateID: id, action: "revoke", reason: reason, actor: actor), db)
+        }
+    }
+
+    public func supersede(id: String, with replacement: IssuedRecord, reason: String, activityText: String,
+                          actor: String) async throws {
+        try await change(id) { db, record in
+            guard record.status == .issued else {
+                throw RegistryError("\(id) is \(record.status.rawValue) and cannot be reissued")
+            }
+            try db.execute(sql: "UPDATE certificate SET status = 'superseded', statusReason = ?, supersededBy = ? WHERE id = ?",
+                           arguments: [reason, replacement.id, id])
+            try Self.keepInput(activityText, db)
+            guard try Self.insert(replacement, db) else {
+                throw RegistryError("certificate \(replacement.id) is recorded already; nothing was changed")
+            }
+            let time = replacement.recordedAt
+            try Self.insertAudit(AuditEntry(at: time, certificateID: id, action: "supersede", reason: "by \(replacement.id): \(reason)", actor: actor), db)
+            try Self.insertAudit(AuditEntry(at: time, certificateID: replacement.id, action: "reissue", reason: "replaces \(id): \(reason)", actor: actor), db)
+        }
+    }
+
+    /// Inserts `record` and its claims unless its id is taken; false when it was.
+    private static func insert(_ record: IssuedRecord, _ db: Database) throws -> Bool {
+        try db.execute(sql: """
+            INSERT INTO certificate (id, activityID, learnerID, kind, credits, learnerName, learnerJSON, layout, layoutName,
+                layoutVersion, statementVersions, activitySHA256, learnerInput, pdfSHA256, issuedAt, qrText, signature,
+                signatureRoom, signedAt, certified, status, statusReason, supersededBy, supersedes, revision, recordedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, arguments: [
+                record.id, record.activityID, record.learnerID, record.kind, record.credits, record.learnerName,
+                try record.learner.map(json), record.layout, record.layoutName, record.layoutVersion,
+                record.statementVersions, record.activitySHA256, record.learnerInput, record.pdfSHA256, record.issuedAt,
+                record.qrText, record.signature, record.signatureRoom, record.signedAt, record.certified,
+                record.status.rawValue, record.statusReason, record.supersededBy, record.supersedes, record.revision,
+                record.recordedAt,
+            ])
+        guard db.changesCount == 1 else { return false }
+        try insertClaims(record.claims, of: record.id, db)
+        return true
+    }
+
+    private static func insertClaims(_ claims: [IssuedClaim], of id: String, _ db: Database) throws {
+        for (position, claim) in claims.enumerated() {
+            try db.execute(sql: "INSERT INTO claim (certificateID, position, creditType, board, pointType, amount) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, position, claim.creditType, claim.board, claim.pointType, claim.amount])
+        }
+    }
+
+    private static func keepInput(_ text: String, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO input (sha256, text) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       arguments: [Hex.sha256(Array(text.utf8)), text])
+    }
+
+    private static func insertAudit(_ entry: AuditEntry, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO audit (at, certificateID, action, reason, actor) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [entry.at, entry.certificateID, entry.action, entry.reason, entry.actor])
+    }
+
+    /// The learner as the registry keeps it: JSON with sorted keys.
+    private static func json(_ learner: Learner) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(learner), as: UTF8.self)
+    }
+
+    private func change(_ id: String, _ body: @escaping @Sendable (Database, IssuedRecord) throws -> Void) async throws {
+        let location = file.path
+        do {
+            try await database.write { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE id = ?", arguments: [id]) else {
+                    throw RegistryError("\(id) is not in the registry \(location)")
+                }
+                try body(db, try Self.record(row, db))
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError("the registry \(location) could not be changed: \(error)")
+        }
+    }
+}
