@@ -1,3 +1,4 @@
+import CreditRecords
 import Foundation
 
 /// What a PDF's cross-reference tables say: where each object starts and what the trailer
@@ -162,6 +163,10 @@ package struct PDFIndex {
             }
         }
     }
+}
+
+extension PDFStructureError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .render, file: "", message: description)] }
 }
 
 /// A problem with a PDF's structure.

@@ -160,3 +160,7 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension RegistryError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .registry, file: "", message: description)] }
+}

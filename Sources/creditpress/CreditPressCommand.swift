@@ -32,8 +32,9 @@ struct SigningOptions: ParsableArguments {
     }
 }
 
-/// How every command reports failure: each problem on its own line on standard error,
-/// then what became of the output; exit status 65 for refused input, 1 for anything else.
+/// How every command reports failure: each diagnostic on its own line on standard error
+/// (`DiagnosticFormatter`), then what became of the output; the exit status is the first
+/// diagnostic's kind's (65 for refused input, 1 for anything else).
 enum Failure {
     static func report(_ lines: [String], closing: String?) {
         for line in lines {
@@ -53,16 +54,15 @@ enum Failure {
     static func reporting<T>(closing: String?, refusedClosing: String? = nil, _ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as InputError {
-            report(error.problems.map(\.description), closing: refusedClosing ?? closing)
-            throw ExitCode(65)
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {
             throw error
         } catch {
-            report(["\(error)"], closing: closing)
-            throw ExitCode(1)
+            let diagnostics = Diagnostic.of(error)
+            let kind = diagnostics.first?.kind ?? .internal
+            report(diagnostics.map(DiagnosticFormatter.line), closing: kind == .input ? refusedClosing ?? closing : closing)
+            throw ExitCode(kind.exitStatus)
         }
     }
 }

@@ -104,8 +104,11 @@ public struct LayoutError: Error, CustomStringConvertible, Sendable {
         self.learnerID = learnerID
     }
 
-    public var description: String {
-        let learner = learnerID.map { " (learner \($0))" } ?? ""
-        return "\(file)\(block.map { ": block '\($0)'" } ?? "")\(learner): \(message)"
+    public var description: String { DiagnosticFormatter.line(diagnostics[0]) }
+}
+
+extension LayoutError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] {
+        [Diagnostic(kind: .layout, file: file, block: block, learnerID: learnerID, message: message)]
     }
 }

@@ -1,4 +1,5 @@
 import CQRCode
+import CreditRecords
 import Foundation
 
 /// A QR code's modules, made by libqrencode.
@@ -77,6 +78,10 @@ public struct QRMatrix: Sendable {
         }
         return loops
     }
+}
+
+extension QRError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .layout, file: "", block: "qr", message: description)] }
 }
 
 /// A QR code that cannot be made small enough.

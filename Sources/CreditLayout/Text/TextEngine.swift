@@ -1,9 +1,14 @@
 import CPangoCairo
+import CreditRecords
 
 /// Why a piece of text cannot be set.
 public struct TextError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { message }
+}
+
+extension TextError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .render, file: "", message: message)] }
 }
 
 /// Pango's font map and context for one worker: shapes markup into `ShapedText`.

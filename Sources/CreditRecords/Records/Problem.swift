@@ -29,16 +29,7 @@ public struct Problem: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The single line a user reads: `file:line: field 'x' (learner L1): message. hint`.
-    public var description: String {
-        var text = file
-        if let row { text += row == 0 ? " header" : " row \(row)" } else if let line { text += ":\(line)" }
-        text += ":"
-        if !field.isEmpty { text += row == nil ? " field '\(field)'" : " column '\(field)'" }
-        if let learnerID { text += " (learner \(learnerID))" }
-        text += field.isEmpty && learnerID == nil ? " \(message)" : ": \(message)"
-        if let hint { text += " — \(hint)" }
-        return text
-    }
+    public var description: String { DiagnosticFormatter.line(diagnostic) }
 }
 
 /// Every problem found in one input, reported together rather than one at a time.

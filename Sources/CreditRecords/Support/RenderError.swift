@@ -2,7 +2,7 @@
 public struct RenderError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var message: String
-    public var description: String { "\(file): \(message)" }
+    public var description: String { DiagnosticFormatter.line(diagnostics[0]) }
 
     public init(file: String, message: String) {
         self.file = file

@@ -14,10 +14,5 @@ public struct TemplateError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String {
-        var place = file
-        if let line { place += ":\(line)" }
-        if let column { place += ":\(column)" }
-        return "\(place): \(message)"
-    }
+    public var description: String { diagnostics.map(DiagnosticFormatter.line).joined(separator: "\n") }
 }

@@ -1,4 +1,5 @@
 import CCurl
+import CreditRecords
 import Crypto
 import Foundation
 import SwiftASN1
@@ -141,6 +142,10 @@ private final class FailureCount: @unchecked Sendable {
         guard let entry = failures[url], entry.count >= limit else { return nil }
         return entry.last
     }
+}
+
+extension TimestampError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .signing, file: url.absoluteString, message: reason)] }
 }
 
 /// The time-stamp authority could not give a token.

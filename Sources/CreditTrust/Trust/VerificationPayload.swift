@@ -1,4 +1,5 @@
 import CreditPDF
+import CreditRecords
 import Crypto
 import Foundation
 import SwiftASN1
@@ -166,6 +167,10 @@ public struct VerificationPayload: Equatable, Sendable {
                   },
                   completionDate: Self.isoDate(completion), issueDate: Self.isoDate(issued))
     }
+}
+
+extension PayloadError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .signing, file: "", message: description)] }
 }
 
 /// A QR payload that does not verify.
