@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "CreditPressTests",
             dependencies: [
-                "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
+                "CPangoCairo", "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                 "CreditRegistry", "CreditTrust", "CreditIssuing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
