@@ -3,9 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "CreditPress",
-    // Built and tested on Linux (Debian 12, Swift 6); macOS 14 is the oldest Apple system
-    // whose Foundation has what the library uses.
-    platforms: [.macOS(.v14)],
+    // Built and tested on Linux only (Debian 12, Swift 6.x, x86_64): the renderer reads
+    // /proc and links Debian's Cairo, Pango and fontconfig. No Apple platform is claimed,
+    // because none is built or tested.
     products: [
         .library(name: "CreditRecords", targets: ["CreditRecords"]),
         .library(name: "CreditTrust", targets: ["CreditTrust"]),
