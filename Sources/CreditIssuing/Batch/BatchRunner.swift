@@ -38,12 +38,6 @@ public final class BatchRunner {
         package var stored: IssuedRecord?
     }
 
-    /// What a drawer made of a job, by roster row.
-    package enum Outcome: Sendable {
-        case issued(row: Int, sha: String, material: IssueMaterial?)
-        case refused(row: Int, [Problem])
-    }
-
     /// What every row's input hash starts with: the activity, layout and creation date.
     package lazy var inputPrefix = ["v1", activityHash, options.layout ?? "", ISODate.string(state.creationDate)].joined(separator: "\u{1F}")
 
@@ -84,7 +78,7 @@ public final class BatchRunner {
             reports.expect(row: row.number)
             if let job = await accept(row, reader: roster) {
                 pendingJobs[job.row.number] = job
-                pool.jobs.put(job)
+                pool.jobs.put(renderJob(job))
             }
             while let outcome = pool.outcomes.poll() { await handle(outcome, pool: pool) }
             progress.report(done: summary.accepted + summary.rejected)
@@ -161,15 +155,20 @@ public final class BatchRunner {
         options.output.appendingPathComponent("certificates/\(id).pdf")
     }
 
-    private func handle(_ outcome: Outcome, pool: DrawingPool) async {
+    /// The render pool's job for a row: drawn straight into the certificates folder.
+    private func renderJob(_ job: Job) -> RenderJob {
+        RenderJob(tag: job.row.number, learner: job.learner, id: job.id, stored: job.stored, file: file(for: job.id).path)
+    }
+
+    private func handle(_ outcome: RenderOutcome, pool: RenderPool) async {
         switch outcome {
-        case .issued(let row, let sha, let material):
+        case .drawn(let row, let drawn):
             guard var job = pendingJobs.removeValue(forKey: row) else { return }
+            let sha = drawn.sha256
             // The registry first: a run killed in between redraws the row, and the
             // registry's record makes that redraw identical.
-            if let registry = options.registry, job.stored == nil, let material {
+            if let registry = options.registry, job.stored == nil {
                 do {
-                    let drawn = DrawnCertificate(bytes: [], sha256: sha, material: material)
                     let record = issuer.record(id: job.id, kind: job.kind, activity: activity, activitySHA256: activityHash,
                                                learner: job.learner, learnerInput: rowJSON(job.row), drawn: drawn,
                                                issuedAt: state.creationDate, revision: 1)
@@ -178,7 +177,7 @@ public final class BatchRunner {
                         // Recorded first by a run at the same time: draw that certificate again, as recorded.
                         job.stored = first
                         pendingJobs[row] = job
-                        pool.jobs.put(job)
+                        pool.jobs.put(renderJob(job))
                         return
                     }
                 } catch {
@@ -191,29 +190,40 @@ public final class BatchRunner {
             state.record(id: job.id, input: job.input, sha: sha)
             summary.rendered += 1
             issue(job, sha: sha)
-        case .refused(let row, let problems):
+        case .refused(let row, let diagnostics):
             guard let job = pendingJobs.removeValue(forKey: row) else { return }
             learnerRows[job.learner.id] = nil
-            let error = InputError(problems)
+            let error = InputError(diagnostics.map { Self.problem($0, row: row, learnerID: job.learner.id) })
             reject(row, learnerID: job.learner.id, roster.relabel(error, row: job.row))
         }
     }
 
     /// Several drawing processes when there is a command to start them and more than one
     /// job is asked for; otherwise one drawing thread in this process.
-    private func makePool() -> DrawingPool {
+    /// A row's problem as the rejects report names it: a name that does not fit the layout
+    /// is the `professional_name` column's, other layout problems the `layout`'s.
+    static func problem(_ diagnostic: Diagnostic, row: Int, learnerID: String) -> Problem {
+        var field = diagnostic.field
+        if diagnostic.kind == .layout { field = diagnostic.block == "name" || diagnostic.block == "qr" ? "professional_name" : "layout" }
+        var problem = Problem(file: diagnostic.file, line: diagnostic.line, field: field, learnerID: diagnostic.learnerID ?? learnerID,
+                              message: diagnostic.message, hint: diagnostic.hint)
+        problem.row = row
+        return problem
+    }
+
+    private func makePool() -> RenderPool {
         if options.jobs > 1, let command = options.workerCommand {
             let setup = WorkerMessage.Setup(
                 activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
-                output: options.output.path, resources: resources.root.path, cache: environment.cacheFolder?.path,
+                resources: resources.root.path, cache: environment.cacheFolder?.path,
                 signing: options.signingFolder?.path, certify: options.certify)
-            return DrawingPool(processes: options.jobs, command: command, setup: setup)
+            return RenderPool(processes: options.jobs, command: command, setup: setup)
         }
-        let (environment, fonts, activity, layout, date, output) = (environment, fonts, activity, options.layout, state.creationDate, options.output)
+        let (environment, fonts, activity, layout, date) = (environment, fonts, activity, options.layout, state.creationDate)
         let (signing, certify) = (options.signing, options.certify)
-        return DrawingPool(thread: {
-            var worker = DrawingWorker(renderer: try CertificateRenderer(environment: environment, fonts: fonts), activity: activity,
-                                       layout: layout, creationDate: date, output: output)
+        return RenderPool(thread: {
+            var worker = RenderWorker(renderer: try CertificateRenderer(environment: environment, fonts: fonts), activity: activity,
+                                      layout: layout, creationDate: date)
             worker.signing = signing
             worker.certify = certify
             return worker

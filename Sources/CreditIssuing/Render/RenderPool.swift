@@ -1,15 +1,21 @@
 import CreditRecords
 import Foundation
 
-/// Where a batch's certificates are drawn: one thread in this process, or several drawing
-/// processes. Jobs go in through `jobs`; outcomes come back through `outcomes`.
-package final class DrawingPool: @unchecked Sendable {
-    package let jobs = WorkQueue<BatchRunner.Job>(capacity: 16)
-    package let outcomes = WorkQueue<BatchRunner.Outcome>()
+/// Where certificates are drawn: one thread in this process, or several drawing processes
+/// (each with its own Cairo, Pango and memory, so a crash costs one job). A batch puts jobs
+/// into `jobs` and reads `outcomes` as they come; a server awaits `render(_:)` for each
+/// request instead. A pool is used one way or the other, not both.
+package final class RenderPool: @unchecked Sendable {
+    package let jobs = WorkQueue<RenderJob>(capacity: 16)
+    package let outcomes = WorkQueue<RenderOutcome>()
     private var finished: [DispatchSemaphore] = []
+    private let waiters = NSLock()
+    private var waiting: [Int: CheckedContinuation<RenderOutcome, Never>] = [:]
+    private var nextTag = 0
+    private var delivering = false
 
     /// One drawing thread in this process.
-    package init(thread worker: @escaping @Sendable () throws -> DrawingWorker) {
+    package init(thread worker: @escaping @Sendable () throws -> RenderWorker) {
         let done = DispatchSemaphore(value: 0)
         finished = [done]
         let jobs = self.jobs, outcomes = self.outcomes
@@ -17,14 +23,9 @@ package final class DrawingPool: @unchecked Sendable {
             defer { done.signal() }
             do {
                 let worker = try worker()
-                while let job = jobs.take() {
-                    outcomes.put(worker.draw(learner: job.learner, row: job.row.number, id: job.id, stored: job.stored))
-                }
+                while let job = jobs.take() { outcomes.put(worker.render(job)) }
             } catch {
-                while let job = jobs.take() {
-                    outcomes.put(.refused(row: job.row.number, [Problem(file: "", row: job.row.number, field: "",
-                                                                        learnerID: job.learner.id, message: "\(error)")]))
-                }
+                while let job = jobs.take() { outcomes.put(.refused(tag: job.tag, Diagnostic.of(error))) }
             }
         }
         thread.stackSize = 8 << 20
@@ -42,17 +43,47 @@ package final class DrawingPool: @unchecked Sendable {
             let jobs = self.jobs, outcomes = self.outcomes
             let thread = Thread {
                 defer { done.signal() }
-                while let job = jobs.take() { outcomes.put(slot.draw(job)) }
+                while let job = jobs.take() { outcomes.put(slot.render(job)) }
                 slot.close()
             }
             thread.start()
         }
     }
 
+    /// Draws `job` (its tag is replaced by one of the pool's own) and gives its outcome,
+    /// suspending the caller, not a thread, while it waits.
+    package func render(_ job: RenderJob) async -> RenderOutcome {
+        var job = job
+        let outcome = await withCheckedContinuation { continuation in
+            waiters.withLock {
+                nextTag += 1
+                job.tag = nextTag
+                waiting[nextTag] = continuation
+                if !delivering {
+                    delivering = true
+                    startDelivering()
+                }
+            }
+            jobs.put(job)
+        }
+        return outcome
+    }
+
+    /// Hands each outcome to the caller of `render` waiting for it, on a thread of its own.
+    private func startDelivering() {
+        let thread = Thread { [self] in
+            while let outcome = outcomes.take() {
+                waiters.withLock { waiting.removeValue(forKey: outcome.tag) }?.resume(returning: outcome)
+            }
+        }
+        thread.start()
+    }
+
     /// No more jobs; waits until every drawer has stopped.
     package func finish() {
         jobs.close()
         for done in finished { done.wait() }
+        outcomes.close()
     }
 }
 
@@ -90,18 +121,16 @@ package final class ProcessSlot: @unchecked Sendable {
         try? input?.write(contentsOf: WorkerMessage.encode(setup))
     }
 
-    package func draw(_ job: BatchRunner.Job) -> BatchRunner.Outcome {
-        let row = job.row.number
-        func failed(_ message: String) -> BatchRunner.Outcome {
-            .refused(row: row, [Problem(file: "", row: row, field: "", learnerID: job.learner.id, message: message,
-                                        hint: "run the batch again to retry this row")])
+    package func render(_ job: RenderJob) -> RenderOutcome {
+        func failed(_ message: String) -> RenderOutcome {
+            .refused(tag: job.tag, [Diagnostic(kind: .render, file: "", learnerID: job.learner.id, message: message,
+                                               hint: "run the batch again to retry this row")])
         }
         guard process != nil, let input, let lines else {
             return failed("no drawing process could be started (\(command[0]))")
         }
-        let message = WorkerMessage.Job(row: row, learner: job.learner, id: job.id, stored: job.stored)
         do {
-            try input.write(contentsOf: WorkerMessage.encode(message))
+            try input.write(contentsOf: WorkerMessage.encode(job))
         } catch {
             return restart(after: failed("the drawing process stopped before drawing this certificate"))
         }
@@ -110,11 +139,10 @@ package final class ProcessSlot: @unchecked Sendable {
             let status = process?.terminationStatus ?? -1
             return restart(after: failed("the drawing process stopped (status \(status)) while drawing this certificate"))
         }
-        if let sha = result.sha { return .issued(row: row, sha: sha, material: result.material) }
-        return .refused(row: row, (result.problems ?? []).map { $0.problem(row: row) })
+        return result.outcome
     }
 
-    private func restart(after outcome: BatchRunner.Outcome) -> BatchRunner.Outcome {
+    private func restart(after outcome: RenderOutcome) -> RenderOutcome {
         try? input?.close()
         process = nil
         if restarts < 3 {

@@ -2,7 +2,35 @@ import CreditRecords
 import CreditRegistry
 import Foundation
 
-/// The messages between a batch and its drawing processes: one JSON object a line.
+/// One certificate for a render pool to draw: the learner as read and checked, the id, what
+/// the registry holds for it (to reproduce it exactly), and where to write the PDF (nil:
+/// the bytes come back with the outcome). `tag` names the job in its outcome.
+package struct RenderJob: Codable, Sendable {
+    package var tag: Int
+    package var learner: Learner
+    package var id: String
+    package var stored: IssuedRecord?
+    package var file: String?
+
+    package init(tag: Int, learner: Learner, id: String, stored: IssuedRecord?, file: String?) {
+        (self.tag, self.learner, self.id, self.stored, self.file) = (tag, learner, id, stored, file)
+    }
+}
+
+/// What a render pool made of a job: the drawn certificate (without its bytes when they
+/// went to the job's file), or the diagnostics that refused it.
+package enum RenderOutcome: Sendable {
+    case drawn(tag: Int, DrawnCertificate)
+    case refused(tag: Int, [Diagnostic])
+
+    package var tag: Int {
+        switch self {
+        case .drawn(let tag, _), .refused(let tag, _): return tag
+        }
+    }
+}
+
+/// The messages between a render pool and its drawing processes: one JSON object a line.
 ///
 /// Each drawing process has its own Cairo, Pango and FreeType state. Cairo's FreeType
 /// backend shares open font faces between threads and closes the least recently used when
@@ -14,47 +42,47 @@ package enum WorkerMessage {
         package var activity: String
         package var layout: String?
         package var creationDate: String
-        package var output: String
         package var resources: String
         /// The environment's cache folder, if it has one.
         package var cache: String?
         /// The signing folder, when certificates are signed.
         package var signing: String?
         package var certify: Bool?
+
+        package init(activity: String, layout: String?, creationDate: String, resources: String, cache: String?, signing: String?, certify: Bool?) {
+            self.activity = activity
+            self.layout = layout
+            self.creationDate = creationDate
+            self.resources = resources
+            self.cache = cache
+            self.signing = signing
+            self.certify = certify
+        }
     }
 
-    /// One certificate to draw: the learner as the batch read and checked it, so that the
-    /// drawing process need not read the row again.
-    package struct Job: Codable {
-        package var row: Int
-        package var learner: Learner
-        package var id: String
-        /// What the registry holds for this id, to reproduce it exactly.
-        package var stored: IssuedRecord?
-    }
-
-    /// What became of it.
+    /// What became of a job, as it crosses the pipe.
     package struct Result: Codable {
-        package var row: Int
+        package var tag: Int
         package var sha: String?
-        package var problems: [Reported]?
+        /// The PDF, base 64, when the job named no file to write it to.
+        package var bytes: String?
+        package var diagnostics: [Diagnostic]?
         package var material: IssueMaterial?
-    }
 
-    /// A problem, as it crosses the pipe.
-    package struct Reported: Codable {
-        package var file: String
-        package var field: String
-        package var learnerID: String?
-        package var message: String
-        package var hint: String?
-
-        package init(_ problem: Problem) {
-            (file, field, learnerID, message, hint) = (problem.file, problem.field, problem.learnerID, problem.message, problem.hint)
+        package init(_ outcome: RenderOutcome) {
+            switch outcome {
+            case .drawn(let tag, let drawn):
+                (self.tag, sha, material) = (tag, drawn.sha256, drawn.material)
+                bytes = drawn.bytes.isEmpty ? nil : Data(drawn.bytes).base64EncodedString()
+            case .refused(let tag, let diagnostics):
+                (self.tag, self.diagnostics) = (tag, diagnostics)
+            }
         }
 
-        package func problem(row: Int) -> Problem {
-            Problem(file: file, row: row, field: field, learnerID: learnerID, message: message, hint: hint)
+        package var outcome: RenderOutcome {
+            guard let sha, let material else { return .refused(tag: tag, diagnostics ?? []) }
+            let pdf = bytes.flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? []
+            return .drawn(tag: tag, DrawnCertificate(bytes: pdf, sha256: sha, material: material))
         }
     }
 

@@ -1,0 +1,78 @@
+import CreditLayout
+import CreditRecords
+import CreditRegistry
+import CreditTrust
+import Foundation
+
+/// Draws certificates: the work one thread or one drawing process of a render pool does.
+package struct RenderWorker {
+    package let renderer: CertificateRenderer
+    package let activity: Activity
+    package let layout: String?
+    package let creationDate: Date
+    package var signing: SigningIdentity?
+    package var certify = false
+
+    package init(renderer: CertificateRenderer, activity: Activity, layout: String?, creationDate: Date,
+                 signing: SigningIdentity? = nil, certify: Bool = false) {
+        (self.renderer, self.activity, self.layout, self.creationDate) = (renderer, activity, layout, creationDate)
+        (self.signing, self.certify) = (signing, certify)
+    }
+
+    /// Draws one job through the renderer's single draw step; writes it to the job's file
+    /// when it names one. A reproduction whose bytes differ from the record is refused.
+    package func render(_ job: RenderJob) -> RenderOutcome {
+        let learner = job.learner
+        do {
+            var (_, drawn) = try renderer.draw(activity: activity, learner: learner, layoutName: layout, creationDate: creationDate,
+                                               id: job.id, stored: job.stored, signing: signing, certify: certify)
+            if let stored = job.stored, stored.pdfSHA256 != drawn.sha256 {
+                return .refused(tag: job.tag, [Diagnostic(
+                    kind: .registry, file: "", learnerID: learner.id,
+                    message: "certificate \(job.id) was issued on \(ISODate.string(stored.issuedAt)) and is frozen, but this row or the templates now give a different file",
+                    hint: "correct it with `creditpress reissue --id \(job.id) --reason …`, or restore the row as it was issued")])
+            }
+            if let file = job.file {
+                try AtomicFile.write(Data(drawn.bytes), to: URL(fileURLWithPath: file), durable: false)
+                drawn.bytes = []
+            }
+            return .drawn(tag: job.tag, drawn)
+        } catch {
+            var diagnostics = Diagnostic.of(error)
+            for index in diagnostics.indices where diagnostics[index].learnerID == nil { diagnostics[index].learnerID = learner.id }
+            return .refused(tag: job.tag, diagnostics)
+        }
+    }
+
+    /// The drawing-process side of the protocol: reads the setup, then jobs, from standard
+    /// input until it closes, answering each on standard output.
+    /// The setup names the resources and cache folder; the rest of `environment` (the clock,
+    /// the actor) is the drawing process's own.
+    package static func serve(environment: CreditEnvironment, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
+        let lines = LineReader(descriptor: input)
+        guard let first = lines.next() else { return }
+        let setup = try JSONDecoder().decode(WorkerMessage.Setup.self, from: first)
+        var environment = environment
+        environment.resources = Resources(root: URL(fileURLWithPath: setup.resources))
+        environment.cacheFolder = setup.cache.map { URL(fileURLWithPath: $0) }
+        let renderer = try CertificateRenderer(environment: environment)
+        let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
+        guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
+        var worker = RenderWorker(renderer: renderer, activity: activity, layout: setup.layout, creationDate: date)
+        worker.signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
+        worker.certify = setup.certify ?? false
+        let decoder = JSONDecoder()
+        while let line = lines.next() {
+            let job = try decoder.decode(RenderJob.self, from: line)
+            let data = WorkerMessage.encode(WorkerMessage.Result(worker.render(job)))
+            _ = data.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+        }
+    }
+}
+
+/// The entry point of a render pool's drawing process, for the command line's hidden `batch-worker`.
+public enum BatchWorker {
+    public static func serve(environment: CreditEnvironment) throws {
+        try RenderWorker.serve(environment: environment)
+    }
+}
