@@ -17,8 +17,11 @@ public final class CertificateRenderer {
     public var resources: Resources { environment.resources }
     public let fonts: FontLibrary
     public let boards: BoardCatalog
-    /// Layouts read, by name, with the bytes of the files each was read from.
-    private var layouts: [String: (spec: LayoutSpec, sources: [Data])] = [:]
+    /// Layouts read, by name, with the bytes of the files each was read from and the
+    /// activity read (`generation`) when those were last compared with the files.
+    private var layouts: [String: (spec: LayoutSpec, sources: [Data], checked: Int)] = [:]
+    /// Counts the activities read: what was read from files is checked again once per activity.
+    private var generation = 0
     var statements = StatementCache()
     package let preparedDrawings: PreparedDrawings
     private let images: ImageCache
@@ -94,6 +97,7 @@ public final class CertificateRenderer {
     /// Starts loading the activity's artwork, first forgetting artwork and statement
     /// templates whose files have changed since they were read (in a long-running process).
     private func prepareFor(_ activity: Activity) {
+        state.withLock { generation += 1 }
         let artwork = [activity.logo, activity.signatory?.signatureImage].compactMap { $0 }
         images.forgetChanged(artwork)
         images.preload(artwork)
@@ -113,12 +117,18 @@ public final class CertificateRenderer {
     }
 
     /// A layout by name (`physician-cme`) from `Templates/certificates/`, or by path.
-    /// A layout read before is used again only while its files still hold the same bytes, so
-    /// a long-running process never prints with an outdated layout.
+    /// A layout read before is used again only while its files still hold the same bytes
+    /// (compared once for each activity read, not for every certificate), so a long-running
+    /// process never prints with an outdated layout.
     public func layout(named name: String) throws -> LayoutSpec {
-        if let cached = layouts[name],
-           cached.sources == cached.spec.sourceFiles.map({ (try? Data(contentsOf: $0)) ?? Data() }) {
-            return cached.spec
+        state.lock()
+        defer { state.unlock() }
+        if let cached = layouts[name] {
+            if cached.checked == generation { return cached.spec }
+            if cached.sources == cached.spec.sourceFiles.map({ (try? Data(contentsOf: $0)) ?? Data() }) {
+                layouts[name]?.checked = generation
+                return cached.spec
+            }
         }
         let url = name.hasSuffix(".yaml") || name.contains("/")
             ? URL(fileURLWithPath: name)
@@ -128,7 +138,7 @@ public final class CertificateRenderer {
             throw LayoutError(file: url.path, block: nil, message: "there is no such layout; available: \(known.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted().joined(separator: ", "))")
         }
         let spec = try LayoutSpec.read(url, fonts: fonts)
-        layouts[name] = (spec, spec.sourceFiles.map { (try? Data(contentsOf: $0)) ?? Data() })
+        layouts[name] = (spec, spec.sourceFiles.map { (try? Data(contentsOf: $0)) ?? Data() }, generation)
         return spec
     }
 
