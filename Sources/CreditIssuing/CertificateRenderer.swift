@@ -108,8 +108,7 @@ public final class CertificateRenderer {
     /// use was read; filled statements made from the old ones are dropped with it.
     private func refreshCatalogIfChanged() {
         state.withLock {
-            guard catalogLoad.isFinished, let loaded = try? catalogLoad.value(),
-                  StatementCatalog.fingerprint(of: loaded.directory) != loaded.fingerprint else { return }
+            guard catalogLoad.isFinished, let loaded = try? catalogLoad.value(), !loaded.isCurrent() else { return }
             let directory = loaded.directory
             catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
             statements = StatementCache()

@@ -107,14 +107,12 @@ struct BatchTests {
         process.environment = try Hermetic.environment()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        // Watched before the run starts, so that no certificate moved into place is missed.
         let certificates = interrupted.appendingPathComponent("certificates")
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let count = (try? FileManager.default.contentsOfDirectory(atPath: certificates.path).count) ?? 0
-            if count >= 40 { break }
-            usleep(2000)
-        }
+        try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
+        let watch = try DirectoryWatch(certificates)
+        try process.run()
+        #expect(watch.waitForFiles(40, deadline: 60), "the batch did not write 40 certificates within 60 s")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let before = try FileManager.default.contentsOfDirectory(atPath: certificates.path).filter { !$0.hasPrefix(".") }

@@ -64,3 +64,28 @@ struct LongLivedRendererTests {
         #expect(printed.contains("In support of better patient care, \(Self.oldName) is jointly accredited"))
     }
 }
+
+/// Uploads are read from their bytes, never from a temporary file.
+struct BytesReaderTests {
+    @Test func aRosterFromBytesReadsAsTheFileDoes() throws {
+        let url = Fixture.example.appendingPathComponent("roster.csv")
+        let fromFile = try RosterReader(url: url, displayName: "roster.csv")
+        let fromBytes = try RosterReader(data: try Data(contentsOf: url), displayName: "roster.csv")
+        #expect(fromFile.header == fromBytes.header)
+        var count = 0
+        while let a = fromFile.next(), let b = fromBytes.next() {
+            #expect(a.fields == b.fields)
+            count += 1
+        }
+        #expect(count == 11)
+    }
+
+    @Test func aLearnerUploadIsRefusedByItsDisplayName() throws {
+        do {
+            _ = try LearnerReader.read(Data("id: L-1\n".utf8), displayName: "upload from the form")
+            Issue.record("an incomplete learner was accepted")
+        } catch {
+            #expect(error.problems.first?.file == "upload from the form")
+        }
+    }
+}

@@ -95,3 +95,24 @@ struct ModuleBoundaryTests {
         #expect(Self.closure(of: "CreditRecords", in: graph).intersection(["CPangoCairo", "CQRCode", "CZlib", "CCurl"]).isEmpty)
     }
 }
+
+/// The library takes its world from `CreditEnvironment`: no library target reads an
+/// environment variable or the clock (the live clock, `SystemClock`, aside).
+struct HiddenInputTests {
+    static let libraryTargets = ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
+                                 "CreditRegistry", "CreditTrust", "CreditIssuing"]
+
+    @Test(arguments: libraryTargets)
+    func aLibraryTargetReadsNoVariableAndNoClock(target: String) throws {
+        let folder = Fixture.root.appendingPathComponent("Sources/\(target)")
+        let files = try #require(FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        for file in files where file.lastPathComponent != "Environment.swift" {
+            let code = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+                .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+            for forbidden in ["ProcessInfo.processInfo.environment", "getenv(", "Date()", "NSUserName()", "NSHomeDirectory()"] {
+                #expect(!code.contains(forbidden), "\(target)/\(file.lastPathComponent) uses \(forbidden)")
+            }
+        }
+    }
+}

@@ -145,3 +145,44 @@ enum SymmetricKeyFixture {
     static var key: SymmetricKey { SymmetricKey(data: Data(repeating: 7, count: 32)) }
     static var other: SymmetricKey { SymmetricKey(data: Data(repeating: 8, count: 32)) }
 }
+
+/// Files arriving in a folder, told by the kernel (inotify) rather than found by polling.
+final class DirectoryWatch {
+    private let descriptor: Int32
+
+    init(_ folder: URL) throws {
+        descriptor = inotify_init1(Int32(IN_CLOEXEC))
+        guard descriptor >= 0, inotify_add_watch(descriptor, folder.path, UInt32(IN_MOVED_TO) | UInt32(IN_CLOSE_WRITE)) >= 0 else {
+            throw CocoaError(.fileReadUnknown)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Waits until `count` files have been moved or written into the folder, or `deadline`
+    /// seconds have passed; true when they were.
+    func waitForFiles(_ count: Int, deadline seconds: Double) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        var seen = 0
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while seen < count {
+            let left = end.timeIntervalSinceNow
+            guard left > 0 else { return false }
+            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&request, 1, Int32(left * 1000)) > 0 else { return false }
+            let length = read(descriptor, &buffer, buffer.count)
+            guard length > 0 else { return false }
+            var offset = 0
+            while offset < length {
+                let (mask, nameLength) = buffer.withUnsafeBytes { raw -> (UInt32, UInt32) in
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (event.mask, event.len)
+                }
+                // Certificates are moved into place under their final names (`AtomicFile`).
+                if mask & UInt32(IN_MOVED_TO) != 0 { seen += 1 }
+                offset += MemoryLayout<inotify_event>.size + Int(nameLength)
+            }
+        }
+        return true
+    }
+}

@@ -24,17 +24,32 @@ public final class RosterReader {
     private let reader: CSVReader
     private var rowNumber = 0
 
-    public init(url: URL, displayName: String? = nil) throws(InputError) {
+    /// Reads the roster file at `url`, one row at a time.
+    public convenience init(url: URL, displayName: String? = nil) throws(InputError) {
         let name = displayName ?? url.relativePath
+        guard let stream = InputStream(url: url), FileManager.default.isReadableFile(atPath: url.path) else {
+            throw InputError([Problem(file: name, field: "", message: "cannot read the roster file",
+                                      hint: "check the path and that the file is readable")])
+        }
+        let head = (try? FileHandle(forReadingFrom: url)).flatMap { handle in
+            defer { try? handle.close() }
+            return try? handle.read(upToCount: 4096)
+        } ?? Data()
+        try self.init(stream: stream, head: head, name: name)
+    }
+
+    /// Reads a roster from its bytes (an upload, say), named `displayName` in messages.
+    public convenience init(data: Data, displayName: String) throws(InputError) {
+        try self.init(stream: InputStream(data: data), head: data.prefix(4096), name: displayName)
+    }
+
+    private init(stream: InputStream, head: Data, name: String) throws(InputError) {
         func fail(_ message: String, hint: String? = nil) -> InputError {
             InputError([Problem(file: name, field: "", message: message, hint: hint)])
         }
-        guard let stream = InputStream(url: url), FileManager.default.isReadableFile(atPath: url.path) else {
-            throw fail("cannot read the roster file", hint: "check the path and that the file is readable")
-        }
         let reader: CSVReader
         do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: RosterReader.delimiter(of: url))
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: RosterReader.delimiter(of: head))
         } catch {
             throw fail("has no header row", hint: "the first line must name the columns, e.g. id,first_name,last_name,…")
         }
@@ -49,10 +64,7 @@ public final class RosterReader {
 
     /// The field separator, from the header line: a comma, or the semicolon or tab that
     /// spreadsheets in many countries write instead.
-    package static func delimiter(of url: URL) -> Unicode.Scalar {
-        guard let handle = try? FileHandle(forReadingFrom: url),
-              let head = try? handle.read(upToCount: 4096) else { return "," }
-        try? handle.close()
+    package static func delimiter(of head: Data) -> Unicode.Scalar {
         let header = String(decoding: head, as: UTF8.self).prefix { $0 != "\n" && $0 != "\r" }
         let counts = [(",", header.filter { $0 == "," }.count), (";", header.filter { $0 == ";" }.count),
                       ("\t", header.filter { $0 == "\t" }.count)]

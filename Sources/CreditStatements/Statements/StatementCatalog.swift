@@ -15,30 +15,32 @@ public struct StatementCatalog: Sendable {
     package let sources: [String: String]
     /// The partials each statement includes.
     package let partialNames: [String: [String]]
-    /// The SHA-256 of the catalog file and every statement file it was read from.
+    /// The SHA-256 of the catalog file and of every statement file it was read from.
     public let fingerprint: String
 
-    /// The fingerprint the catalog in `directory` would have if read now.
-    public static func fingerprint(of directory: URL) -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter { $0 == "catalog.yaml" || $0.hasSuffix(".mustache") }.sorted()
-        var bytes = Data()
-        for name in names {
-            bytes.append(Data(name.utf8))
-            bytes.append(0)
-            bytes.append((try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data())
-            bytes.append(0)
+    /// Whether the files the catalog was read from still hold the same bytes: read again,
+    /// they give the same fingerprint.
+    public func isCurrent() -> Bool {
+        let catalog = (try? Data(contentsOf: directory.appendingPathComponent("catalog.yaml"))) ?? Data()
+        let sources = versions.keys.sorted().map { id in
+            (id, (try? String(contentsOf: directory.appendingPathComponent("\(id).mustache"), encoding: .utf8)) ?? "")
         }
-        return Hex.sha256(bytes)
+        return Self.fingerprint(catalog: Hex.sha256(catalog), sources: sources) == fingerprint
+    }
+
+    private static func fingerprint(catalog: String, sources: [(id: String, text: String)]) -> String {
+        Hex.sha256(Data(([catalog] + sources.map { "\($0.id)\u{0}\($0.text)" }).joined(separator: "\u{1}").utf8))
     }
 
     public init(directory: URL) throws(TemplateError) {
         self.directory = directory
-        fingerprint = Self.fingerprint(of: directory)
         let catalogFile = directory.appendingPathComponent("catalog.yaml")
         let entries: [(id: String, version: Int?)]
+        let catalogDigest: String
         do {
-            let reader = FieldReader(try InputDocument.load(catalogFile, displayName: catalogFile.path))
+            let document = try InputDocument.load(catalogFile, displayName: catalogFile.path)
+            catalogDigest = document.contentDigest
+            let reader = FieldReader(document)
             entries = reader.root.keys.map { id in (id, reader.root.mapping(id)?.string("version").flatMap { Int($0) }) }
         } catch {
             throw TemplateError(file: catalogFile.path,
@@ -47,6 +49,7 @@ public struct StatementCatalog: Sendable {
         var templates: [String: MustacheTemplate] = [:]
         var versions: [String: Int] = [:]
         var sources: [String: String] = [:]
+        var raw: [(id: String, text: String)] = []
         for (id, version) in entries {
             let file = directory.appendingPathComponent("\(id).mustache")
             guard let version else {
@@ -55,6 +58,7 @@ public struct StatementCatalog: Sendable {
             guard let source = try? String(contentsOf: file, encoding: .utf8) else {
                 throw TemplateError(file: file.path, message: "statement '\(id)' is listed but its file cannot be read")
             }
+            raw.append((id, source))
             let body = source.trimmingCharacters(in: .whitespacesAndNewlines)
             templates[id] = try parseTemplate(body, file: file.path)
             versions[id] = version
@@ -62,6 +66,7 @@ public struct StatementCatalog: Sendable {
         }
         self.versions = versions
         self.sources = sources
+        fingerprint = Self.fingerprint(catalog: catalogDigest, sources: raw.sorted { $0.id < $1.id })
         self.partialNames = sources.mapValues { $0.matches(of: Patterns.partialTag).map { String($0.1) } }
         self.library = MustacheLibrary(templates: templates)
     }
