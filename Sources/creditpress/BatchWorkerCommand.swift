@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditIssuing
+import CreditRecords
 
 /// `creditpress batch-worker`: a drawing process of `creditpress batch`; reads jobs on
 /// standard input and answers on standard output. Not for use by hand.
@@ -9,6 +10,6 @@ struct BatchWorkerCommand: ParsableCommand {
         shouldDisplay: false)
 
     func run() throws {
-        try BatchWorker.serve(environment: Live.environment(resources: nil))
+        try BatchWorker.serve(clock: SystemClock(), actor: Live.actor)
     }
 }

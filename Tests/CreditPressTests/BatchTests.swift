@@ -247,3 +247,30 @@ struct CertificateIDTests {
         #expect(CertificateID.normalise(id.replacingOccurrences(of: "0", with: "O").replacingOccurrences(of: "1", with: "I")) == id)
     }
 }
+
+/// The program installed away from its templates, as a provider runs it.
+struct InstalledProgramTests {
+    @Test func aBatchWithDrawingProcessesRunsFromAnInstalledCopyGivenItsResources() throws {
+        // A hard link: the program's own path is then outside the checkout, so nothing
+        // finds the templates by looking beside it.
+        let bin = try Fixture.temporaryFolder().appendingPathComponent("creditpress")
+        try FileManager.default.linkItem(at: CommandLineTests.binary, to: bin)
+        let work = try Fixture.temporaryFolder()
+        let process = Process()
+        process.executableURL = bin
+        process.arguments = ["batch", "--resources", Fixture.root.path, "--activity", Fixture.activityURL.path,
+                             "--roster", Fixture.example.appendingPathComponent("roster.csv").path,
+                             "--out", work.appendingPathComponent("out").path, "--jobs", "2"]
+        process.currentDirectoryURL = work
+        process.environment = try Hermetic.environment()
+        let errors = work.appendingPathComponent("errors.txt")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(try String(contentsOf: errors, encoding: .utf8))")
+        let issued = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("out/certificates").path)
+        #expect(issued.filter { $0.hasSuffix(".pdf") }.count == 11)
+    }
+}

@@ -131,9 +131,9 @@ public final class BatchRunner {
             case .reproduce(let record): (id, stored) = (record.id, record)
             }
         } catch let error as RegistryError {
+            // Revoked or superseded: the message says what to do.
             reject(row.number, learnerID: learner.id, InputError([Problem(
-                file: reader.file, row: row.number, field: "id", learnerID: learner.id, message: error.description,
-                hint: "issue a new one with `creditpress reissue`")]))
+                file: reader.file, row: row.number, field: "id", learnerID: learner.id, message: error.description)]))
             return nil
         } catch {
             reject(row.number, learnerID: learner.id, InputError([Problem(file: options.registry?.location ?? "", row: row.number, field: "",

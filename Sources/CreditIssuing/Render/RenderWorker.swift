@@ -46,15 +46,14 @@ package struct RenderWorker {
 
     /// The drawing-process side of the protocol: reads the setup, then jobs, from standard
     /// input until it closes, answering each on standard output.
-    /// The setup names the resources and cache folder; the rest of `environment` (the clock,
-    /// the actor) is the drawing process's own.
-    package static func serve(environment: CreditEnvironment, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
+    /// The setup names the resources and the cache folder; the clock and the actor are the
+    /// drawing process's own.
+    package static func serve(clock: any CreditClock, actor: String, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
         let lines = LineReader(descriptor: input)
         guard let first = lines.next() else { return }
         let setup = try JSONDecoder().decode(WorkerMessage.Setup.self, from: first)
-        var environment = environment
-        environment.resources = Resources(root: URL(fileURLWithPath: setup.resources))
-        environment.cacheFolder = setup.cache.map { URL(fileURLWithPath: $0) }
+        let environment = CreditEnvironment(resources: Resources(root: URL(fileURLWithPath: setup.resources)), clock: clock,
+                                            actor: actor, cacheFolder: setup.cache.map { URL(fileURLWithPath: $0) })
         let renderer = try CertificateRenderer(environment: environment)
         let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
         guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
@@ -72,7 +71,7 @@ package struct RenderWorker {
 
 /// The entry point of a render pool's drawing process, for the command line's hidden `batch-worker`.
 public enum BatchWorker {
-    public static func serve(environment: CreditEnvironment) throws {
-        try RenderWorker.serve(environment: environment)
+    public static func serve(clock: any CreditClock, actor: String) throws {
+        try RenderWorker.serve(clock: clock, actor: actor)
     }
 }
