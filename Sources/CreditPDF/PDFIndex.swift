@@ -301,7 +301,7 @@ package enum PDFDictionary {
 
     package static func integer(_ key: String, in text: String) -> Int? {
         guard let rest = value(key, in: text) else { return nil }
-        return Int(rest.prefix { $0.isNumber })
+        return Int(rest.prefix { $0.isASCII && $0.isNumber })
     }
 
     package static func reference(_ key: String, in text: String) -> Int? {

@@ -269,7 +269,8 @@ struct InstalledProgramTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(try String(contentsOf: errors, encoding: .utf8))")
+        let said = try String(contentsOf: errors, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(said)")
         let issued = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("out/certificates").path)
         #expect(issued.filter { $0.hasSuffix(".pdf") }.count == 11)
     }

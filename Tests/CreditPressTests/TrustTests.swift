@@ -414,3 +414,24 @@ func runAny(_ name: String, _ arguments: [String]) throws -> (status: Int32, out
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// Signing times read from a file's `/M`: what the file says, or nothing — never a crash.
+struct PDFDateTests {
+    @Test(arguments: [
+        ("D:20180605120000Z", "2018-06-05T12:00:00Z"),
+        ("D:20180605120000+00'00'", "2018-06-05T12:00:00Z"),
+        ("D:20180605140000+02'00'", "2018-06-05T12:00:00Z"),
+        ("D:20180605070000-05'00'", "2018-06-05T12:00:00Z"),
+        ("D:2018060512000٣Z", nil),
+        ("D:٣٣٣٣٣٣٣٣٣٣٣٣٣٣", nil),
+        ("D:20181305120000Z", nil),
+        ("D:20180231120000Z", nil),
+        ("D:20180605250000Z", nil),
+        ("D:2018", nil),
+        ("", nil),
+    ] as [(String, String?)])
+    func aSigningTimeIsReadOrRefusedNeverGuessed(text: String, expected: String?) {
+        let date = SignatureVerifier.pdfDate(text)
+        #expect(date.map { ISO8601DateFormatter().string(from: $0) } == expected)
+    }
+}

@@ -187,17 +187,34 @@ public struct SignatureVerifier {
         return 2 + count + length
     }
 
-    /// `D:20180605120000+00'00'` (or with Z) as a date.
+    /// `D:20180605120000+00'00'` (or with Z, or another offset) as a date; nil for anything
+    /// else, such as digits that are not ASCII or a month 13 (the text comes from the file).
     package static func pdfDate(_ text: String?) -> Date? {
         guard let text else { return nil }
-        let digits = text.drop { $0 != "D" }.dropFirst(2).prefix(14)
-        guard digits.count == 14, digits.allSatisfy(\.isNumber) else { return nil }
+        let scalars = Array(text.unicodeScalars.drop { $0 != "D" }.dropFirst(2))
+        guard scalars.count >= 14, scalars.prefix(14).allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+        func value(_ from: Int, _ count: Int) -> Int {
+            scalars[from..<(from + count)].reduce(0) { $0 * 10 + Int($1.value - 48) }
+        }
+        let (year, month, day) = (value(0, 4), value(4, 2), value(6, 2))
+        let (hour, minute, second) = (value(8, 2), value(10, 2), value(12, 2))
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+        var offset = 0
+        if scalars.count >= 17, scalars[14] == "+" || scalars[14] == "-",
+           scalars[15...16].allSatisfy({ ("0"..."9").contains($0) }) {
+            let hours = value(15, 2)
+            let minutes = scalars.count >= 20 && scalars[17] == "'" && scalars[18...19].allSatisfy({ ("0"..."9").contains($0) }) ? value(18, 2) : 0
+            guard hours < 24, minutes < 60 else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (scalars[14] == "-" ? -1 : 1)
+        }
         var components = DateComponents()
-        let value = { (from: Int, count: Int) in Int(digits.dropFirst(from).prefix(count))! }
-        components.year = value(0, 4); components.month = value(4, 2); components.day = value(6, 2)
-        components.hour = value(8, 2); components.minute = value(10, 2); components.second = value(12, 2)
-        components.timeZone = TimeZone(identifier: "UTC")
-        return Calendar(identifier: .gregorian).date(from: components)
+        (components.year, components.month, components.day) = (year, month, day)
+        (components.hour, components.minute, components.second) = (hour, minute, second)
+        components.timeZone = TimeZone(secondsFromGMT: offset)
+        let calendar = Calendar(identifier: .gregorian)
+        guard let date = calendar.date(from: components),
+              calendar.dateComponents(in: TimeZone(secondsFromGMT: offset)!, from: date).day == day else { return nil }
+        return date
     }
 }
 
