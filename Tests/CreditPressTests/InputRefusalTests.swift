@@ -164,3 +164,35 @@ struct InputRefusalTests {
         #expect(learner.professionalName == "Nguyễn")
     }
 }
+
+/// A control character in a printed field is refused where it is read, named by code point,
+/// never echoed: a NUL would cut the name on the page and in the registry but not in the QR.
+struct ControlCharacterTests {
+    @Test(arguments: [
+        ("professional: Ada Lovelace, MD", "professional: \"Ada\\0 Lovelace, MD\"", "name.professional", "U+0000"),
+        ("first: Ada", "first: \"Ada\\e[31m\"", "name.first", "U+001B"),
+        ("degrees: [MD]", "degrees: [\"M\\x85D\"]", "degrees[0]", "U+0085"),
+    ])
+    func aControlCharacterInALearnerFieldIsRefusedByCodePoint(old: String, new: String, field: String, code: String) throws {
+        let problems = try InputRefusalTests.problems(learner: InputRefusalTests.replacing(old, with: new))
+        try expectFirst(problems, file: "learner.yaml", field: field,
+                        message: "holds the control character \(code), which cannot be printed")
+        #expect(problems.first?.hint?.contains("remove it") == true)
+    }
+
+    @Test func aNULInARosterRowRefusesThatRowOnly() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = try Fixture.file("roster.csv", BatchTests.header + """
+            N-1,Ada,Lovelace,"Ada\u{0}Lovelace, MD",MD,physician,2018-06-05,10,,,,,\r
+            N-2,Grace,Hopper,"Grace Hopper, MD",MD,physician,2018-06-05,10,,,,,\r
+
+            """, in: folder)
+        let output = folder.appendingPathComponent("out")
+        let summary = try await BatchTests.run(try BatchTests.options(roster: roster, output: output))
+        #expect(summary.accepted == 1 && summary.rejected == 1)
+        let rejects = try BatchTests.csvRows(output.appendingPathComponent("rejects.csv"))
+        #expect(rejects.first?[1] == "N-1" && rejects.first?[2] == "professional_name")
+        #expect(rejects.first?[3].contains("U+0000") == true)
+        #expect(!(rejects.first?[3].contains("\u{0}") ?? true))
+    }
+}

@@ -91,7 +91,27 @@ package struct FieldMapping {
             if required { reader.report(child(key), value, "is required but empty", hint: hint) }
             return nil
         }
+        guard printable(text, child(key), value) else { return nil }
         return text
+    }
+
+    /// Refuses a text holding a control character (a NUL, an escape, a C1 control): it
+    /// cannot be printed, and a reader of the PDF, the registry and the QR code would each
+    /// cut or show it differently. Line breaks and tabs are allowed. The character is named
+    /// by its code point, never echoed.
+    package func printable(_ text: String, _ path: String, _ node: Node?) -> Bool {
+        guard let bad = text.unicodeScalars.first(where: FieldMapping.isControl) else { return true }
+        reader.report(path, node, "holds the control character \(String(format: "U+%04X", bad.value)), which cannot be printed",
+                      hint: "remove it (it is often left by a copy from another program or a database export)")
+        return false
+    }
+
+    package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        default: return false
+        }
     }
 
     /// A nested mapping.
@@ -136,7 +156,7 @@ package struct FieldMapping {
         case .scalar(let scalar):
             return scalar.string.split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping }
-                .filter { !$0.isEmpty }
+                .filter { !$0.isEmpty && printable($0, child(key), value) }
         default:
             reader.report(child(key), value, "must be a list of texts")
             return []
@@ -147,7 +167,8 @@ package struct FieldMapping {
                 return nil
             }
             let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
-            return text.isEmpty ? nil : text.precomposedStringWithCanonicalMapping
+            guard !text.isEmpty, printable(text, "\(child(key))[\(index)]", item) else { return nil }
+            return text.precomposedStringWithCanonicalMapping
         }
     }
 
