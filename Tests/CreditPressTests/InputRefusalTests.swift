@@ -196,3 +196,32 @@ struct ControlCharacterTests {
         #expect(!(rejects.first?[3].contains("\u{0}") ?? true))
     }
 }
+
+/// Dates and times are read as written or refused, never moved to a neighbouring day.
+struct DateRefusalTests {
+    @Test(arguments: [
+        ("2022-11-31T10:00:00Z", "claimedAt"),
+        ("2018-06-05T10:00:00+99:00", "claimedAt"),
+        ("2018-06-05T25:00:00Z", "claimedAt"),
+        ("2018-06-05T10:00:00", "claimedAt"),
+    ])
+    func aClaimTimeThatDoesNotExistIsRefused(text: String, field: String) throws {
+        let learner = InputRefusalTests.replacing("completionDate: 2018-06-05", with: "completionDate: 2018-06-05\nclaimedAt: \"\(text)\"")
+        try expectFirst(try InputRefusalTests.problems(learner: learner), file: "learner.yaml", field: field,
+                        message: "'\(text)' is not a date and time with its offset")
+    }
+
+    @Test func aClaimTimeWithAnOffsetIsReadInIt() throws {
+        #expect(Moment.parse("2018-06-05T07:00:00-05:00", in: nil) == Moment.parse("2018-06-05T12:00:00Z", in: nil))
+        #expect(Moment.parse("2018-06-05T17:30+0530", in: nil) == Moment.parse("2018-06-05T12:00Z", in: nil))
+        #expect(Moment.parse("2022-11-14T17:00", in: TimeZone(identifier: "America/New_York")!)
+                == Moment.parse("2022-11-14T22:00:00Z", in: nil))
+    }
+
+    @Test func aClaimDeadlineOnADayThatDoesNotExistIsRefused() throws {
+        let activity = InputRefusalTests.replacing("timeZone: America/New_York", with: "timeZone: America/New_York\nclaimDeadline: 2018-11-31T17:00",
+                                                   in: InputRefusalTests.activityYAML)
+        try expectFirst(try InputRefusalTests.problems(learner: Fixture.learnerYAML, activity: activity), file: "activity.yaml",
+                        field: "claimDeadline", message: "'2018-11-31T17:00' is not a date and time")
+    }
+}

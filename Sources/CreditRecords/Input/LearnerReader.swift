@@ -47,7 +47,9 @@ public enum LearnerReader {
         let completion = root.date("completionDate", required: requireClaims)
             ?? (requireClaims ? nil : CivilDate(year: 1970, month: 1, day: 1))
         let claimedAt = root.string("claimedAt").flatMap { text in
-            let date = ISO8601DateFormatter().date(from: text)
+            // With its own offset: a learner's claim time has no zone to fall back on.
+            let date = text.hasSuffix("Z") || text.dropFirst(16).contains(where: { $0 == "+" || $0 == "-" })
+                ? Moment.parse(text, in: nil) : nil
             if date == nil {
                 root.reader.report("claimedAt", root.value("claimedAt"), "'\(text)' is not a date and time with its offset",
                                    hint: "write it as 2022-11-14T16:30:00-05:00 or 2022-11-14T21:30:00Z")

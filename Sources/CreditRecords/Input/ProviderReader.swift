@@ -66,17 +66,32 @@ extension FieldMapping {
 
 /// Reads dates with a time, in a given zone unless they carry their own offset.
 package enum Moment {
-    package static func parse(_ text: String, in zone: TimeZone) -> Date? {
-        let iso = ISO8601DateFormatter()
-        if let date = iso.date(from: text) { return date }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
+    /// `2022-11-14T17:00`, `2022-11-14 17:00:30`, `2022-11-14T22:00:00Z` or with an offset
+    /// (`-05:00`, `+0530`) up to ±14:00. A day that does not exist (2022-11-31), an hour of
+    /// 25 or an offset of +99:00 gives nil, never a neighbouring moment.
+    package static func parse(_ text: String, in zone: TimeZone?) -> Date? {
+        guard let match = text.wholeMatch(of: Patterns.moment),
+              let day = CivilDate(iso: String(match.1)),
+              let hour = Int(match.2), let minute = Int(match.3), hour < 24, minute < 60 else { return nil }
+        let second = match.4.flatMap { Int($0) } ?? 0
+        guard second < 60 else { return nil }
+        var offset: TimeZone? = zone
+        if let designator = match.5 {
+            if designator == "Z" {
+                offset = TimeZone(secondsFromGMT: 0)
+            } else {
+                let digits = designator.filter { $0.isASCII && $0.isNumber }
+                guard let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)),
+                      hours < 14 || (hours == 14 && minutes == 0), minutes < 60 else { return nil }
+                offset = TimeZone(secondsFromGMT: (hours * 3600 + minutes * 60) * (designator.hasPrefix("-") ? -1 : 1))
+            }
         }
-        return nil
+        guard let offset else { return nil }
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (day.year, day.month, day.day)
+        (components.hour, components.minute, components.second) = (hour, minute, second)
+        components.timeZone = offset
+        return Calendar(identifier: .gregorian).date(from: components)
     }
 
     /// `November 14, 2022 5:00 PM EST` in `zone`.

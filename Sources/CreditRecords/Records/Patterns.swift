@@ -4,6 +4,9 @@ package enum Patterns {
     package nonisolated(unsafe) static let creditAmount = /^([+-])?([0-9]{1,6})(?:\.([0-9]{1,6}))?$/
     package nonisolated(unsafe) static let decimalComma = /[+-]?[0-9]{1,6},[0-9]{1,2}/
     package nonisolated(unsafe) static let isoDate = /([0-9]{4})-([0-9]{2})-([0-9]{2})/
+    /// `2022-11-14T17:00[:30[.5]][Z|±HH:MM|±HHMM]`
+    package nonisolated(unsafe) static let moment =
+        /([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?/
     package nonisolated(unsafe) static let monthDay = /([0-9]{2})-([0-9]{2})/
     package nonisolated(unsafe) static let email = /[^@\s]+@[^@\s]+\.[^@\s]+/
     package nonisolated(unsafe) static let otherFormat = /(?i)other\s*[:\-]\s*(.+)/
