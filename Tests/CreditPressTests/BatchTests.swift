@@ -142,6 +142,29 @@ struct BatchTests {
         try Self.expectManifestMatchesFiles(interrupted)
     }
 
+    @Test func aRerunDrawsAgainAFinishedFileThatWasEmptiedOrAltered() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 3).write(count: 12, to: roster)
+        let output = folder.appendingPathComponent("out")
+        let options = try Self.options(roster: roster, output: output, jobs: 1)
+        _ = try await Self.run(options)
+        let certificates = output.appendingPathComponent("certificates")
+        let names = try FileManager.default.contentsOfDirectory(atPath: certificates.path).filter { $0.hasSuffix(".pdf") }.sorted()
+        let originals = try names.map { try Data(contentsOf: certificates.appendingPathComponent($0)) }
+        try Data().write(to: certificates.appendingPathComponent(names[0]))
+        var altered = originals[1]
+        altered[altered.count / 2] ^= 0x20
+        try altered.write(to: certificates.appendingPathComponent(names[1]))
+
+        let summary = try await Self.run(options)
+        #expect(summary.rendered == 2 && summary.reused == names.count - 2)
+        for (name, original) in zip(names, originals) {
+            #expect(try Data(contentsOf: certificates.appendingPathComponent(name)) == original, "\(name) was not restored")
+        }
+        try Self.expectManifestMatchesFiles(output)
+    }
+
     @Test func drawingProcessesGiveTheSameFilesAsOneThread() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")

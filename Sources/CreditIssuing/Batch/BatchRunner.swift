@@ -142,8 +142,10 @@ public final class BatchRunner {
         }
         let input = BatchState.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
         let job = Job(row: row, learner: learner, id: id, input: input, kind: kind, stored: stored)
+        // A certificate an earlier run finished is kept only if the file still holds what
+        // was journalled; an emptied or altered one is drawn again.
         if let done = state.finished[id], done.input == input,
-           FileManager.default.fileExists(atPath: file(for: id).path) {
+           let bytes = FileManager.default.contents(atPath: file(for: id).path), Hex.sha256(bytes) == done.sha {
             summary.reused += 1
             issue(job, sha: done.sha)
             return nil
