@@ -82,7 +82,7 @@ struct BatchTests {
         #expect(Set(manifest.certificates.map { String($0.file.dropFirst("certificates/".count)) }) == files)
         for entry in manifest.certificates {
             let pdf = try Data(contentsOf: output.appendingPathComponent(entry.file))
-            #expect(BatchState.sha256(pdf) == entry.sha256, "\(entry.file)")
+            #expect(Hex.sha256(pdf) == entry.sha256, "\(entry.file)")
         }
     }
 

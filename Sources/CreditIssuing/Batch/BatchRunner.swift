@@ -53,7 +53,7 @@ public final class BatchRunner {
         issuer.certify = options.certify
         activity = try renderer.readActivity(options.activity, displayName: options.activity.relativePath)
         let activityData = try Data(contentsOf: options.activity)
-        activityHash = BatchState.sha256(activityData)
+        activityHash = Hex.sha256(activityData)
         activityText = String(decoding: activityData, as: UTF8.self)
         if let layout = options.layout { _ = try renderer.layout(named: layout) }
         // A broken statement template stops the run here, not every row.
@@ -140,7 +140,7 @@ public final class BatchRunner {
                                                                           learnerID: learner.id, message: "the registry cannot be read: \(error)")]))
             return nil
         }
-        let input = BatchState.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
+        let input = Hex.sha256(Data(([inputPrefix] + row.fields).joined(separator: "\u{1F}").utf8))
         let job = Job(row: row, learner: learner, id: id, input: input, kind: kind, stored: stored)
         // A certificate an earlier run finished is kept only if the file still holds what
         // was journalled; an emptied or altered one is drawn again.

@@ -70,8 +70,4 @@ package final class BatchState {
             unlink(folder.appendingPathComponent(name).path)
         }
     }
-
-    package static func sha256(_ data: Data) -> String {
-        Hex.sha256(data)
-    }
 }
