@@ -165,6 +165,26 @@ struct BatchTests {
         try Self.expectManifestMatchesFiles(output)
     }
 
+    @Test func aSecondRunIntoAFolderBeingWrittenRefusesAtOnceNamingTheFirst() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let output = folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        var holder: OutputLock? = try OutputLock(folder: output, now: Fixture.fixedDate)
+        let refused = try CommandLineTests.run(["batch", "--activity", Fixture.activityURL.path,
+                                                "--roster", Fixture.example.appendingPathComponent("roster.csv").path,
+                                                "--out", output.path, "--jobs", "1"])
+        #expect(refused.status == 65)
+        #expect(refused.errors.contains("\(output.path): is being written by another run (process \(getpid()), started 2018-06-05T12:00:00Z) — wait for that run to finish, or give this one another output folder"))
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("batch-state.json").path))
+        _ = holder
+        holder = nil
+        // Released however the first run ends: the folder is free again.
+        let run = try CommandLineTests.run(["batch", "--activity", Fixture.activityURL.path,
+                                            "--roster", Fixture.example.appendingPathComponent("roster.csv").path,
+                                            "--out", output.path, "--jobs", "1"])
+        #expect(run.status == 0, "\(run.errors)")
+    }
+
     @Test func drawingProcessesGiveTheSameFilesAsOneThread() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")

@@ -10,6 +10,8 @@ package final class BatchState {
     /// Certificate id → (input hash, SHA-256 of the PDF) for every finished certificate.
     private(set) var finished: [String: (input: String, sha: String)] = [:]
     private let journal: FileHandle
+    /// Held for as long as this run writes into the folder.
+    private let lock: OutputLock
 
     package var stateFile: URL { folder.appendingPathComponent("batch-state.json") }
     package static func journalFile(_ folder: URL) -> URL { folder.appendingPathComponent(".journal") }
@@ -18,6 +20,8 @@ package final class BatchState {
     package init(folder: URL, activityHash: String, requestedDate: Date?, now: Date) throws {
         self.folder = folder
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("certificates"), withIntermediateDirectories: true)
+        // Before anything in the folder is read or cleaned: another run may be writing it.
+        lock = try OutputLock(folder: folder, now: now)
         let stateURL = folder.appendingPathComponent("batch-state.json")
         if let data = try? Data(contentsOf: stateURL),
            let state = try? JSONSerialization.jsonObject(with: data) as? [String: String],
