@@ -185,6 +185,17 @@ struct BatchTests {
         #expect(run.status == 0, "\(run.errors)")
     }
 
+    @Test func withoutAMergedPDFNoSpoolIsLeft() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let output = folder.appendingPathComponent("out")
+        var options = try Self.options(roster: Fixture.example.appendingPathComponent("roster.csv"), output: output, jobs: 1)
+        options.merged = false
+        let summary = try await Self.run(options)
+        #expect(summary.accepted == 11)
+        let left = try FileManager.default.contentsOfDirectory(atPath: output.path)
+        #expect(!left.contains(".spool") && !left.contains("merged.pdf"), "\(left)")
+    }
+
     @Test func drawingProcessesGiveTheSameFilesAsOneThread() async throws {
         let folder = try Fixture.temporaryFolder()
         let roster = folder.appendingPathComponent("roster.csv")

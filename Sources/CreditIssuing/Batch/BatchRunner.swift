@@ -91,7 +91,12 @@ public final class BatchRunner {
         pool.finish()
         progress.finish(done: summary.accepted + summary.rejected)
         summary.drawSeconds = seconds()
-        if options.merged { try writeMerged() }
+        if options.merged {
+            try writeMerged()
+        } else {
+            // The spool only orders the merged PDF's pages: without one it is not kept.
+            spool.remove()
+        }
         summary.mergeSeconds = seconds() - summary.drawSeconds
         try failures.raise()
         try reports.finish()
