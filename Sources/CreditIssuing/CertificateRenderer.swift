@@ -152,6 +152,6 @@ public final class CertificateRenderer {
 /// A text engine handed from the thread that made it to the renderer's; Pango objects have
 /// no thread of their own, and the renderer's uses of them take the font lock.
 private final class EngineBox: @unchecked Sendable {
-    package let engine: TextEngine
-    package init(engine: TextEngine) { self.engine = engine }
+    let engine: TextEngine
+    init(engine: TextEngine) { self.engine = engine }
 }

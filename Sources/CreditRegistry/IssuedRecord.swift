@@ -2,7 +2,7 @@ import CreditRecords
 import Foundation
 
 /// One issued certificate as the registry keeps it: a plain value, whatever stores it.
-public struct IssuedRecord: Sendable, Equatable, Codable {
+public struct IssuedRecord: Sendable, Codable {
     public enum Status: String, Codable, Sendable {
         case issued, revoked, superseded
     }
@@ -83,10 +83,6 @@ public struct IssuedRecord: Sendable, Equatable, Codable {
     /// `ama-pra-category-1 20; moc:abim 20`, as verification compares the QR code's credits.
     public var credits: String {
         claims.map { "\($0.code) \($0.amount)" }.joined(separator: "; ")
-    }
-
-    public static func == (a: IssuedRecord, b: IssuedRecord) -> Bool {
-        a.id == b.id && a.pdfSHA256 == b.pdfSHA256 && a.status == b.status && a.supersededBy == b.supersededBy
     }
 }
 

@@ -15,10 +15,10 @@ package struct RowSpool {
 
     /// Where a row's sort key and its line in the spool file are.
     private struct Entry {
-        package var keyStart: UInt32
-        package var keyLength: UInt16
-        package var length: UInt32
-        package var offset: UInt64
+        var keyStart: UInt32
+        var keyLength: UInt16
+        var length: UInt32
+        var offset: UInt64
     }
 
     package init(folder: URL) throws {

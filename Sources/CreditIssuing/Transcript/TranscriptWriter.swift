@@ -22,9 +22,9 @@ public struct TranscriptWriter {
 
     /// A block of the document after the table: a totals line or a statement.
     private struct Trailer {
-        package var markup: String
-        package var style: TextStyle
-        package var gapBefore: Double
+        var markup: String
+        var style: TextStyle
+        var gapBefore: Double
     }
 
     /// Writes `transcript` to `url`, signed (PAdES) when `signing` is given; returns the
@@ -68,8 +68,8 @@ public struct TranscriptWriter {
 
     /// Which rows and trailers go on one page.
     private struct Page {
-        package var rows: Range<Int>
-        package var trailers: Range<Int>
+        var rows: Range<Int>
+        var trailers: Range<Int>
     }
 
     private func paginate(rowHeights: [Double], trailerHeights: [Double], firstTop: Double, laterTop: Double) -> [Page] {

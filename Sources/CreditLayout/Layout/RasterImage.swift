@@ -212,8 +212,8 @@ public final class ImageCache: @unchecked Sendable {
 
 /// An image handed from the thread that loaded it to the one that draws it.
 private final class LoadedImage: @unchecked Sendable {
-    package let image: RasterImage
-    package init(image: RasterImage) { self.image = image }
+    let image: RasterImage
+    init(image: RasterImage) { self.image = image }
 }
 
 /// The sizes of artwork decoded before, by the digest of its file, kept beside the prepared

@@ -66,17 +66,17 @@ public struct CompletionRecords {
 
 /// Checks one completion-record row.
 private struct RecordParser {
-    package let file: String
-    package let row: Int
-    package let learnerID: String
-    package let value: (String) -> String?
-    package var problems: [Problem] = []
+    let file: String
+    let row: Int
+    let learnerID: String
+    let value: (String) -> String?
+    var problems: [Problem] = []
 
-    package mutating func refuse(_ column: String, _ message: String, _ hint: String? = nil) {
+    mutating func refuse(_ column: String, _ message: String, _ hint: String? = nil) {
         problems.append(Problem(file: file, row: row, field: column, learnerID: learnerID, message: message, hint: hint))
     }
 
-    package mutating func record(activities: [String: Activity], boards: BoardCatalog) -> CompletionRecord? {
+    mutating func record(activities: [String: Activity], boards: BoardCatalog) -> CompletionRecord? {
         let selfReported = ["true", "yes", "1", "y"].contains(value("self_reported")?.lowercased() ?? "")
         let type = value("credit_type").flatMap { CreditType(rawValue: $0.lowercased()) }
         if type == nil { refuse("credit_type", "'\(value("credit_type") ?? "")' is not a credit type", "use one of: \(CreditType.allNames)") }

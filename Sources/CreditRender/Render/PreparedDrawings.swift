@@ -26,8 +26,8 @@ package final class PreparedDrawings {
     /// The items by identity (each image and each shaped paragraph is one object in the
     /// renderer's caches) and the sizes they are drawn at.
     private struct Key: Hashable {
-        package let items: [ObjectIdentifier]
-        package let sizes: [Double]
+        let items: [ObjectIdentifier]
+        let sizes: [Double]
     }
 
     /// The forms (or why they could not be made, so that a page is not tried again for every

@@ -69,16 +69,16 @@ package indirect enum CBOR: Equatable {
     }
 
     private struct Reader {
-        package let bytes: [UInt8]
-        package var position = 0
+        let bytes: [UInt8]
+        var position = 0
 
-        package mutating func byte() throws(CBORError) -> UInt8 {
+        mutating func byte() throws(CBORError) -> UInt8 {
             guard position < bytes.count else { throw CBORError("the CBOR ends early") }
             defer { position += 1 }
             return bytes[position]
         }
 
-        package mutating func argument(_ info: UInt8) throws(CBORError) -> UInt64 {
+        mutating func argument(_ info: UInt8) throws(CBORError) -> UInt64 {
             switch info {
             case 0..<24: return UInt64(info)
             case 24...27:
@@ -89,13 +89,13 @@ package indirect enum CBOR: Equatable {
             }
         }
 
-        package mutating func take(_ count: UInt64) throws(CBORError) -> [UInt8] {
+        mutating func take(_ count: UInt64) throws(CBORError) -> [UInt8] {
             guard count <= UInt64(bytes.count - position) else { throw CBORError("the CBOR ends early") }
             defer { position += Int(count) }
             return Array(bytes[position..<(position + Int(count))])
         }
 
-        package mutating func item(depth: Int) throws(CBORError) -> CBOR {
+        mutating func item(depth: Int) throws(CBORError) -> CBOR {
             guard depth < 16 else { throw CBORError("the CBOR nests too deeply") }
             let initial = try byte()
             let value = try argument(initial & 0x1F)

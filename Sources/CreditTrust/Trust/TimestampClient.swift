@@ -126,18 +126,18 @@ private final class FailureCount: @unchecked Sendable {
     private let lock = NSLock()
     private var failures: [URL: (count: Int, last: String)] = [:]
 
-    package func record(_ url: URL, _ reason: String) {
+    func record(_ url: URL, _ reason: String) {
         lock.lock(); defer { lock.unlock() }
         failures[url] = ((failures[url]?.count ?? 0) + 1, reason)
     }
 
-    package func reset(_ url: URL) {
+    func reset(_ url: URL) {
         lock.lock(); defer { lock.unlock() }
         failures[url] = nil
     }
 
     /// The last failure's reason once `limit` failures came in a row.
-    package func tripped(_ url: URL, after limit: Int) -> String? {
+    func tripped(_ url: URL, after limit: Int) -> String? {
         lock.lock(); defer { lock.unlock() }
         guard let entry = failures[url], entry.count >= limit else { return nil }
         return entry.last
