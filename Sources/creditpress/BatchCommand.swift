@@ -13,7 +13,9 @@ struct BatchCommand: AsyncParsableCommand {
         abstract: "Issue a certificate for every row of a roster CSV: one PDF each, a merged PDF, a manifest and a rejects report.",
         discussion: """
             Exit status: 0 when every row was issued, 2 when some rows were refused (see rejects.csv), \
-            65 when the activity or the roster's header is unusable, 1 for any other failure. \
+            65 when the activity or the roster's header is unusable, 74 when the output cannot be written \
+            (a full disk, read-only media, permissions: the message names the disk and the rows it cost), \
+            1 for any other failure. \
             Run the same command again after an interruption: finished certificates are kept unchanged.
             """)
 
@@ -67,7 +69,8 @@ struct BatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let summary = try await Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued") {
+        let summary = try await Failure.reporting(closing: "the run stopped; run the same command again to finish it", refusedClosing: "no certificates were issued",
+                                                   storageClosing: "the run stopped") {
             let environment = try Live.environment(resources: common.resources)
             let fonts = try FontLibrary(environment: environment)
             let key = try IssuerKey.load(at: Live.idKeyLocation(explicit: idKey))

@@ -66,6 +66,9 @@ struct CertificateCommand: AsyncParsableCommand {
             With --signing the PDF is signed (PAdES) and carries a QR code with the signed details. \
             With --registry the certificate is recorded; asked again, an issued certificate comes out \
             byte for byte the same, or is refused if its data or templates changed (see reissue).
+
+            Exit status: 0 when the certificate was written, 65 when the input was refused, 74 when \
+            the PDF cannot be written (a full disk, read-only media, permissions), 1 for any other failure.
             """)
 
     @OptionGroup var issue: IssueOptions

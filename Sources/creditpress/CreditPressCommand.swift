@@ -43,15 +43,19 @@ enum Failure {
         if let closing { FileHandle.standardError.write(Data("\(closing)\n".utf8)) }
     }
 
-    static func reporting<T>(closing: String?, refusedClosing: String? = nil, _ body: () async throws -> T) async throws -> T {
+    static func reporting<T>(closing: String?, refusedClosing: String? = nil, storageClosing: String? = nil,
+                             _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {
-            return try reporting(closing: closing, refusedClosing: refusedClosing) { () throws -> T in throw error }
+            return try reporting(closing: closing, refusedClosing: refusedClosing, storageClosing: storageClosing) { () throws -> T in throw error }
         }
     }
 
-    static func reporting<T>(closing: String?, refusedClosing: String? = nil, _ body: () throws -> T) throws -> T {
+    /// `refusedClosing` follows refused input, `storageClosing` a write the system refused
+    /// (whose hint already says what to do), `closing` anything else.
+    static func reporting<T>(closing: String?, refusedClosing: String? = nil, storageClosing: String? = nil,
+                             _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ExitCode {
@@ -61,7 +65,12 @@ enum Failure {
         } catch {
             let diagnostics = Diagnostic.of(error)
             let kind = diagnostics.first?.kind ?? .internal
-            report(diagnostics.map(DiagnosticFormatter.line), closing: kind == .input ? refusedClosing ?? closing : closing)
+            let said = switch kind {
+            case .input: refusedClosing ?? closing
+            case .storage: storageClosing ?? closing
+            default: closing
+            }
+            report(diagnostics.map(DiagnosticFormatter.line), closing: said)
             throw ExitCode(kind.exitStatus)
         }
     }

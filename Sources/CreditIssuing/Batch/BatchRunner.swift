@@ -22,6 +22,8 @@ public final class BatchRunner {
     package let reports: ReportStream
     /// The first failure to write a report, raised when the run ends.
     package var failures = FirstFailure()
+    /// Set when the system refused a write: the run stops reading rows and ends with it.
+    package var stop: BatchStopped?
     package var spool: RowSpool
     package var learnerRows: [String: Int] = [:]
     package let progress: BatchProgress
@@ -73,7 +75,7 @@ public final class BatchRunner {
         let started = ContinuousClock.now
         func seconds() -> Double { Double((ContinuousClock.now - started) / .microseconds(1)) / 1_000_000 }
         let pool = makePool()
-        while let row = roster.next() {
+        while stop == nil, let row = roster.next() {
             progress.total += 1
             reports.expect(row: row.number)
             if let job = await accept(row, reader: roster) {
@@ -90,6 +92,14 @@ public final class BatchRunner {
         while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { await handle(outcome, pool: pool) }
         pool.finish()
         progress.finish(done: summary.accepted + summary.rejected)
+        if var stop {
+            // The rows never read have no certificate either; the finished ones are kept.
+            while let row = roster.next() { stop.unwritten.append(row.number) }
+            try? state.commit()
+            stop.finished = summary.accepted
+            throw stop
+        }
+        do { try state.commit() } catch { throw BatchStopped(error, row: nil, finished: summary.accepted) }
         summary.drawSeconds = seconds()
         if options.merged {
             try writeMerged()
@@ -194,12 +204,21 @@ public final class BatchRunner {
                     return
                 }
             }
-            state.record(id: job.id, input: job.input, sha: sha)
+            do {
+                try state.record(id: job.id, input: job.input, sha: sha)
+            } catch {
+                halt(error.diagnostics[0], row: row)
+                return
+            }
             summary.rendered += 1
             issue(job, sha: sha)
         case .refused(let row, let diagnostics):
             guard let job = pendingJobs.removeValue(forKey: row) else { return }
             learnerRows[job.learner.id] = nil
+            if let storage = diagnostics.first(where: { $0.kind == .storage }) {
+                halt(storage, row: row)
+                return
+            }
             let error = InputError(diagnostics.map { Self.problem($0, row: row, learnerID: job.learner.id) })
             reject(row, learnerID: job.learner.id, roster.relabel(error, row: job.row))
         }
@@ -247,11 +266,31 @@ public final class BatchRunner {
 
     private func issue(_ job: Job, sha: String) {
         summary.accepted += 1
-        failures.record { try reports.issued(ManifestEntry(
+        settle(row: job.row.number) { try reports.issued(ManifestEntry(
             row: job.row.number, learnerID: job.learner.id, certificateID: job.id,
             kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner),
             file: "certificates/\(job.id).pdf", sha256: sha)) }
-        spool.add(job.row, learner: job.learner, id: job.id, order: options.order)
+        settle(row: job.row.number) { try spool.add(job.row, learner: job.learner, id: job.id, order: options.order) }
+    }
+
+    /// Runs a write of the reports or the spool: a write the system refuses stops the run,
+    /// any other failure is raised when it ends.
+    private func settle(row: Int, _ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            if let storage = Diagnostic.of(error).first(where: { $0.kind == .storage }) {
+                halt(storage, row: row)
+            } else {
+                failures.record { throw error }
+            }
+        }
+    }
+
+    /// The system refused a write: no more rows are read, and the run ends with the first such failure.
+    private func halt(_ diagnostic: Diagnostic, row: Int?) {
+        if stop == nil { stop = BatchStopped(failure: diagnostic, total: 0) }
+        if let row { stop?.unwritten.append(row) }
     }
 
     private func reject(_ row: Int, learnerID: String?, _ error: InputError) {
@@ -260,7 +299,7 @@ public final class BatchRunner {
             RejectEntry(row: row, learnerID: learnerID ?? "", column: problem.field,
                         reason: problem.message + (problem.hint.map { " — \($0)" } ?? ""))
         }
-        failures.record { try reports.rejected(row: row, entries) }
+        settle(row: row) { try reports.rejected(row: row, entries) }
     }
 
     /// "24.5 ama-pra-category-1; 20 moc:abim"
@@ -268,6 +307,50 @@ public final class BatchRunner {
         learner.claims.map { claim in
             "\(claim.amount) \(claim.code)"
         }.joined(separator: "; ")
+    }
+}
+
+/// A batch the system stopped by refusing a write: the failure, and the rows it cost.
+package struct BatchStopped: Error, DiagnosticConvertible {
+    package var failure: Diagnostic
+    package var total: Int
+    /// Rows with no certificate because of it (and the rows never read).
+    package var unwritten: [Int] = []
+    package var finished = 0
+
+    package init(failure: Diagnostic, total: Int) {
+        self.failure = failure
+        self.total = total
+    }
+
+    package init(_ error: RenderError, row: Int?, finished: Int) {
+        self.init(failure: error.diagnostics[0], total: 0)
+        self.finished = finished
+        if let row { unwritten.append(row) }
+    }
+
+    package var diagnostics: [Diagnostic] {
+        var diagnostic = failure
+        let rows = unwritten.sorted()
+        let cost = rows.isEmpty ? "" : "; \(rows.count) \(rows.count == 1 ? "row has" : "rows have") no certificate yet (\(Self.ranges(rows)))"
+        diagnostic.message += cost
+        diagnostic.hint = (failure.hint ?? "fix the output folder, then run the same command again")
+            + (finished == 0 ? "" : "; the \(finished) certificates finished are kept and the rerun draws only the rest")
+        diagnostic.learnerID = nil
+        diagnostic.row = nil
+        return [diagnostic]
+    }
+
+    /// "rows 3, 5–9 and 12", at most eight ranges and a count of the rest.
+    static func ranges(_ rows: [Int]) -> String {
+        var spans: [(Int, Int)] = []
+        for row in rows {
+            if let last = spans.last, row <= last.1 + 1 { spans[spans.count - 1].1 = max(last.1, row) } else { spans.append((row, row)) }
+        }
+        var parts = spans.prefix(8).map { $0.0 == $0.1 ? "\($0.0)" : "\($0.0)–\($0.1)" }
+        if spans.count > 8 { parts.append("\(spans.count - 8) more ranges") }
+        let text = parts.count == 1 ? parts[0] : parts.dropLast().joined(separator: ", ") + " and " + (parts.last ?? "")
+        return (rows.count == 1 ? "row " : "rows ") + text
     }
 }
 

@@ -9,7 +9,9 @@ package final class BatchState {
     package let creationDate: Date
     /// Certificate id → (input hash, SHA-256 of the PDF) for every finished certificate.
     private(set) var finished: [String: (input: String, sha: String)] = [:]
-    private let journal: FileHandle
+    private let journal: OutputFile
+    /// Finished certificates not yet journalled: they are journalled once they are on the disk.
+    private var unsynced: [String] = []
     /// Held for as long as this run writes into the folder.
     private let lock: OutputLock
 
@@ -19,7 +21,13 @@ package final class BatchState {
     /// Opens the folder's state, or starts it; refuses a folder started for another activity.
     package init(folder: URL, activityHash: String, requestedDate: Date?, now: Date) throws {
         self.folder = folder
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("certificates"), withIntermediateDirectories: true)
+        let certificates = folder.appendingPathComponent("certificates")
+        do {
+            try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
+        } catch {
+            throw RenderError(file: certificates.path, "cannot create the folder",
+                              WriteFailure(path: certificates.path, error: error) ?? WriteFailure(path: certificates.path, errno: EIO))
+        }
         // Before anything in the folder is read or cleaned: another run may be writing it.
         lock = try OutputLock(folder: folder, now: now)
         let stateURL = folder.appendingPathComponent("batch-state.json")
@@ -49,22 +57,40 @@ package final class BatchState {
                 guard parts.count == 3, parts[2].count == 64 else { continue }
                 finished[String(parts[0])] = (String(parts[1]), String(parts[2]))
             }
-        } else if !FileManager.default.createFile(atPath: journalURL.path, contents: nil) {
-            throw InputError([Problem(file: journalURL.path, field: "", message: "cannot create the batch journal",
-                                      hint: "check that the output folder is writable")])
         }
-        journal = try FileHandle(forWritingTo: journalURL)
-        try journal.seekToEnd()
+        journal = try OutputFile(url: journalURL, truncate: false)
         Self.removeTemporaryFiles(in: folder)
         Self.removeTemporaryFiles(in: folder.appendingPathComponent("certificates"))
     }
 
-    deinit { try? journal.close() }
+    /// Notes a finished certificate. It is journalled by `commit()`, after its file is on the
+    /// disk; a line is written whole or, if the run is killed, ignored. Only the journal keeps
+    /// it: `finished` holds what earlier runs finished.
+    package func record(id: String, input: String, sha: String) throws(RenderError) {
+        unsynced.append("\n\(id)\t\(input)\t\(sha)\n")
+        if unsynced.count >= Self.commitEvery { try commit() }
+    }
 
-    /// Notes a finished certificate; a line is written whole or, if the run is killed, ignored.
-    /// Only the journal keeps it: `finished` holds what earlier runs finished.
-    package func record(id: String, input: String, sha: String) {
-        journal.write(Data("\n\(id)\t\(input)\t\(sha)\n".utf8))
+    /// How many finished certificates wait for one flush of the disk.
+    static let commitEvery = 256
+
+    /// Flushes the certificates written so far to the disk, then journals them: a power loss
+    /// never leaves a journalled certificate that is not whole on the disk.
+    package func commit() throws(RenderError) {
+        guard !unsynced.isEmpty else { return }
+        let certificates = folder.appendingPathComponent("certificates")
+        let descriptor = open(certificates.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw RenderError(file: certificates.path, "cannot open the folder to flush it", .current(path: certificates.path))
+        }
+        defer { close(descriptor) }
+        // One flush of the file system for the lot, rather than one per file.
+        guard systemSyncfs(descriptor) == 0 else {
+            throw RenderError(file: certificates.path, "cannot flush the certificates to disk", .current(path: certificates.path))
+        }
+        let lines = unsynced.joined()
+        unsynced.removeAll(keepingCapacity: true)
+        try journal.append(Data(lines.utf8))
     }
 
     /// Files a killed run left under temporary names.
@@ -75,3 +101,7 @@ package final class BatchState {
         }
     }
 }
+
+/// glibc's syncfs(2): Swift's Glibc module leaves it out, as the header declares it only
+/// for _GNU_SOURCE.
+@_silgen_name("syncfs") private func systemSyncfs(_ descriptor: Int32) -> Int32

@@ -11,7 +11,7 @@ package final class ReportStream {
     private let folder: URL
     private let manifestCSV: CSVFile
     private let rejectsCSV: CSVFile
-    private let json: FileHandle
+    private let json: OutputFile
     private var outstanding: [Int] = []
     private var head = 0
     private var settled: [Int: (issued: ManifestEntry?, rejects: [RejectEntry])] = [:]
@@ -24,14 +24,10 @@ package final class ReportStream {
         rejectsCSV = try CSVFile(url: folder.appendingPathComponent(".rejects.csv.part"))
         try manifestCSV.write(row: ["row", "learner_id", "certificate_id", "kind", "credits", "file", "sha256"])
         try rejectsCSV.write(row: ["row", "learner_id", "column", "reason"])
-        let jsonURL = folder.appendingPathComponent(".manifest.json.part")
-        guard FileManager.default.createFile(atPath: jsonURL.path, contents: nil) else {
-            throw RenderError(file: jsonURL.path, message: "cannot create the file")
-        }
-        json = try FileHandle(forWritingTo: jsonURL)
+        json = try OutputFile(url: folder.appendingPathComponent(".manifest.json.part"), truncate: true)
         let header = ["activity": activity, "creationDate": creationDate]
         let encoded = String(decoding: try JSONEncoder.sorted.encode(header), as: UTF8.self)
-        try json.write(contentsOf: Data((encoded.dropLast() + ",\"certificates\":[\n").utf8))
+        try json.append(Data((encoded.dropLast() + ",\"certificates\":[\n").utf8))
     }
 
     /// A row was read and will settle later.
@@ -54,7 +50,7 @@ package final class ReportStream {
             if let entry = done.issued {
                 try manifestCSV.write(row: ["\(entry.row)", entry.learnerID, entry.certificateID, entry.kind, entry.credits, entry.file, entry.sha256])
                 let line = String(decoding: try encoder.encode(entry), as: UTF8.self)
-                try json.write(contentsOf: Data(((firstJSON ? "" : ",\n") + line).utf8))
+                try json.append(Data(((firstJSON ? "" : ",\n") + line).utf8))
                 firstJSON = false
             }
             for reject in done.rejects {
@@ -71,21 +67,18 @@ package final class ReportStream {
     /// Closes the reports and moves them into place; every expected row must have settled.
     package func finish() throws {
         try flush()
-        try json.write(contentsOf: Data("\n]}\n".utf8))
-        try json.synchronize()
-        try json.close()
-        do {
-            try manifestCSV.close()
-            try rejectsCSV.close()
-        } catch {
-            throw RenderError(file: folder.path, message: "cannot finish writing the reports: \(error)")
-        }
+        try json.append(Data("\n]}\n".utf8))
+        try json.sync()
+        json.close()
+        try manifestCSV.close(durable: true)
+        try rejectsCSV.close(durable: true)
         for name in ["manifest.csv", "rejects.csv", "manifest.json"] {
             let part = folder.appendingPathComponent(".\(name).part"), final = folder.appendingPathComponent(name)
             guard rename(part.path, final.path) == 0 else {
-                throw RenderError(file: final.path, message: "cannot move the finished report into place: \(String(cString: strerror(errno)))")
+                throw RenderError(file: final.path, "cannot move the finished report into place", .current(path: final.path))
             }
         }
+        try AtomicFile.syncFolder(folder)
     }
 }
 

@@ -7,9 +7,7 @@ import Foundation
 /// The keys' bytes sit end to end in one buffer and each row's entry is a few integers,
 /// rather than a string and a tuple per row: a 38,000-row run keeps about 2 MB, not 8.
 package struct RowSpool {
-    private let url: URL
-    private let handle: FileHandle
-    private var offset: UInt64 = 0
+    private let file: OutputFile
     private var keyBytes: [UInt8] = []
     private var index: [Entry] = []
 
@@ -22,17 +20,14 @@ package struct RowSpool {
     }
 
     package init(folder: URL) throws {
-        url = folder.appendingPathComponent(".spool")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw InputError([Problem(file: url.path, field: "", message: "cannot create the batch's row spool",
-                                      hint: "check that the output folder is writable and has space")])
-        }
-        handle = try FileHandle(forUpdating: url)
+        file = try OutputFile(url: folder.appendingPathComponent(".spool"), truncate: true)
     }
 
-    package mutating func add(_ row: RosterRow, learner: Learner, id: String, order: BatchOptions.Order) {
+    /// Keeps a row for the merged PDF; fails when the spool cannot be written.
+    package mutating func add(_ row: RosterRow, learner: Learner, id: String, order: BatchOptions.Order) throws {
         guard let data = try? JSONSerialization.data(withJSONObject: [row.number, row.fields, id] as [Any]) else { return }
-        handle.write(data)
+        let offset = file.size
+        try file.append(data)
         let key: String
         switch order {
         case .roster: key = RowSpool.padded(row.number)
@@ -45,7 +40,6 @@ package struct RowSpool {
         let bytes = Array(key.utf8.prefix(Int(UInt16.max)))
         index.append(Entry(keyStart: UInt32(keyBytes.count), keyLength: UInt16(bytes.count), length: UInt32(data.count), offset: offset))
         keyBytes += bytes
-        offset += UInt64(data.count)
     }
 
     /// `42` → `000000000042`, so that rows sort in number order as text.
@@ -63,10 +57,9 @@ package struct RowSpool {
                 .lexicographicallyPrecedes(keys[Int(b.keyStart)..<Int(b.keyStart) + Int(b.keyLength)])
         }
         keyBytes = []
-        let sorted = index, handle = self.handle
+        let sorted = index, file = self.file
         return AnySequence(sorted.lazy.compactMap { entry -> (row: RosterRow, id: String)? in
-            try? handle.seek(toOffset: entry.offset)
-            guard let data = try? handle.read(upToCount: Int(entry.length)),
+            guard let data = file.read(at: entry.offset, count: Int(entry.length)),
                   let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3,
                   let number = array[0] as? Int, let fields = array[1] as? [String], let id = array[2] as? String else { return nil }
             return (RosterRow(number: number, fields: fields), id)
@@ -74,7 +67,7 @@ package struct RowSpool {
     }
 
     package func remove() {
-        try? handle.close()
-        unlink(url.path)
+        file.close()
+        unlink(file.url.path)
     }
 }

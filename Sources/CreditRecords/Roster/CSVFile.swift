@@ -6,18 +6,14 @@ import Foundation
 /// go to a memory stream first and reach the file in one write.
 package final class CSVFile {
     private let url: URL
-    private let handle: FileHandle
+    private let file: OutputFile
     private var pending: [[String]] = []
     private var rowsWritten = 0
 
     /// Creates (or empties) the file at `url`.
     package init(url: URL) throws(RenderError) {
         self.url = url
-        guard FileManager.default.createFile(atPath: url.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: url) else {
-            throw RenderError(file: url.path, message: "cannot create the file")
-        }
-        self.handle = handle
+        file = try OutputFile(url: url, truncate: true)
     }
 
     package func write(row: [String]) throws {
@@ -36,15 +32,17 @@ package final class CSVFile {
         }
         stream.close()
         // CSV.swift puts the line break before every row but its first.
-        try handle.write(contentsOf: rowsWritten > 0 ? Data([0x0A]) + text : text)
+        try file.append(rowsWritten > 0 ? Data([0x0A]) + text : text)
         rowsWritten += pending.count
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Writes what is left and a final line break, and closes the file.
-    package func close() throws {
+    /// Writes what is left and a final line break, flushes the file to the disk when
+    /// `durable`, and closes it.
+    package func close(durable: Bool = false) throws {
         try flush()
-        try handle.write(contentsOf: Data([0x0A]))
-        try handle.close()
+        try file.append(Data([0x0A]))
+        if durable { try file.sync() }
+        file.close()
     }
 }

@@ -19,8 +19,10 @@ public struct Diagnostic: Sendable, Equatable, Codable {
         case template
         /// The registry refused (a frozen, revoked or superseded certificate) or failed.
         case registry
-        /// A page that could not be drawn or written.
+        /// A page that could not be drawn.
         case render
+        /// Output the system refused to write: a full disk, read-only media, permissions.
+        case storage
         /// A signature, time-stamp or QR payload that could not be made or read.
         case signing
         /// The bundled fonts or resources cannot be used.
@@ -73,9 +75,14 @@ public protocol DiagnosticConvertible: Error {
 }
 
 extension Diagnostic.Kind {
-    /// The command line's exit status: 65 (EX_DATAERR) for refused input, 1 for the rest.
+    /// The command line's exit status: 65 (EX_DATAERR) for refused input, 74 (EX_IOERR)
+    /// for output the system would not write, 1 for the rest.
     public var exitStatus: Int32 {
-        self == .input ? 65 : 1
+        switch self {
+        case .input: return 65
+        case .storage: return 74
+        default: return 1
+        }
     }
 
     /// The service's HTTP status for a request that failed with this kind of problem.
@@ -83,6 +90,7 @@ extension Diagnostic.Kind {
         switch self {
         case .input, .layout: return 422
         case .registry: return 409
+        case .storage: return 507
         case .template, .render, .signing, .resources, .internal: return 500
         }
     }
@@ -95,6 +103,7 @@ extension Diagnostic.Kind {
         case .template: return "A statement template cannot be used"
         case .registry: return "The registry refused the change"
         case .render: return "The certificate could not be drawn"
+        case .storage: return "The output could not be written"
         case .signing: return "The certificate could not be signed or checked"
         case .resources: return "The templates or fonts cannot be used"
         case .internal: return "Something went wrong"
@@ -169,7 +178,15 @@ extension TemplateError: DiagnosticConvertible {
 }
 
 extension RenderError: DiagnosticConvertible {
-    public var diagnostics: [Diagnostic] { [Diagnostic(kind: .render, file: file, message: message)] }
+    public var diagnostics: [Diagnostic] {
+        [Diagnostic(kind: failure == nil ? .render : .storage, file: file, message: message, hint: failure?.hint)]
+    }
+}
+
+extension WriteFailure: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] {
+        [Diagnostic(kind: .storage, file: path, message: "cannot be written: \(message)", hint: hint)]
+    }
 }
 
 extension FontError: DiagnosticConvertible {

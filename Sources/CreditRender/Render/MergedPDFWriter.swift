@@ -10,6 +10,7 @@ import Foundation
 public final class MergedPDFWriter {
     public let url: URL
     private let temporary: URL
+    private let stream: CairoFileStream
     private let surface: OpaquePointer
     private let cairo: OpaquePointer
     private let shared = SharedDrawings()
@@ -23,10 +24,11 @@ public final class MergedPDFWriter {
         self.url = url
         self.tagged = tagged
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard let surface = cairo_pdf_surface_create(temporary.path, 612, 792), let cairo = cairo_create(surface),
+        temporary = AtomicFile.temporaryURL(for: url)
+        stream = try CairoFileStream(url: temporary, reportAs: url.path)
+        guard let surface = stream.surface(width: 612, height: 792), let cairo = cairo_create(surface),
               cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            unlink(temporary.path)
             throw RenderError(file: url.path, message: "Cairo could not create the PDF")
         }
         self.surface = surface
@@ -42,6 +44,7 @@ public final class MergedPDFWriter {
 
     /// Adds a page, with `outline` as its entry in the document outline (none when nil).
     public func add(_ page: PageFrame, outline: String?) throws(RenderError) {
+        if let failure = stream.failure { throw failure }
         try page.loadArtwork(reportAs: url.path)
         FontAccess.serialized { addSerialized(page, outline: outline) }
     }
@@ -57,19 +60,21 @@ public final class MergedPDFWriter {
         cairo_show_page(cairo)
     }
 
-    /// Completes the file and moves it into place.
+    /// Completes the file, flushes it to the disk and moves it into place.
     public func finish() throws(RenderError) {
+        if let failure = stream.failure { throw failure }
         let drawing = cairo_status(cairo)
         guard drawing == CAIRO_STATUS_SUCCESS else {
             throw RenderError(file: url.path, message: "a page could not be drawn: \(String(cString: cairo_status_to_string(drawing)))")
         }
         FontAccess.serialized { cairo_surface_finish(surface) }
         let status = cairo_surface_status(surface)
+        try stream.finish(durable: true)
         guard status == CAIRO_STATUS_SUCCESS else {
             throw RenderError(file: url.path, message: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
         }
         guard rename(temporary.path, url.path) == 0 else {
-            throw RenderError(file: url.path, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            throw RenderError(file: url.path, "cannot move the finished file into place", .current(path: url.path))
         }
         finished = true
     }

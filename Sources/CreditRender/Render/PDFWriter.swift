@@ -90,11 +90,18 @@ public enum PDFWriter {
                                reportAs url: URL) throws(RenderError) {
         for page in pages { try page.loadArtwork(reportAs: url.path) }
         let first = pages.first ?? PageFrame(width: 612, height: 792, items: [])
-        guard let surface = cairo_pdf_surface_create(file.path, first.width, first.height) else {
+        let stream = try CairoFileStream(url: file, reportAs: url.path)
+        guard let surface = stream.surface(width: first.width, height: first.height) else {
             throw RenderError(file: url.path, message: "Cairo could not create the PDF")
         }
-        defer { cairo_surface_destroy(surface) }
-        try draw(pages, metadata: metadata, on: surface, reportAs: url.path)
+        do throws(RenderError) {
+            try draw(pages, metadata: metadata, on: surface, reportAs: url.path)
+        } catch {
+            cairo_surface_destroy(surface)
+            throw stream.failure ?? error
+        }
+        cairo_surface_destroy(surface)
+        try stream.finish(durable: false)
     }
 
     private static func draw(_ pages: [PageFrame], metadata: PDFMetadata, on surface: OpaquePointer,

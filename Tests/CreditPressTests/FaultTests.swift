@@ -1,0 +1,110 @@
+import CreditIssuing
+import CreditRecords
+import Foundation
+import Testing
+
+/// Faults of the machine rather than of the input: a full disk, read-only folders.
+struct DiskFaultTests {
+    /// A batch into a 200 KiB tmpfs (mounted in a mount namespace of its own, so the test
+    /// needs no privilege of the machine): it stops with the disk named and the rows it cost,
+    /// leaves no incomplete file under a final name, and once the disk is made larger the
+    /// same command finishes byte-identical to a run that never met a full disk.
+    @Test func aFullDiskStopsTheBatchCleanlyAndARerunFinishesIt() throws {
+        let folder = try Fixture.temporaryFolder()
+        let reference = folder.appendingPathComponent("reference")
+        let arguments = ["batch", "--activity", Fixture.activityURL.path,
+                         "--roster", Fixture.example.appendingPathComponent("roster.csv").path,
+                         "--jobs", "2", "--creation-date", "2018-06-05T12:00:00Z"]
+        let uninterrupted = try CommandLineTests.run(arguments + ["--out", reference.path])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.errors)")
+
+        let disk = folder.appendingPathComponent("disk"), results = folder.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let command = ([CommandLineTests.binary.path] + arguments + ["--out", "\(disk.path)/out"]).map(Self.quoted).joined(separator: " ")
+        let script = """
+            set -u
+            mount -t tmpfs -o size=200k tmpfs \(Self.quoted(disk.path)) || exit 90
+            \(command) >\(Self.quoted(results.path))/first.out 2>\(Self.quoted(results.path))/first.err
+            echo $? >\(Self.quoted(results.path))/first.status
+            cp -a \(Self.quoted(disk.path))/out \(Self.quoted(results.path))/after-full
+            mount -o remount,size=16m \(Self.quoted(disk.path)) || exit 91
+            \(command) >\(Self.quoted(results.path))/second.out 2>\(Self.quoted(results.path))/second.err
+            echo $? >\(Self.quoted(results.path))/second.status
+            cp -a \(Self.quoted(disk.path))/out \(Self.quoted(results.path))/finished
+            """
+        try Self.inMountNamespace(script)
+
+        func text(_ name: String) -> String { (try? String(contentsOf: results.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+        #expect(text("first.status") == "74\n", "\(text("first.err"))")
+        let message = text("first.err")
+        #expect(message.contains("the disk holding \(disk.path) is full"), "\(message)")
+        #expect(message.contains("no certificate yet (row"), "\(message)")
+        #expect(!message.contains("Fatal error") && !message.contains("NSCocoaErrorDomain"), "\(message)")
+
+        // Whatever has a final name after the full disk is whole: the same bytes as the
+        // uninterrupted run's file; reports and the merged PDF are not there at all.
+        let afterFull = results.appendingPathComponent("after-full")
+        for name in ["merged.pdf", "manifest.csv", "manifest.json", "rejects.csv"] {
+            #expect(!FileManager.default.fileExists(atPath: afterFull.appendingPathComponent(name).path), "\(name) is under its final name")
+        }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: afterFull.appendingPathComponent("certificates").path)
+        for name in kept where !name.hasPrefix(".") {
+            let bytes = try Data(contentsOf: afterFull.appendingPathComponent("certificates/\(name)"))
+            #expect(bytes == (try? Data(contentsOf: reference.appendingPathComponent("certificates/\(name)"))), "\(name) is not whole")
+        }
+
+        #expect(text("second.status") == "0\n", "\(text("second.err"))")
+        let finished = results.appendingPathComponent("finished")
+        for name in ["merged.pdf", "manifest.csv", "manifest.json", "rejects.csv", "batch-state.json"] {
+            #expect(try Data(contentsOf: finished.appendingPathComponent(name)) == Data(contentsOf: reference.appendingPathComponent(name)), "\(name) differs")
+        }
+        let certificates = try FileManager.default.contentsOfDirectory(atPath: reference.appendingPathComponent("certificates").path).sorted()
+        #expect(certificates.count == 11)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: finished.appendingPathComponent("certificates").path).sorted() == certificates)
+        for name in certificates {
+            #expect(try Data(contentsOf: finished.appendingPathComponent("certificates/\(name)"))
+                    == Data(contentsOf: reference.appendingPathComponent("certificates/\(name)")), "\(name) differs")
+        }
+    }
+
+    /// A read-only disk: `batch` and `certificate` say so, with exit status 74, not an NSError.
+    @Test func aReadOnlyDiskIsNamedAsSuch() throws {
+        let folder = try Fixture.temporaryFolder()
+        let disk = folder.appendingPathComponent("disk"), results = folder.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let binary = Self.quoted(CommandLineTests.binary.path), out = Self.quoted(results.path)
+        let script = """
+            mount -t tmpfs -o size=1m tmpfs \(Self.quoted(disk.path)) && mkdir \(Self.quoted(disk.path))/existing \
+                && mount -o remount,ro \(Self.quoted(disk.path)) || exit 90
+            \(binary) batch --activity \(Self.quoted(Fixture.activityURL.path)) \
+                --roster \(Self.quoted(Fixture.example.appendingPathComponent("roster.csv").path)) \
+                --out \(Self.quoted(disk.path))/existing 2>\(out)/batch.err; echo $? >\(out)/batch.status
+            \(binary) certificate --activity \(Self.quoted(Fixture.activityURL.path)) \
+                --learner \(Self.quoted(Fixture.example.appendingPathComponent("learners/physician.yaml").path)) \
+                --out \(Self.quoted(disk.path))/c.pdf 2>\(out)/certificate.err; echo $? >\(out)/certificate.status
+            """
+        try Self.inMountNamespace(script)
+        func text(_ name: String) -> String { (try? String(contentsOf: results.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+        for command in ["batch", "certificate"] {
+            #expect(text("\(command).status") == "74\n", "\(command): \(text("\(command).err"))")
+            #expect(text("\(command).err").contains("\(disk.path) is mounted read-only"), "\(command): \(text("\(command).err"))")
+            #expect(!text("\(command).err").contains("NSCocoaErrorDomain"))
+            #expect(!text("\(command).err").contains("run the same command again"), "\(command): \(text("\(command).err"))")
+        }
+    }
+
+    /// Runs `script` as root of a new user and mount namespace: it may mount a tmpfs of its own.
+    static func inMountNamespace(_ script: String) throws {
+        let namespace = Process()
+        namespace.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        namespace.arguments = ["--map-root-user", "--mount", "sh", "-c", script]
+        namespace.environment = try Hermetic.environment()
+        try namespace.run()
+        namespace.waitUntilExit()
+        #expect(namespace.terminationStatus == 0, "the mount namespace could not be set up (status \(namespace.terminationStatus))")
+    }
+
+    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
