@@ -108,3 +108,64 @@ struct DiskFaultTests {
 
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
+
+/// Hostile YAML: alias bombs, deep nesting, huge files are refused at once, with the line.
+struct YAMLLimitTests {
+    /// Nine levels of nine aliases each: 538 bytes standing for 387 million values.
+    static func bomb(lastLine: String) -> String {
+        var lines = ["id: X", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+        for level in 1...9 { lines.append("a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]") }
+        return (lines + [lastLine]).joined(separator: "\n") + "\n"
+    }
+
+    static func refusal(_ text: String) -> Problem? {
+        do {
+            _ = try InputDocument.parse(Data(text.utf8), name: "activity.yaml", directory: URL(fileURLWithPath: "/"))
+            return nil
+        } catch {
+            return error.problems.first
+        }
+    }
+
+    @Test func anAliasBombUsedAsAKeyIsRefusedNotComposed() throws {
+        let clock = ContinuousClock()
+        var problem: Problem?
+        let elapsed = clock.measure { problem = Self.refusal(Self.bomb(lastLine: "? *a9\n: 1")) }
+        let refused = try #require(problem)
+        #expect(refused.message == "the file stands for more than 100000 values once its aliases are expanded")
+        #expect(refused.line == 7)
+        // A refusal from counting events, not from composing: far under the minutes of the expansion.
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test func anAliasBombAsAValueIsRefusedToo() throws {
+        let problem = try #require(Self.refusal(Self.bomb(lastLine: "title: *a9")))
+        #expect(problem.message.hasPrefix("the file stands for more than 100000 values"))
+    }
+
+    @Test func aSmallAliasAsAKeyIsRefusedAndOrdinaryAliasesAreKept() throws {
+        let key = try #require(Self.refusal("id: X\nname: &n title\n? *n\n: 1\n"))
+        #expect(key.message == "a mapping key is a list, a mapping or an alias")
+        #expect(key.line == 3)
+        let complex = try #require(Self.refusal("id: X\n? [a, b]\n: 1\n"))
+        #expect(complex.message == "a mapping key is a list, a mapping or an alias")
+        #expect(Self.refusal("id: X\nprovider: &p {name: A}\njoint: *p\n") == nil)
+    }
+
+    @Test func deepNestingAndHugeFilesAreRefused() throws {
+        let deep = try #require(Self.refusal("id: X\nx: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n"))
+        #expect(deep.message == "the file nests lists and mappings more than 64 deep")
+        let huge = try #require(Self.refusal("id: X\ntitle: " + String(repeating: "a", count: 5 << 20) + "\n"))
+        #expect(huge.message == "is larger than 4.0 MiB, the most an input file may be")
+    }
+
+    /// The CLI on the 538-byte bomb: a refusal with exit status 65, not a hang.
+    @Test func theCommandRefusesTheBomb() throws {
+        let activity = try Fixture.file("bomb.yaml", Self.bomb(lastLine: "? *a9\n: 1"))
+        let run = try CommandLineTests.run(["certificate", "--activity", activity.path,
+                                            "--learner", "Examples/asco-2018/learners/physician.yaml",
+                                            "--out", try Fixture.temporaryFolder().appendingPathComponent("c.pdf").path])
+        #expect(run.status == 65)
+        #expect(run.errors.contains("bomb.yaml:7: the file stands for more than 100000 values"), "\(run.errors)")
+    }
+}

@@ -18,12 +18,18 @@ package struct InputDocument {
         self.contentDigest = contentDigest
     }
 
+    /// The largest activity, learner or layout file read: the largest real one is a few KiB.
+    package static let maximumBytes = 4 << 20
+
     /// Reads and parses `url`; every failure becomes a problem naming the file.
     package static func load(_ url: URL, displayName: String? = nil) throws(InputError) -> InputDocument {
         let name = displayName ?? url.relativePath
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            // Never more than the limit and a byte is read, whatever the file is.
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
         } catch {
             throw InputError([Problem(file: name, field: "", message: "cannot read the file (\(InputDocument.reason(error)))",
                                       hint: "check the path and that the file is readable")])
@@ -41,6 +47,13 @@ package struct InputDocument {
             throw fail("the file is not UTF-8 text", hint: "save it as UTF-8")
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        guard data.count <= maximumBytes else {
+            throw fail("is larger than \(ByteCount.text(UInt64(maximumBytes))), the most an input file may be",
+                       hint: "give the activity, learner or layout file itself; artwork is named by path, not embedded")
+        }
+        if let violation = YAMLLimits.violation(in: text) {
+            throw fail(violation.message, line: violation.line, hint: violation.hint)
+        }
         let root: Node?
         do {
             // Every value is read as text and checked by the field readers, so Yams need not
