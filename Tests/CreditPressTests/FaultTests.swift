@@ -169,3 +169,56 @@ struct YAMLLimitTests {
         #expect(run.errors.contains("bomb.yaml:7: the file stands for more than 100000 values"), "\(run.errors)")
     }
 }
+
+/// Sizes no real input has: each a clear refusal, quick, and never echoed back.
+struct SizeLimitTests {
+    @Test func aHundredThousandCharacterNameIsRefusedNotPrinted() throws {
+        let long = String(repeating: "W", count: 100_000)
+        let problems = try InputRefusalTests.problems(learner: Fixture.learnerYAML.replacingOccurrences(of: "professional: Ada Lovelace, MD", with: "professional: \(long)"))
+        let problem = try #require(problems.first)
+        #expect(problem.field == "name.professional")
+        #expect(problem.message == "is 100000 characters long, more than the 200 it may be")
+    }
+
+    @Test func aNameJustUnderTheLimitIsStillMeasuredAgainstTheLayout() throws {
+        let name = String(repeating: "W", count: 200)
+        let learner = try Fixture.file("learner.yaml", Fixture.learnerYAML.replacingOccurrences(of: "professional: Ada Lovelace, MD", with: "professional: \(name)"))
+        let run = try CommandLineTests.run(["certificate", "--activity", "Examples/asco-2018/activity.yaml", "--learner", learner.path,
+                                            "--out", try Fixture.temporaryFolder().appendingPathComponent("c.pdf").path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("block 'name' (learner L-1): the text does not fit"), "\(run.errors)")
+    }
+
+    @Test func aMegabyteFieldRefusesItsRowAloneAndIsNotEchoed() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = try Fixture.file("roster.csv", BatchTests.header
+            + "L-1,Ada,Lovelace,\(String(repeating: "W", count: 1_000_000)),MD,physician,2018-06-05,10,,,,,\r\n"
+            + "\(String(repeating: "9", count: 300_000)),Ada,Lovelace,\"Ada Lovelace, MD\",MD,physician,2018-06-05,10,,,,,\r\n"
+            + "L-3,Grace,Hopper,\"Grace Hopper, MD\",MD,physician,2018-06-05,10,,,,,\r\n", in: folder)
+        let output = folder.appendingPathComponent("out")
+        let summary = try await BatchTests.run(try BatchTests.options(roster: roster, output: output, jobs: 1))
+        #expect(summary.accepted == 1)
+        #expect(summary.rejected == 2)
+        let rejects = try String(contentsOf: output.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        #expect(rejects.utf8.count < 1_000, "the rejects report echoes the field")
+        #expect(rejects.contains("1,L-1,professional_name,\"is 1000000 characters long, more than the 5000 a field may be"))
+        #expect(rejects.contains("2,,id,\"is 300000 characters long"))
+    }
+
+    @Test func aHeaderOfThousandsOfColumnsIsRefusedOnce() throws {
+        let roster = try Fixture.file("roster.csv", Array(repeating: "x", count: 10_000).joined(separator: ",") + "\n")
+        do {
+            _ = try RosterReader(url: roster, displayName: "roster.csv")
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.problems.map(\.description) == ["roster.csv header: has 10000 columns; a roster has at most 100 — check that this is the roster CSV and that its first line is the header"])
+        }
+        let long = try Fixture.file("roster.csv", BatchTests.header.replacingOccurrences(of: "degrees", with: String(repeating: "d", count: 5_000)))
+        do {
+            _ = try RosterReader(url: long, displayName: "roster.csv")
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.problems.first?.message == "column 5 is not a roster column (its name is not shown: it is over 64 characters long)")
+        }
+    }
+}

@@ -119,7 +119,7 @@ public final class BatchRunner {
         let learner: Learner
         switch reader.learner(from: row) {
         case .failure(let error):
-            reject(row.number, learnerID: reader.columns.value("id", in: row), error)
+            reject(row.number, learnerID: reader.columns.learnerID(in: row), error)
             return nil
         case .success(let value):
             learner = value

@@ -112,6 +112,12 @@ public struct Layouter {
 
     private func shapeAnew(_ markup: String, block: LayoutSpec.TextBlock, spec: LayoutSpec) throws(LayoutError) -> ShapedText {
         func fail(_ message: String) -> LayoutError { LayoutError(file: spec.file, block: block.id, message: message) }
+        // Pango measures in 1/1024 pt in 32 bits: a line of some hundred thousand characters
+        // overflows, and would be measured as fitting.
+        let length = markup.unicodeScalars.count
+        guard length <= Self.maximumBlockLength else {
+            throw fail("the text is \(length) characters long, more than the \(Self.maximumBlockLength) a block may hold; shorten it")
+        }
         let parsed: ParsedMarkup
         do { parsed = try engine.parse(markup: markup) } catch { throw fail(error.message) }
         let fitted = fit(parsed, block: block)
@@ -149,9 +155,13 @@ public struct Layouter {
         return (engine.shape(parsed, style: block.style, size: minSize, width: block.width), false)
     }
 
+    /// The longest text, markup included, one block lays out.
+    static let maximumBlockLength = 20_000
+
     private func fits(_ text: ShapedText, _ block: LayoutSpec.TextBlock) -> Bool {
         // Pango lets a word longer than the line overflow it; that is not a fit either.
         let tolerance = 0.01
+        guard text.width.isFinite, text.width >= 0, text.height.isFinite, text.height >= 0 else { return false }
         if text.width > block.width + tolerance { return false }
         if let maxLines = block.maxLines, text.lineCount > maxLines { return false }
         if let maxHeight = block.maxHeight, text.height > maxHeight + tolerance { return false }

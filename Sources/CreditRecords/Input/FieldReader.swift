@@ -76,7 +76,8 @@ package struct FieldMapping {
     }
 
     /// A text field; `required` reports it when missing or blank.
-    package func string(_ key: String, required: Bool = false, hint: String? = nil) -> String? {
+    package func string(_ key: String, required: Bool = false, hint: String? = nil,
+                        maxLength: Int = FieldMapping.maximumLength) -> String? {
         guard let value = value(key) else {
             if required { reader.report(child(key), node, "is required but missing", hint: hint) }
             return nil
@@ -91,15 +92,29 @@ package struct FieldMapping {
             if required { reader.report(child(key), value, "is required but empty", hint: hint) }
             return nil
         }
-        guard printable(text, child(key), value) else { return nil }
+        guard printable(text, child(key), value, maxLength: maxLength) else { return nil }
         return text
     }
+
+    /// The longest text any field may hold, in characters (Unicode scalars): a statement
+    /// override is a paragraph or two.
+    package static let maximumLength = 5_000
+    /// The longest name part: what fits on a certificate's name line several times over.
+    package static let maximumNameLength = 200
+    /// The longest learner id: registration systems use a few dozen characters.
+    package static let maximumIDLength = 100
 
     /// Refuses a text holding a control character (a NUL, an escape, a C1 control): it
     /// cannot be printed, and a reader of the PDF, the registry and the QR code would each
     /// cut or show it differently. Line breaks and tabs are allowed. The character is named
     /// by its code point, never echoed.
-    package func printable(_ text: String, _ path: String, _ node: Node?) -> Bool {
+    package func printable(_ text: String, _ path: String, _ node: Node?, maxLength: Int = FieldMapping.maximumLength) -> Bool {
+        let length = text.unicodeScalars.count
+        guard length <= maxLength else {
+            reader.report(path, node, "is \(length) characters long, more than the \(maxLength) it may be",
+                          hint: "shorten it; check that the file's columns or fields are not run together")
+            return false
+        }
         guard let bad = text.unicodeScalars.first(where: FieldMapping.isControl) else { return true }
         reader.report(path, node, "holds the control character \(String(format: "U+%04X", bad.value)), which cannot be printed",
                       hint: "remove it (it is often left by a copy from another program or a database export)")

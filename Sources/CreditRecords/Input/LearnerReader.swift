@@ -23,17 +23,19 @@ public enum LearnerReader {
     }
 
     package static func read(_ root: FieldMapping, requireClaims: Bool = true) -> Learner? {
-        let id = root.string("id", required: true, hint: "the learner's id in your registration system")
+        let id = root.string("id", required: true, hint: "the learner's id in your registration system",
+                             maxLength: FieldMapping.maximumIDLength)
         root.reader.learnerID = id
         root.rejectUnknownKeys(fields)
         let name = root.mapping("name", required: true)
         name?.rejectUnknownKeys(["first", "middle", "last", "professional"])
-        let first = name?.string("first", required: true)
-        let last = name?.string("last", required: true)
-        let middle = name?.string("middle")
+        let first = name?.string("first", required: true, maxLength: FieldMapping.maximumNameLength)
+        let last = name?.string("last", required: true, maxLength: FieldMapping.maximumNameLength)
+        let middle = name?.string("middle", maxLength: FieldMapping.maximumNameLength)
         let degrees = root.strings("degrees")
         let professional = name?.string("professional", required: true,
-                                        hint: "the name exactly as it is to be printed, e.g. Sarah A. Whitfield, MD")
+                                        hint: "the name exactly as it is to be printed, e.g. Sarah A. Whitfield, MD",
+                                        maxLength: FieldMapping.maximumNameLength)
         let profession = root.choice("profession", required: true, allowed: Profession.allNames,
                                      hint: "the learner's certification type, which decides the certificate") {
             Profession(rawValue: $0.lowercased())

@@ -137,6 +137,8 @@ public struct RosterColumns: Sendable {
     ]
     package static let mocColumns = ["moc_board", "moc_board_id", "moc_points", "moc_point_type"]
     package static let required = ["id", "first_name", "last_name", "professional_name", "profession", "completion_date"]
+    /// The most columns a header may name: the roster has some thirty, and unknown ones are refused.
+    package static let maximumColumns = 100
 
     package static var allNames: [String] {
         learnerFields.map(\.column) + creditColumns.map(\.column) + mocColumns
@@ -147,10 +149,24 @@ public struct RosterColumns: Sendable {
     public init(header: [String], file: String) throws(InputError) {
         var problems: [Problem] = []
         var index: [String: Int] = [:]
+        // A header of thousands of columns is not a roster (a data file, a lost line break):
+        // it is refused as a whole rather than column by column.
+        guard header.count <= Self.maximumColumns else {
+            throw InputError([Problem(file: file, row: 0, field: "",
+                                      message: "has \(header.count) columns; a roster has at most \(Self.maximumColumns)",
+                                      hint: "check that this is the roster CSV and that its first line is the header")])
+        }
+        var repeated: Set<String> = []
         for (position, name) in header.enumerated() {
             let name = name.hasPrefix("\u{FEFF}") ? String(name.dropFirst()) : name
-            if index[name] != nil {
-                problems.append(Problem(file: file, row: 0, field: name, message: "appears twice in the header"))
+            if name.unicodeScalars.count > 64 || name.unicodeScalars.contains(where: FieldMapping.isControl) {
+                problems.append(Problem(file: file, row: 0, field: "",
+                                        message: "column \(position + 1) is not a roster column (its name is not shown: it is \(name.unicodeScalars.count > 64 ? "over 64 characters long" : "not printable"))",
+                                        hint: "the columns are described in the README"))
+            } else if index[name] != nil {
+                if repeated.insert(name).inserted {
+                    problems.append(Problem(file: file, row: 0, field: name, message: "appears more than once in the header"))
+                }
             } else if !Self.allNames.contains(name) {
                 let guess = Self.allNames.min { editDistance($0, name) < editDistance($1, name) }
                 problems.append(Problem(file: file, row: 0, field: name, message: "is not a roster column",
@@ -168,6 +184,14 @@ public struct RosterColumns: Sendable {
         }
         guard problems.isEmpty else { throw InputError(problems) }
         self.index = index
+    }
+
+    /// The row's learner id as reports may name it: nil when it is too long or holds a
+    /// control character, as the id column's own problem then says.
+    package func learnerID(in row: RosterRow) -> String? {
+        guard let id = value("id", in: row), id.unicodeScalars.count <= FieldMapping.maximumIDLength,
+              !id.unicodeScalars.contains(where: FieldMapping.isControl) else { return nil }
+        return id
     }
 
     package func value(_ column: String, in row: RosterRow) -> String? {

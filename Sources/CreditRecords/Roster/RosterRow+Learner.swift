@@ -9,9 +9,19 @@ public struct RosterRowParser: Sendable {
 
     /// Checks a row as a learner record; problems name the row and the column.
     public func learner(from row: RosterRow) -> Result<Learner, InputError> {
+        // A field run on for megabytes (a lost quote, a binary file) is refused before any of
+        // it is read as a name or a date; it is never echoed.
+        let names = columns.index.sorted { $0.value < $1.value }.map(\.key)
+        if let position = row.fields.firstIndex(where: { $0.unicodeScalars.count > FieldMapping.maximumLength }) {
+            let length = row.fields[position].unicodeScalars.count
+            return .failure(InputError([Problem(file: file, row: row.number, field: position < names.count ? names[position] : "",
+                                                learnerID: columns.learnerID(in: row),
+                                                message: "is \(length) characters long, more than the \(FieldMapping.maximumLength) a field may be",
+                                                hint: "check the row for a quote that is not closed")]))
+        }
         if row.fields.count > columns.index.count {
             return .failure(InputError([Problem(file: file, row: row.number, field: "",
-                                                learnerID: columns.value("id", in: row),
+                                                learnerID: columns.learnerID(in: row),
                                                 message: "has \(row.fields.count) fields but the header names \(columns.index.count)",
                                                 hint: "quote fields that contain commas")]))
         }
