@@ -135,11 +135,19 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
     public func supersede(id: String, with replacement: IssuedRecord, reason: String, activityText: String,
                           actor: String) async throws {
         try await change(id) { db, record in
-            guard record.status == .issued else {
-                throw RegistryError("\(id) is \(record.status.rawValue) and cannot be reissued")
+            if let later = record.supersededBy {
+                throw RegistryError("\(id) was replaced by \(later) already; reissue \(later) instead")
             }
-            try db.execute(sql: "UPDATE certificate SET status = 'superseded', statusReason = ?, supersededBy = ? WHERE id = ?",
-                           arguments: [reason, replacement.id, id])
+            switch record.status {
+            case .issued:
+                try db.execute(sql: "UPDATE certificate SET status = 'superseded', statusReason = ?, supersededBy = ? WHERE id = ?",
+                               arguments: [reason, replacement.id, id])
+            case .revoked:
+                // A revoked certificate stays revoked, with its reason; it only learns its replacement.
+                try db.execute(sql: "UPDATE certificate SET supersededBy = ? WHERE id = ?", arguments: [replacement.id, id])
+            case .superseded:
+                throw RegistryError("\(id) is superseded and cannot be reissued")
+            }
             try Self.keepInput(activityText, db)
             guard try Self.insert(replacement, db) else {
                 throw RegistryError("certificate \(replacement.id) is recorded already; nothing was changed")

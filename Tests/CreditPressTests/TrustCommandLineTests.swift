@@ -75,6 +75,30 @@ struct TrustCommandLineTests {
         #expect(revoked.status == 2)
         #expect(revoked.output.contains("REVOKED: credit claimed in error"))
         #expect(revoked.output.contains("revoke"))
+
+        // After a revoke the learner can still be given a certificate: asked for plainly it
+        // is refused with the way to do it; reissued it is a new id, the old one stays revoked.
+        let plain = try CommandLineTests.run(setup.issue(corrected.path, out: "plain.pdf"))
+        #expect(plain.status != 0)
+        #expect(plain.errors.contains("was revoked (credit claimed in error); use `creditpress reissue`"), "\(plain.errors)")
+        let third = try CommandLineTests.run(["reissue", "--id", newID, "--reason", "credit corrected"] + setup.issue(corrected.path, out: "third.pdf").dropFirst())
+        #expect(third.status == 0, "\(third.errors)")
+        let thirdFile = setup.folder.appendingPathComponent("third.pdf").path
+        let valid = try CommandLineTests.run(["verify", thirdFile, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(valid.status == 0, "\(valid.output)")
+        let thirdID = try #require(third.output.split(separator: " ").first { CertificateID.normalise(String($0)) != nil }.map(String.init))
+        #expect(thirdID != newID && thirdID != id)
+        let stillRevoked = try CommandLineTests.run(["verify", second, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(stillRevoked.status == 2)
+        #expect(stillRevoked.output.contains("REVOKED: credit claimed in error; replaced by \(thirdID)"), "\(stillRevoked.output)")
+        // Asked again, the learner's certificate is the new one, reproduced.
+        let reproduced = try CommandLineTests.run(setup.issue(corrected.path, out: "fourth.pdf"))
+        #expect(reproduced.status == 0, "\(reproduced.errors)")
+        #expect(try Data(contentsOf: setup.folder.appendingPathComponent("fourth.pdf")) == Data(contentsOf: URL(fileURLWithPath: thirdFile)))
+        // The revoked one cannot be reissued twice.
+        let twice = try CommandLineTests.run(["reissue", "--id", newID, "--reason", "again"] + setup.issue(corrected.path, out: "fifth.pdf").dropFirst())
+        #expect(twice.status != 0)
+        #expect(twice.errors.contains("was replaced by \(thirdID) already"), "\(twice.errors)")
     }
 
     @Test func verifySaysWhatIsWrongAndExitsTwo() throws {

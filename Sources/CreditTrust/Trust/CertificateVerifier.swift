@@ -153,7 +153,8 @@ public struct CertificateVerifier {
             case .issued:
                 report.check("status", true, "issued \(record.issuedAt), not revoked or superseded")
             case .revoked:
-                report.check("status", false, "REVOKED: \(record.statusReason ?? "no reason given")")
+                report.check("status", false, "REVOKED: \(record.statusReason ?? "no reason given")"
+                                 + (record.supersededBy.map { "; replaced by \($0)" } ?? ""))
             case .superseded:
                 report.check("status", false, "SUPERSEDED by \(record.supersededBy ?? "?"): \(record.statusReason ?? "")")
             }
