@@ -296,7 +296,21 @@ package enum PDFDictionary {
             }
             return String(decoding: units, as: UTF16.self)
         }
-        return String(bytes.map { Character(Unicode.Scalar($0)) })
+        return String(String.UnicodeScalarView(bytes.map(PDFDictionary.pdfDocEncoding)))
+    }
+
+    /// A PDFDocEncoding byte as the character it stands for (PDF 32000-1, annex D): Latin-1
+    /// but for accents at 0x18–0x1F and typographic marks at 0x80–0xA0.
+    package static func pdfDocEncoding(_ byte: UInt8) -> Unicode.Scalar {
+        let low: [UInt32] = [0x02D8, 0x02C7, 0x02C6, 0x02D9, 0x02DD, 0x02DB, 0x02DA, 0x02DC]
+        let high: [UInt32] = [0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044, 0x2039, 0x203A, 0x2212,
+                              0x2030, 0x201E, 0x201C, 0x201D, 0x2018, 0x2019, 0x201A, 0x2122, 0xFB01, 0xFB02, 0x0141,
+                              0x0152, 0x0160, 0x0178, 0x017D, 0x0131, 0x0142, 0x0153, 0x0161, 0x017E, 0xFFFD, 0x20AC]
+        switch byte {
+        case 0x18...0x1F: return Unicode.Scalar(low[Int(byte - 0x18)]) ?? "\u{FFFD}"
+        case 0x80...0xA0: return Unicode.Scalar(high[Int(byte - 0x80)]) ?? "\u{FFFD}"
+        default: return Unicode.Scalar(byte)
+        }
     }
 
     package static func integer(_ key: String, in text: String) -> Int? {

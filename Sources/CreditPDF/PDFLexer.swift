@@ -186,6 +186,39 @@ extension PDFLexer {
         return utf8.index(utf8.startIndex, offsetBy: offsets.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: offsets.upperBound)
     }
 
+    /// The top-level entries of the dictionary `text`, by name (without its slash), each
+    /// value as its tokens joined by one space: two writers' layouts of the same value compare
+    /// equal. Nil when `text` is not a dictionary.
+    package static func entries(_ text: String) -> [String: String]? {
+        var text = text
+        return text.withUTF8 { buffer -> [String: String]? in
+            var lexer = PDFLexer(buffer)
+            guard let first = lexer.next(), first.kind == .open, lexer.text(first) == "<<" else { return nil }
+            var entries: [String: String] = [:]
+            var key: String?
+            var value: [String] = []
+            var depth = 0
+            while let token = lexer.next() {
+                let word = lexer.text(token)
+                if depth == 0, token.kind == .close {
+                    if let key { entries[key] = value.joined(separator: " ") }
+                    return entries
+                }
+                if depth == 0, token.kind == .name, key == nil || !value.isEmpty {
+                    if let key { entries[key] = value.joined(separator: " ") }
+                    key = String(word.dropFirst())
+                    value = []
+                    continue
+                }
+                if token.kind == .open { depth += 1 }
+                if token.kind == .close { depth -= 1 }
+                // A string as what it says, not how it is escaped: `(en-US)` is `(en\055US)`.
+                value.append(token.kind == .string ? "(" + (PDFDictionary.string("S", in: "/S " + word) ?? word) + ")" : word)
+            }
+            return nil
+        }
+    }
+
     /// The `/Name N 0 R` entries of the dictionary `text`, by name (without its slash).
     package static func namedReferences(in text: String) -> [String: Int] {
         var text = text

@@ -53,7 +53,7 @@ struct TrustTests {
 
     @Test func signatureFollowsPAdESBaselineB() async throws {
         let pdf = try await Self.issue().bytes
-        let dictionary = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf))
+        let dictionary = try #require(SignatureVerifier.firstSignatureDictionary(in: pdf))
         #expect(dictionary.text.contains("/SubFilter /ETSI.CAdES.detached"))
         #expect(dictionary.text.contains("/Filter /Adobe.PPKLite"))
         #expect(dictionary.text.contains("/M (D:"))
@@ -72,7 +72,7 @@ struct TrustTests {
 
     @Test func openSSLReadsTheSignedAttributes() async throws {
         let pdf = try await Self.issue().bytes
-        let range = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf)).byteRange
+        let range = try #require(SignatureVerifier.firstSignatureDictionary(in: pdf)).byteRange
         let der = try #require(SignatureVerifier.hexBytes(Array(pdf[(range[1] + 1)..<(range[2] - 1)])))
         let file = try Self.write(der, "signature.der")
         let printed = try runTool("openssl", ["cms", "-inform", "DER", "-in", file.path, "-cmsout", "-print"])
@@ -112,7 +112,7 @@ struct TrustTests {
         let learner = try Fixture.learner("nurse")
         let result = try await issuer.issue(IssueInput(activity: try Fixture.activity(), activityText: "", learner: learner,
                                                  learnerText: "", creationDate: Fixture.fixedDate))
-        let text = try #require(SignatureVerifier.lastSignatureDictionary(in: result.bytes)).text
+        let text = try #require(SignatureVerifier.firstSignatureDictionary(in: result.bytes)).text
         #expect(text.contains("/TransformMethod /DocMDP"))
         #expect(text.contains("/P 2"))
         let report = SignatureVerifier(roots: Self.roots, clock: SystemClock()).verify(result.bytes)
@@ -223,7 +223,7 @@ struct TrustTests {
     @Test(arguments: [0.001, 0.25, 0.5, 0.999])
     func aFlippedByteAnywhereInTheSignedRangeIsReported(position: Double) async throws {
         var pdf = try await Self.issue().bytes
-        let range = try #require(SignatureVerifier.lastSignatureDictionary(in: pdf)).byteRange
+        let range = try #require(SignatureVerifier.firstSignatureDictionary(in: pdf)).byteRange
         let signed = Array(0..<range[1]) + Array(range[2]..<pdf.count)
         let index = signed[Int(Double(signed.count - 1) * position)]
         pdf[index] ^= 0x01
@@ -256,7 +256,8 @@ struct TrustTests {
         let index = try PDFIndex(pdf)
         let info = try #require(index.info)
         var text = try index.object(info)
-        text = text.replacingOccurrences(of: "24.5", with: "83.75")
+        let subject = try #require(text.firstMatch(of: /\/Subject\s*(<[0-9A-Fa-f\s]*>|\([^)]*\))/))
+        text.replaceSubrange(subject.range, with: "/Subject (CME certificate, 83.75 credits)")
         let addition = "\n\(info) 0 obj\n\(text)\nendobj\n"
         let offset = pdf.count + 1
         let xrefAt = pdf.count + addition.utf8.count
@@ -264,8 +265,9 @@ struct TrustTests {
                           info, offset, index.size, index.root, info, index.startXref, xrefAt)
         let tampered = pdf + Array(addition.utf8) + Array(tail.utf8)
         let report = await CertificateVerifier(roots: Self.roots, clock: SystemClock()).verify(pdf: tampered)
-        let coverage = try #require(report.allChecks.first { $0.name == "covers the whole file" })
+        let coverage = try #require(report.allChecks.first { $0.name == "changes after signing" })
         #expect(!coverage.passed)
+        #expect(coverage.detail.contains("the document information changed its /Subject"), "\(coverage.detail)")
         #expect(!report.isValid)
         let pyhanko = try runAny("pyhanko", ["sign", "validate", "--pretty-print", "--trust", Self.keys.root.path,
                                              "--trust-replace", "--no-revocation-check", try Self.write(tampered).path])
@@ -433,5 +435,68 @@ struct PDFDateTests {
     func aSigningTimeIsReadOrRefusedNeverGuessed(text: String, expected: String?) {
         let date = SignatureVerifier.pdfDate(text)
         #expect(date.map { ISO8601DateFormatter().string(from: $0) } == expected)
+    }
+}
+
+/// A certificate signed again after issue: CreditPress's signature is judged with what was
+/// added after it, not replaced by the last one.
+struct LaterSignatureTests {
+    static let folder = Fixture.root.appendingPathComponent("Tests/CreditPressTests/Fixtures/countersigned")
+    static var pdf: [UInt8] { get throws { Array(try Data(contentsOf: folder.appendingPathComponent("certified-then-countersigned.pdf"))) } }
+    static var roots: [Certificate] {
+        get throws { [try Certificate(pemEncoded: String(contentsOf: folder.appendingPathComponent("ca.cert.pem"), encoding: .utf8))] }
+    }
+
+    static func verify(_ pdf: [UInt8]) async throws -> VerificationReport {
+        await CertificateVerifier(roots: try roots, clock: FixedClock(Date(timeIntervalSince1970: 1_800_000_000))).verify(pdf: pdf)
+    }
+
+    @Test func aCountersignatureAllowedByTheCertificationKeepsItValid() async throws {
+        let report = try await Self.verify(try Self.pdf)
+        #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
+        let changes = try #require(report.allChecks.first { $0.name == "changes after signing" })
+        #expect(changes.detail.contains("a signature by CN=Board Countersigner (intact); the certification allows it"), "\(changes.detail)")
+        #expect(report.signature?.signer?.contains("Example CME Provider certificate signing") == true)
+        #expect(report.signature?.laterSignatures == ["CN=Board Countersigner"])
+    }
+
+    @Test func anAlteredCountersignatureIsCaught() async throws {
+        var pdf = try Self.pdf
+        let signedLength = try #require(SignatureVerifier.firstSignatureDictionary(in: pdf)).byteRange.suffix(2).reduce(0, +)
+        let rect = try #require(PDFIndex.firstRange(of: Array("/Rect [ 0 0 0 0 ]".utf8), in: pdf, from: signedLength, limit: pdf.count - signedLength))
+        pdf[rect + 8] = UInt8(ascii: "1")
+        let report = try await Self.verify(pdf)
+        #expect(!report.isValid)
+        let changes = try #require(report.allChecks.first { $0.name == "changes after signing" })
+        #expect(changes.detail.contains("the later signature by CN=Board Countersigner does not match its bytes"), "\(changes.detail)")
+    }
+
+    /// A later revision that points the page at other content: not a signature, refused.
+    @Test func aLaterRevisionThatRedrawsThePageIsRefused() async throws {
+        let pdf = try Self.pdf
+        let index = try PDFIndex(pdf)
+        let page = try index.firstPage()
+        let text = try index.object(page)
+        let contents = try #require(PDFDictionary.reference("Contents", in: text))
+        let redrawn = text.replacingOccurrences(of: "/Contents \(contents) 0 R", with: "/Contents \(index.size) 0 R")
+        #expect(redrawn != text)
+        let stream = "BT /F1 40 Tf 100 300 Td (83.75 credits) Tj ET"
+        let addition = "\n\(page) 0 obj\n\(redrawn)\nendobj\n\(index.size) 0 obj\n<< /Length \(stream.utf8.count) >>\nstream\n\(stream)\nendstream\nendobj\n"
+        let pageAt = pdf.count + 1
+        let streamAt = pageAt + "\(page) 0 obj\n\(redrawn)\nendobj\n".utf8.count
+        let xrefAt = pdf.count + addition.utf8.count
+        let tail = String(format: "xref\n%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
+                          page, pageAt, index.size, streamAt, index.size + 1, index.root, index.info ?? 0, index.startXref, xrefAt)
+        let report = try await Self.verify(pdf + Array(addition.utf8) + Array(tail.utf8))
+        #expect(!report.isValid)
+        let changes = try #require(report.allChecks.first { $0.name == "changes after signing" })
+        #expect(changes.detail.contains("page object \(page) changed its /Contents"), "\(changes.detail)")
+    }
+
+    /// `/M (D\07220261201185913Z)`, as another tool escapes the colon, is the date it says.
+    @Test func anEscapedSigningTimeIsDecoded() {
+        let text = #"<< /Type /Sig /M (D\07220180605120000Z) >>"#
+        let date = SignatureVerifier.pdfDate(PDFDictionary.string("M", in: text))
+        #expect(date.map { ISO8601DateFormatter().string(from: $0) } == "2018-06-05T12:00:00Z")
     }
 }

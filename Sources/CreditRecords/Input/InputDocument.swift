@@ -74,6 +74,9 @@ package struct InputDocument {
 
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
+        if nsError.domain == NSPOSIXErrorDomain {
+            return nsError.code == Int(ENOENT) ? "no such file" : String(cString: strerror(Int32(nsError.code)))
+        }
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
            underlying.domain == NSPOSIXErrorDomain,
            let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {

@@ -52,7 +52,9 @@ public struct CertificateVerifier {
         var report = VerificationReport()
         let signature = SignatureVerifier(roots: roots, clock: clock).verify(pdf)
         report.signature = signature
-        let info = (try? PDFIndex(pdf)).flatMap { index in index.info.flatMap { try? index.object($0) } }
+        // The document as signed: what was added later cannot speak for the certificate.
+        let signed = signature.signedLength.map { Array(pdf.prefix($0)) } ?? pdf
+        let info = (try? PDFIndex(signed)).flatMap { index in index.info.flatMap { try? index.object($0) } }
         guard let info, let text = PDFDictionary.string(PDFSigner.payloadKey, in: info) else {
             // A transcript, or a certificate signed without a QR code: the signature alone
             // speaks for it (the payload would sit inside the signed bytes).

@@ -19,6 +19,10 @@ public struct SignatureReport: Sendable {
     public var timestampAuthority: String?
     public var byteRange: [Int] = []
     public var fileLength = 0
+    /// Where the signed revision ends: the whole file unless something was added later.
+    public var signedLength: Int?
+    /// Signers of signatures added after this one.
+    public var laterSignatures: [String] = []
     public var certified = false
     /// Everything that was checked, in order, with its outcome.
     public var checks: [(name: String, passed: Bool, detail: String)] = []
@@ -48,13 +52,13 @@ public struct SignatureVerifier {
     public func verify(_ pdf: [UInt8]) -> SignatureReport {
         var report = SignatureReport()
         report.fileLength = pdf.count
-        guard let dictionary = Self.lastSignatureDictionary(in: pdf) else {
+        guard let dictionary = Self.firstSignatureDictionary(in: pdf) ?? Self.signatureDictionaries(in: pdf).first else {
             report.check("signature present", false, "the file carries no signature")
             return report
         }
         report.fieldName = PDFSigner.fieldName
         report.subFilter = PDFDictionary.name("SubFilter", in: dictionary.text)
-        let claimedTime = Self.pdfDate(PDFDictionary.value("M", in: dictionary.text).map { String($0.prefix { $0 != "\n" && $0 != "/" }) })
+        let claimedTime = Self.pdfDate(PDFDictionary.string("M", in: dictionary.text))
         report.signingTime = claimedTime.map { ISO8601DateFormatter().string(from: $0) }
         report.certified = dictionary.text.contains("/DocMDP")
         report.check("PAdES format", report.subFilter == "ETSI.CAdES.detached",
@@ -72,9 +76,19 @@ public struct SignatureVerifier {
         let hole = Array(pdf[(range[1] + 1)..<(range[2] - 1)])
         report.check("byte range", true, "signed bytes 0–\(range[1]) and \(range[2])–\(range[2] + range[3])")
         let covered = range[2] + range[3]
-        report.check("covers the whole file", covered == pdf.count,
-                     covered == pdf.count ? "nothing was added after signing"
-                                          : "\(pdf.count - covered) bytes were added after signing (an incremental update)")
+        report.signedLength = covered
+        if covered == pdf.count {
+            report.check("changes after signing", true, "none: the signature covers the whole file")
+        } else {
+            let later = LaterRevisions.judge(pdf, signedLength: covered)
+            let signatures = later.signatures.map { "a signature by \($0.signer) (\($0.intact ? "intact" : "ALTERED"))" }
+            let added = signatures.isEmpty ? "\(later.objectsAdded) objects" : signatures.joined(separator: ", ")
+            report.laterSignatures = later.signatures.map(\.signer)
+            report.check("changes after signing", later.allowed, later.allowed
+                ? "\(pdf.count - covered) bytes added later: \(added); \(report.certified ? "the certification allows it" : "nothing that changes the pages")"
+                : "\(pdf.count - covered) bytes added later: " + (later.disallowed + later.signatures.filter { !$0.intact }.map { "the later signature by \($0.signer) does not match its bytes" })
+                    .joined(separator: "; "))
+        }
 
         guard let der = Self.hexBytes(hole) else {
             report.check("signature value", false, "the /Contents value is not hexadecimal")
@@ -134,9 +148,26 @@ public struct SignatureVerifier {
         package let byteRange: [Int]
     }
 
-    /// The last dictionary with a /ByteRange, without its /Contents value.
-    package static func lastSignatureDictionary(in pdf: [UInt8]) -> SignatureDictionary? {
-        guard let at = PDFIndex.lastRange(of: Array("/ByteRange".utf8), in: pdf) else { return nil }
+    /// Every signature dictionary (one with a /ByteRange), in file order.
+    package static func signatureDictionaries(in pdf: [UInt8]) -> [SignatureDictionary] {
+        var found: [SignatureDictionary] = []
+        var from = 0
+        let needle = Array("/ByteRange".utf8)
+        while found.count < 64, let at = PDFIndex.firstRange(of: needle, in: pdf, from: from, limit: pdf.count - from) {
+            found.append(dictionary(at: at, in: pdf))
+            from = at + needle.count
+        }
+        return found
+    }
+
+    /// The signature this report is about: the earliest, the one that signed the document as
+    /// CreditPress issued it; later ones were added by others.
+    package static func firstSignatureDictionary(in pdf: [UInt8]) -> SignatureDictionary? {
+        signatureDictionaries(in: pdf).filter { $0.byteRange.count == 4 }.min { $0.byteRange[2] + $0.byteRange[3] < $1.byteRange[2] + $1.byteRange[3] }
+    }
+
+    /// The dictionary around the /ByteRange at `at`, without its /Contents value.
+    private static func dictionary(at: Int, in pdf: [UInt8]) -> SignatureDictionary {
         var start = at
         while start > 1, !(pdf[start - 1] == UInt8(ascii: "<") && pdf[start - 2] == UInt8(ascii: "<")) { start -= 1 }
         start = max(0, start - 2)
