@@ -74,6 +74,7 @@ package struct InputDocument {
 
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
+        if nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError { return "no such file" }
         if nsError.domain == NSPOSIXErrorDomain {
             return nsError.code == Int(ENOENT) ? "no such file" : String(cString: strerror(Int32(nsError.code)))
         }
