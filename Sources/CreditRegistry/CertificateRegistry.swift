@@ -30,4 +30,10 @@ public enum Registry {
     public static func open(_ address: URL) throws -> any CertificateRegistry {
         try SQLiteRegistry(file: address)
     }
+
+    /// The registry at `address` to read only, as `verify` does: it must exist, is never
+    /// created or upgraded, and may sit on read-only media.
+    public static func openForReading(_ address: URL) throws -> any CertificateRegistry {
+        try SQLiteRegistry(reading: address)
+    }
 }

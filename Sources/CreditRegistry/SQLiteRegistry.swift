@@ -34,6 +34,52 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
         }
     }
 
+    /// Opens an existing registry to read only: nothing is created, upgraded or written,
+    /// so a mistyped path is an error and a registry on read-only media can be read.
+    public init(reading file: URL) throws {
+        self.file = file
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw InputError([Problem(file: file.path, field: "", message: "there is no registry at this path",
+                                      hint: "check the path: verify reads a registry and never creates one")])
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            var opened: DatabaseQueue
+            var current: Bool
+            do {
+                opened = try DatabaseQueue(path: file.path, configuration: configuration)
+                current = try opened.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            } catch {
+                // A write-ahead-logged file on read-only media: SQLite cannot make the shared
+                // memory file it needs beside it. A private copy is read instead; nobody can
+                // write the original there, so the copy says what it says.
+                let copy = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("creditpress-registry-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite")
+                try FileManager.default.copyItem(at: file, to: copy)
+                defer { unlink(copy.path) }
+                var writable = Configuration()
+                writable.busyMode = .timeout(10)
+                opened = try DatabaseQueue(path: copy.path, configuration: writable)
+                // Out of write-ahead logging, the copy is one file, read through the open
+                // descriptor once its name is gone: nothing is left behind, however the program ends.
+                try opened.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+                current = try opened.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            }
+            database = opened
+            guard current else {
+                throw InputError([Problem(file: file.path, field: "", message: "was written by an earlier CreditPress and is not yet upgraded",
+                                          hint: "run any issuing command with this registry once, where it can be written, to upgrade it")])
+            }
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError([Problem(file: file.path, field: "", message: "cannot be read as a certificate registry (\(error))",
+                                      hint: "give the registry file CreditPress made")])
+        }
+    }
+
     /// The schema's migrations; `v2` also fills in what v1 records lacked.
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

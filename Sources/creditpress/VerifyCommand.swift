@@ -44,7 +44,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let report = try await Failure.reporting(closing: "nothing was verified") { () async throws -> VerificationReport in
             let verifier = CertificateVerifier(roots: try certificates(trust, environment: "CREDITPRESS_TRUST"),
                                                signers: try signers(),
-                                               registry: try Live.registryLocation(explicit: registry).map { try Registry.open($0) },
+                                               registry: try Live.registryLocation(explicit: registry).map { try Registry.openForReading($0) },
                                                clock: SystemClock())
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
@@ -60,7 +60,9 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     private func print(_ report: VerificationReport, subject: String) async {
-        Swift.print("\(subject): \(report.isValid ? "VALID" : "NOT VALID")")
+        // Without the registry, VALID is about the document as issued: say so on the verdict's line.
+        let unchecked = report.isValid && !report.statusChecked ? " (as issued; revocation not checked: no registry given)" : ""
+        Swift.print("\(subject): \(report.isValid ? "VALID" : "NOT VALID")\(unchecked)")
         func line(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { Swift.print("  \(label.padding(toLength: 16, withPad: " ", startingAt: 0)) \(value)") }
         }
@@ -78,6 +80,7 @@ struct VerifyCommand: AsyncParsableCommand {
             line("credits", payload.credits.map { "\($0.amount) \($0.type)" }.joined(separator: ", "))
             line("completed", payload.completionDate)
             line("issued", payload.issueDate)
+            line("verification", payload.verificationURL.map { "\($0) (the QR code's address, signed)" })
         }
         if let record = report.record {
             if report.payload == nil {
@@ -103,7 +106,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     private func verifierRegistry() throws -> (any CertificateRegistry)? {
-        try Live.registryLocation(explicit: registry).map { try Registry.open($0) }
+        try Live.registryLocation(explicit: registry).map { try Registry.openForReading($0) }
     }
 
     private func signers() throws -> [Certificate] {

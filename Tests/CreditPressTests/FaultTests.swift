@@ -95,6 +95,28 @@ struct DiskFaultTests {
         }
     }
 
+    /// A registry on read-only media is read, not refused: verify works from a CD.
+    @Test func aRegistryOnReadOnlyMediaCanBeVerifiedAgainst() throws {
+        let folder = try Fixture.temporaryFolder()
+        let disk = folder.appendingPathComponent("disk"), results = folder.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let binary = Self.quoted(CommandLineTests.binary.path), out = Self.quoted(results.path), mount = Self.quoted(disk.path)
+        let script = """
+            mount -t tmpfs -o size=4m tmpfs \(mount) || exit 90
+            \(binary) certificate --activity \(Self.quoted(Fixture.activityURL.path)) \
+                --learner \(Self.quoted(Fixture.example.appendingPathComponent("learners/physician.yaml").path)) \
+                --out \(mount)/c.pdf --registry \(mount)/registry.sqlite >\(out)/issue.out 2>\(out)/issue.err || exit 91
+            mount -o remount,ro \(mount) || exit 92
+            \(binary) verify --id "$(sed -n 's/.*certificate \\([0-9A-Z-]*\\).*/\\1/p' \(out)/issue.out)" \
+                --registry \(mount)/registry.sqlite >\(out)/verify.out 2>\(out)/verify.err; echo $? >\(out)/verify.status
+            """
+        try Self.inMountNamespace(script)
+        func text(_ name: String) -> String { (try? String(contentsOf: results.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+        #expect(text("verify.status") == "0\n", "\(text("verify.out")) \(text("verify.err")) \(text("issue.err"))")
+        #expect(text("verify.out").contains("[ok] status: issued"), "\(text("verify.out"))")
+    }
+
     /// Runs `script` as root of a new user and mount namespace: it may mount a tmpfs of its own.
     static func inMountNamespace(_ script: String) throws {
         let namespace = Process()

@@ -1,4 +1,5 @@
 import CreditIssuing
+import CreditPDF
 import CreditRecords
 import CreditRegistry
 import CreditTrust
@@ -122,6 +123,40 @@ struct TrustCommandLineTests {
         let typo = try CommandLineTests.run(["verify", "--id", "ZZZZZ-ZZZZZ-Z", "--registry", setup.registry.path])
         #expect(typo.status == 2)
         #expect(typo.output.contains("mistyped"))
+    }
+
+    /// verify reads registries and never makes one; offline it says what it did not check;
+    /// the QR code's address is signed.
+    @Test func verifyReadsOnlyAndSaysWhatItDidNotCheck() throws {
+        let setup = try Setup()
+        let run = try CommandLineTests.run(setup.issue(Fixture.example.appendingPathComponent("learners/physician.yaml").path, out: "c.pdf"))
+        #expect(run.status == 0, "\(run.errors)")
+        let file = setup.folder.appendingPathComponent("c.pdf").path
+
+        let mistyped = setup.folder.appendingPathComponent("registy.sqlite")
+        let typo = try CommandLineTests.run(["verify", file, "--trust", setup.trust, "--registry", mistyped.path])
+        #expect(typo.status == 65)
+        #expect(typo.errors.contains("there is no registry at this path"), "\(typo.errors)")
+        #expect(!FileManager.default.fileExists(atPath: mistyped.path))
+
+        let offline = try CommandLineTests.run(["verify", file, "--trust", setup.trust], environment: ["CREDITPRESS_REGISTRY": ""])
+        #expect(offline.status == 0, "\(offline.output)")
+        #expect(offline.output.contains("c.pdf: VALID (as issued; revocation not checked: no registry given)"), "\(offline.output)")
+        #expect(offline.output.contains("verification     https://cme.example.org/verify (the QR code's address, signed)"), "\(offline.output)")
+        let online = try CommandLineTests.run(["verify", file, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(online.output.contains("c.pdf: VALID\n"), "\(online.output)")
+
+        // The QR text as the PDF carries it, then with its address swapped.
+        let index = try PDFIndex(Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+        let info = try #require(index.info)
+        let qr = try #require(PDFDictionary.string(PDFSigner.payloadKey, in: try index.object(info)))
+        let signer = setup.keys.appendingPathComponent(SigningIdentity.certificateFile).path
+        let good = try CommandLineTests.run(["verify", "--qr", qr, "--trust", setup.trust, "--signer-certificate", signer])
+        #expect(good.status == 0, "\(good.output)")
+        let swapped = "https://verify.example.net/" + qr.drop { $0 != "#" }
+        let bad = try CommandLineTests.run(["verify", "--qr", swapped, "--trust", setup.trust, "--signer-certificate", signer])
+        #expect(bad.status == 2)
+        #expect(bad.output.contains("the QR code's address https://verify.example.net/ is not the one signed in it"), "\(bad.output)")
     }
 
     @Test func keysInitNeverReplacesAKey() throws {

@@ -18,6 +18,11 @@ public struct VerificationReport: Sendable {
     public var payloadSigner: String?
     public var record: IssuedRecord?
     public var checks: [VerificationCheck] = []
+    /// Whether the registry was asked about revocation: without it, VALID speaks for the
+    /// document as issued, not for whether it still stands.
+    public var statusChecked = false
+    /// The address the QR code sends a phone to, as signed in its payload.
+    public var verificationURL: String? { payload?.verificationURL }
 
     public var allChecks: [VerificationCheck] {
         (signature?.checks.map { VerificationCheck(name: $0.name, passed: $0.passed, detail: $0.detail) } ?? []) + checks
@@ -137,6 +142,7 @@ public struct CertificateVerifier {
     }
 
     private func checkRegistry(_ id: String, registry: any CertificateRegistry, pdf: [UInt8]?, into report: inout VerificationReport) async {
+        report.statusChecked = true
         do {
             guard let record = try await registry.record(id: id) else {
                 report.check("registry", false, "\(id) was never issued by this registry")

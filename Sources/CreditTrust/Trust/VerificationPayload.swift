@@ -30,6 +30,12 @@ public struct VerificationPayload: Equatable, Sendable {
     /// ISO dates, `2018-06-05`.
     public var completionDate: String
     public var issueDate: String
+    /// The verification page the QR code's address names. The payload signs 8 bytes of its
+    /// SHA-256 (the whole address would crowd the title out of the code), so that a code
+    /// reprinted with another address is caught. Nil when the code carried no address.
+    public var verificationURL: String?
+    /// The signed digest of the address, as read from a payload.
+    package var verificationURLDigest: [UInt8]?
 
     public static let prefix = "CP1:"
 
@@ -57,6 +63,7 @@ public struct VerificationPayload: Equatable, Sendable {
         // The title first, then, for names longer than any real one, the name.
         let attempts: [(title: Int?, name: Int?)] = [(nil, nil), (60, nil), (40, nil), (24, nil), (12, nil), (0, nil),
                                                      (0, 120), (0, 80), (0, 60), (0, 40)]
+        payload.verificationURL = verificationURL
         for (titleLimit, nameLimit) in attempts {
             if let titleLimit { payload.activityTitle = Self.shorten(activityTitle, to: titleLimit) }
             if let nameLimit { payload.learnerName = Self.shorten(learnerName, to: nameLimit) }
@@ -67,7 +74,7 @@ public struct VerificationPayload: Equatable, Sendable {
                 lastError = error
             }
         }
-        throw lastError!
+        throw lastError ?? PayloadError("the QR code could not be made")
     }
 
     package static func shorten(_ text: String, to limit: Int) -> String {
@@ -111,7 +118,12 @@ public struct VerificationPayload: Equatable, Sendable {
             (.int(6), .array(credits.map { .array([.text($0.type), .text($0.amount)]) })),
             (.int(7), .int(Self.dateNumber(completionDate))),
             (.int(8), .int(Self.dateNumber(issueDate))),
-        ])
+        ] + (verificationURL.map { [(.int(9), .bytes(Self.addressDigest($0)))] } ?? []))
+    }
+
+    /// What field 9 signs of a verification address.
+    package static func addressDigest(_ address: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(address.utf8)).prefix(8))
     }
 
     /// `2018-06-05` as 20180605, three bytes shorter in CBOR.
@@ -150,8 +162,16 @@ public struct VerificationPayload: Equatable, Sendable {
               key.isValidSignature(signature, for: sigStructure(protected: protected, payload: payloadBytes)) else {
             return .failure(PayloadError("the payload's signature is not valid: it was changed after issue"))
         }
-        guard let map = try? CBOR.decode(payloadBytes), let payload = VerificationPayload(map) else {
+        guard let map = try? CBOR.decode(payloadBytes), var payload = VerificationPayload(map) else {
             return .failure(PayloadError("the signed payload lacks fields"))
+        }
+        // The address in front of the payload must be the one signed inside it.
+        let address = trimmed.split(separator: "#", maxSplits: 1).count == 2 ? trimmed.split(separator: "#", maxSplits: 1).first.map(String.init) : nil
+        if let signed = payload.verificationURLDigest, let address {
+            guard addressDigest(address) == signed else {
+                return .failure(PayloadError("the QR code's address \(address) is not the one signed in it: the code was reprinted"))
+            }
+            payload.verificationURL = address
         }
         return .success((payload, signer))
     }
@@ -166,6 +186,7 @@ public struct VerificationPayload: Equatable, Sendable {
                       return Credit(type: type, amount: amount)
                   },
                   completionDate: Self.isoDate(completion), issueDate: Self.isoDate(issued))
+        verificationURLDigest = map[9]?.bytes
     }
 }
 
