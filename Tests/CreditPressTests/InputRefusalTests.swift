@@ -218,6 +218,26 @@ struct DateRefusalTests {
                 == Moment.parse("2022-11-14T22:00:00Z", in: nil))
     }
 
+    /// A completion dated after the claim (9999-12-31 for an activity of 2018) is a typing
+    /// error, refused; one on the claim's own day, on the activity's calendar, is not.
+    @Test func aCompletionAfterTheClaimIsRefused() throws {
+        let folder = try Fixture.temporaryFolder()
+        let activity = try ActivityReader.read(try Fixture.file("activity.yaml", InputRefusalTests.activityYAML, in: folder), displayName: "activity.yaml")
+        let future = try LearnerReader.read(try Fixture.file("learner.yaml", InputRefusalTests.replacing("completionDate: 2018-06-05", with: "completionDate: 9999-12-31"), in: folder),
+                                            displayName: "learner.yaml")
+        let issued = try #require(ISO8601DateFormatter().date(from: "2018-06-05T12:00:00Z"))
+        do {
+            _ = try CertificateRequest.check(activity: activity, learner: future, claimTime: issued)
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.problems.first?.field == "completionDate")
+            #expect(error.problems.first?.message == "completion date 9999-12-31 is after the claim, made 2018-06-05 (the certificate's issue date): a completion cannot come later")
+        }
+        let sameDay = try LearnerReader.read(try Fixture.file("same.yaml", Fixture.learnerYAML, in: folder), displayName: "same.yaml")
+        // 02:00 UTC on June 6 is still June 5 in New York.
+        _ = try CertificateRequest.check(activity: activity, learner: sameDay, claimTime: try #require(ISO8601DateFormatter().date(from: "2018-06-06T02:00:00Z")))
+    }
+
     @Test func aClaimDeadlineOnADayThatDoesNotExistIsRefused() throws {
         let activity = InputRefusalTests.replacing("timeZone: America/New_York", with: "timeZone: America/New_York\nclaimDeadline: 2018-11-31T17:00",
                                                    in: InputRefusalTests.activityYAML)

@@ -107,6 +107,14 @@ func expectFirst(_ problems: [Problem], file: String, field: String, message: St
     #expect(problem.message == message, sourceLocation: sourceLocation)
 }
 
+/// The text of the QR code zbarimg finds in an image. Only the line that is the code's:
+/// on a machine without D-Bus, zbar's image library prints its connection errors too.
+func scanQR(_ image: String) throws -> String {
+    let output = try runTool("zbarimg", ["-q", "--raw", image])
+    return output.split(whereSeparator: \.isNewline).map(String.init)
+        .first { $0.hasPrefix("http") || $0.uppercased().hasPrefix("CP1:") } ?? output.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 /// Runs one of poppler's or qpdf's tools and returns what it printed.
 @discardableResult
 func runTool(_ name: String, _ arguments: [String], expectStatus: Int32 = 0) throws -> String {
