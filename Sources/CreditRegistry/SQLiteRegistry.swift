@@ -22,12 +22,18 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
         // Write-ahead logging: a batch records each certificate in its own short transaction,
         // durable at checkpoints rather than fsynced one by one.
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            // Switching needs the file to itself: only a new registry is switched.
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            database = try DatabaseQueue(path: file.path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            database = try Self.opening {
+                let database = try DatabaseQueue(path: file.path, configuration: configuration)
+                try Self.migrate(database)
+                return database
+            }
         } catch {
             throw InputError([Problem(file: file.path, field: "", message: "cannot be opened as a certificate registry (\(error))",
                                       hint: "give the registry file CreditPress made, or a new path for a new registry")])
@@ -77,6 +83,36 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
         } catch {
             throw InputError([Problem(file: file.path, field: "", message: "cannot be read as a certificate registry (\(error))",
                                       hint: "give the registry file CreditPress made")])
+        }
+    }
+
+    /// Runs `open` again while another process holds the new file to itself (switching it to
+    /// write-ahead logging, which SQLite's busy timeout does not wait for), for up to 10 s.
+    private static func opening(_ open: () throws -> DatabaseQueue) throws -> DatabaseQueue {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try open()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(20_000)
+            }
+        }
+    }
+
+    /// Applies the migrations not yet applied. GRDB reads which were applied outside the
+    /// transaction that applies the next one, so two processes opening a new registry at once
+    /// can both try one; the loser's attempt fails and is rolled back, and looking again it
+    /// finds the migration applied by the winner.
+    private static func migrate(_ database: DatabaseQueue) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(database)
+                return
+            } catch {
+                attempt += 1
+                if attempt >= RegistrySchema.migrations.count + 2 { throw error }
+            }
         }
     }
 

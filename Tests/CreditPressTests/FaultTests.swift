@@ -1,7 +1,10 @@
 import CreditIssuing
 import CreditRecords
+import CreditRegistry
+import CreditTrust
 import Foundation
 import Testing
+import X509
 
 /// Faults of the machine rather than of the input: a full disk, read-only folders.
 struct DiskFaultTests {
@@ -242,5 +245,54 @@ struct SizeLimitTests {
         } catch {
             #expect(error.problems.first?.message == "column 5 is not a roster column (its name is not shown: it is over 64 characters long)")
         }
+    }
+}
+
+/// Two signed batches started together into one folder, recording into one registry.
+struct ConcurrentBatchTests {
+    @Test func oneRefusesAndEveryFileVerifiesAfterwards() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let keys = folder.appendingPathComponent("keys"), registry = folder.appendingPathComponent("registry.sqlite")
+        let made = try CommandLineTests.run(["keys", "init", "--out", keys.path, "--organization", "Example CME Provider"])
+        #expect(made.status == 0, "\(made.errors)")
+        let roster = folder.appendingPathComponent("roster.csv")
+        try RosterGenerator(seed: 13).write(count: 120, to: roster)
+        let output = folder.appendingPathComponent("out")
+        let arguments = ["batch", "--activity", Fixture.activityURL.path, "--roster", roster.path, "--out", output.path,
+                         "--jobs", "2", "--signing", keys.path, "--registry", registry.path, "--no-merged"]
+        let environment = try Hermetic.environment()
+        var runs: [(Process, URL)] = []
+        for index in 0..<2 {
+            let process = Process()
+            process.executableURL = CommandLineTests.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = Fixture.root
+            process.environment = environment
+            let errors = folder.appendingPathComponent("errors-\(index).txt")
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
+            process.standardOutput = FileHandle.nullDevice
+            runs.append((process, errors))
+        }
+        for (process, _) in runs { try process.run() }
+        for (process, _) in runs { process.waitUntilExit() }
+        let statuses = runs.map(\.0.terminationStatus)
+        let messages = try runs.map { try String(contentsOf: $0.1, encoding: .utf8) }
+        #expect(statuses.sorted() == [0, 65], "\(statuses) \(messages)")
+        #expect(messages.contains { $0.contains("is being written by another run (process ") }, "\(messages.map { $0.prefix(600) })")
+
+        let manifest = try String(contentsOf: output.appendingPathComponent("manifest.csv"), encoding: .utf8)
+        let files = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("certificates").path)
+        #expect(files.count == manifest.split(separator: "\n").count - 1)
+        let roots = [try Certificate(pemEncoded: String(contentsOf: keys.appendingPathComponent("ca.cert.pem"), encoding: .utf8))]
+        let verifier = CertificateVerifier(roots: roots, registry: try Registry.openForReading(registry), clock: SystemClock())
+        var invalid: [String] = []
+        for name in files {
+            let bytes = Array(try Data(contentsOf: output.appendingPathComponent("certificates/\(name)")))
+            let report = await verifier.verify(pdf: bytes)
+            if !report.isValid { invalid.append("\(name): \(report.allChecks.filter { !$0.passed }.map(\.detail))") }
+        }
+        #expect(invalid.isEmpty, "\(invalid.prefix(3))")
+        #expect(files.count > 100)
     }
 }

@@ -7,15 +7,21 @@ import Foundation
 package final class OutputLock {
     private let descriptor: Int32
 
-    package init(folder: URL, now: Date) throws(InputError) {
+    package init(folder: URL, now: Date) throws {
         let file = folder.appendingPathComponent(".lock")
         let descriptor = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw InputError([Problem(file: folder.path, field: "", message: "cannot be locked for this run (\(String(cString: strerror(errno))))",
-                                      hint: "check that the output folder is writable")])
+            throw RenderError(file: file.path, "cannot lock the output folder for this run", .current(path: file.path))
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            // The holder names itself just after it takes the lock: a run that starts in the
+            // same instant may look before it has, so it looks again for a moment.
+            var holder = ""
+            for _ in 0..<40 {
+                holder = (try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                if !holder.isEmpty { break }
+                usleep(5_000)
+            }
             close(descriptor)
             throw InputError([Problem(file: folder.path, field: "",
                                       message: "is being written by another run (\(holder.isEmpty ? "a process that has not said which" : holder))",
