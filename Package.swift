@@ -105,6 +105,13 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        // The fuzz harness: libFuzzer's entry points when built by scripts/fuzz.sh, else a
+        // replayer of inputs. It links no Pango or Cairo: it feeds the readers and verify.
+        .executableTarget(
+            name: "creditpress-fuzz",
+            dependencies: ["CreditRecords", "CreditPDF", "CreditTrust", .product(name: "X509", package: "swift-certificates")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(
             name: "CreditPressTests",
             dependencies: [

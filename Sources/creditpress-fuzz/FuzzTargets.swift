@@ -1,0 +1,49 @@
+import CreditPDF
+import CreditRecords
+import CreditTrust
+import Foundation
+import X509
+
+/// What the fuzz harness feeds untrusted bytes to: the readers and checkers that take
+/// bytes from outside — a PDF to verify, a QR text, a roster, an activity and a learner.
+/// Each returns normally for any input: a refusal is an answer, a trap or a hang is a bug.
+enum FuzzTarget: String, CaseIterable {
+    case pdf, qr, roster, activity, learner
+
+    /// The provider certificate QR texts in the seed corpus were signed with, so that
+    /// mutations reach the payload's signature check and what follows it.
+    static let signers: [Certificate] = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Tests/Fuzz/signing.cert.pem").standardizedFileURL
+        guard let text = try? String(contentsOf: file, encoding: .utf8), let certificate = try? Certificate(pemEncoded: text) else { return [] }
+        return [certificate]
+    }()
+
+    static let clock = FixedClock(Date(timeIntervalSince1970: 1_800_000_000))
+
+    func run(_ data: Data) {
+        switch self {
+        case .pdf:
+            let bytes = Array(data)
+            _ = SignatureVerifier(roots: Self.signers, clock: Self.clock).verify(bytes)
+            // The parts of CertificateVerifier that read the file, without its async registry step.
+            if let index = try? PDFIndex(bytes), let info = index.info, let text = try? index.object(info),
+               let payload = PDFDictionary.string(PDFSigner.payloadKey, in: text) {
+                _ = VerificationPayload.open(payload, signers: Self.signers)
+            }
+        case .qr:
+            _ = VerificationPayload.open(String(decoding: data, as: UTF8.self), signers: Self.signers)
+        case .roster:
+            guard let reader = try? RosterReader(data: data, displayName: "roster.csv") else { return }
+            var rows = 0
+            while let row = reader.next(), rows < 10_000 {
+                _ = reader.learner(from: row)
+                rows += 1
+            }
+        case .activity:
+            _ = try? ActivityReader.read(data, displayName: "activity.yaml", directory: URL(fileURLWithPath: "/nonexistent"))
+        case .learner:
+            _ = try? LearnerReader.read(data, displayName: "learner.yaml")
+        }
+    }
+}
