@@ -428,6 +428,7 @@ struct PDFDateTests {
         ("D:20181305120000Z", nil),
         ("D:20180231120000Z", nil),
         ("D:20180605250000Z", nil),
+        ("D:20180605120000+23'00'", nil),
         ("D:2018", nil),
         ("", nil),
     ] as [(String, String?)])

@@ -243,8 +243,8 @@ public struct SignatureVerifier {
         (components.hour, components.minute, components.second) = (hour, minute, second)
         components.timeZone = TimeZone(secondsFromGMT: offset)
         let calendar = Calendar(identifier: .gregorian)
-        guard let date = calendar.date(from: components),
-              calendar.dateComponents(in: TimeZone(secondsFromGMT: offset)!, from: date).day == day else { return nil }
+        guard let zone = TimeZone(secondsFromGMT: offset), let date = calendar.date(from: components),
+              calendar.dateComponents(in: zone, from: date).day == day else { return nil }
         return date
     }
 }
@@ -301,7 +301,7 @@ package struct TimestampVerifier {
                 return .failure(CMSError("the time-stamp is for another signature"))
             }
             let time = try GeneralizedTime(derEncoded: info[4])
-            let date = Date(time)
+            guard let date = Date(time) else { return .failure(CMSError("the time-stamp's time cannot be read")) }
             let chain = ChainCheck(roots: roots).check(signer, intermediates: cms.certificates, at: date)
             guard chain.trusted else { return .failure(CMSError("the time-stamp authority is not trusted: \(chain.detail)")) }
             return .success((date, signer.subject.description))
@@ -312,11 +312,13 @@ package struct TimestampVerifier {
 }
 
 extension Date {
-    package init(_ time: GeneralizedTime) {
+    /// The instant a time-stamp's GeneralizedTime names; nil for one the calendar cannot place.
+    package init?(_ time: GeneralizedTime) {
         var components = DateComponents()
         components.year = time.year; components.month = time.month; components.day = time.day
         components.hour = time.hours; components.minute = time.minutes; components.second = time.seconds
-        components.timeZone = TimeZone(identifier: "UTC")
-        self = Calendar(identifier: .gregorian).date(from: components)!.addingTimeInterval(time.fractionalSeconds)
+        components.timeZone = TimeZone(secondsFromGMT: 0)
+        guard let date = Calendar(identifier: .gregorian).date(from: components) else { return nil }
+        self = date.addingTimeInterval(time.fractionalSeconds)
     }
 }
