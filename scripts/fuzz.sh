@@ -35,7 +35,9 @@ for target in "${targets[@]}"; do
                      cp "$file" "$work/corpus-$target/$(echo "$file" | tr / _)"; done ;;
     esac
     log="$work/$target.log"
-    if CREDITPRESS_FUZZ_TARGET="$target" "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    dictionary=()
+    [[ -f "Tests/Fuzz/$target.dict" ]] && dictionary=(-dict="Tests/Fuzz/$target.dict")
+    if CREDITPRESS_FUZZ_TARGET="$target" "$binary" "${dictionary[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix=".build-fuzz/findings/$target/" "$work/corpus-$target" >"$log" 2>&1; then
         verdict="0 crashes, 0 hangs"
     else

@@ -296,3 +296,20 @@ struct ConcurrentBatchTests {
         #expect(files.count > 100)
     }
 }
+
+/// The journal lists a certificate only once the disk holds it.
+struct JournalDurabilityTests {
+    @Test func certificatesAreJournalledOnlyAfterTheyAreFlushed() throws {
+        let folder = try Fixture.temporaryFolder().appendingPathComponent("out")
+        let state = try BatchState(folder: folder, activityHash: String(repeating: "a", count: 64), requestedDate: nil, now: Fixture.fixedDate)
+        let journal = BatchState.journalFile(folder)
+        for index in 0..<3 {
+            try state.record(id: "ID-\(index)", input: String(repeating: "b", count: 64), sha: String(repeating: "c", count: 64))
+        }
+        // Recorded, not yet flushed: a power cut now must not leave them journalled.
+        #expect(try Data(contentsOf: journal).isEmpty)
+        try state.commit()
+        let lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n")
+        #expect(lines.map { $0.split(separator: "\t").first.map(String.init) } == ["ID-0", "ID-1", "ID-2"])
+    }
+}
