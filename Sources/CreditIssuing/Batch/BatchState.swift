@@ -72,7 +72,7 @@ package final class BatchState {
     }
 
     /// How many finished certificates wait for one flush of the disk.
-    static let commitEvery = 256
+    static let commitEvery = 1024
 
     /// Flushes the certificates written so far to the disk, then journals them: a power loss
     /// never leaves a journalled certificate that is not whole on the disk.
