@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     // The pipeline, lowest first; each target may import only those named before it (see
     // ARCHITECTURE.md, and ModuleBoundaryTests, which fails on an import that crosses a line).
@@ -96,11 +100,23 @@ let package = Package(
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The web service: learners claim and download, boards verify (Hummingbird 2).
+        .target(
+            name: "CreditService",
+            dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CreditIssuing",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "MultipartKit", package: "multipart-kit"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "X509", package: "swift-certificates")]
+        ),
         .executableTarget(
             name: "creditpress",
             dependencies: [
                 "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                "CreditRegistry", "CreditTrust", "CreditIssuing",
+                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
@@ -116,7 +132,8 @@ let package = Package(
             name: "CreditPressTests",
             dependencies: [
                 "CPangoCairo", "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                "CreditRegistry", "CreditTrust", "CreditIssuing",
+                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],

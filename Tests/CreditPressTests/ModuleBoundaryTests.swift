@@ -16,8 +16,10 @@ struct ModuleBoundaryTests {
         "CreditTrust": ["CreditRecords", "CreditPDF", "CreditRegistry", "CCurl"],
         "CreditIssuing": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                           "CreditRegistry", "CreditTrust", "CPangoCairo"],
+        "CreditService": ["CreditRecords", "CreditRegistry", "CreditTrust", "CreditIssuing"],
         "creditpress": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                        "CreditRegistry", "CreditTrust", "CreditIssuing"],
+                        "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService"],
+        "creditpress-fuzz": ["CreditRecords", "CreditPDF", "CreditTrust"],
     ]
     static let ours: Set<String> = Set(allowed.keys).union(["CPangoCairo", "CQRCode", "CZlib", "CCurl"])
 

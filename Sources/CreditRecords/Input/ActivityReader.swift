@@ -21,8 +21,16 @@ public enum ActivityReader {
         try read(InputDocument.parse(data, name: displayName, directory: directory), boards: boards)
     }
 
-    private static func read(_ document: InputDocument, boards: BoardCatalog) throws(InputError) -> Activity {
+    /// The activity as recorded at issue (the registry's copy of its file): what it prints,
+    /// without reading its artwork, which is not kept with it.
+    public static func readRecorded(_ data: Data) throws(InputError) -> Activity {
+        try read(InputDocument.parse(data, name: "recorded activity", directory: URL(fileURLWithPath: "/")),
+                 boards: BoardCatalog(boards: [:]), readsFiles: false)
+    }
+
+    private static func read(_ document: InputDocument, boards: BoardCatalog, readsFiles: Bool = true) throws(InputError) -> Activity {
         let reader = FieldReader(document)
+        reader.readsFiles = readsFiles
         if var activity = read(reader.root, boards: boards), reader.problems.isEmpty {
             activity.contentDigest = document.contentDigest
             return activity

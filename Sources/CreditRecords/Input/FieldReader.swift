@@ -9,6 +9,9 @@ package final class FieldReader {
     package let document: InputDocument
     package var learnerID: String?
     package private(set) var problems: [Problem] = []
+    /// When false, paths to files (artwork) are taken as they are, unread: for an activity
+    /// read back from the registry, whose artwork lives with the provider's files.
+    package var readsFiles = true
 
     package init(_ document: InputDocument) {
         self.document = document
@@ -251,6 +254,7 @@ package struct FieldMapping {
     package func file(_ key: String, what: String) -> URL? {
         guard let text = string(key) else { return nil }
         let url = URL(fileURLWithPath: text, relativeTo: reader.document.directory).standardizedFileURL
+        guard reader.readsFiles else { return url }
         guard FileManager.default.isReadableFile(atPath: url.path) else {
             reader.report(child(key), value(key), "the \(what) '\(text)' cannot be read",
                           hint: "give a path relative to \(reader.document.file), to a PNG or SVG file")

@@ -36,7 +36,7 @@ public struct VerificationReport: Sendable {
 
 /// Checks a certificate PDF, a QR text or an id against trusted roots and, when given,
 /// the registry of issued certificates.
-public struct CertificateVerifier {
+public struct CertificateVerifier: Sendable {
     public let roots: [Certificate]
     /// Signing certificates a bare QR text may come from (a PDF brings its own).
     public let signers: [Certificate]

@@ -1,0 +1,41 @@
+import CreditRecords
+import CreditRegistry
+import Foundation
+import Hummingbird
+import Logging
+
+/// The running service: its configuration, what it verifies with, its pages.
+public struct Service: Sendable {
+    public let configuration: ServiceConfiguration
+    let verification: VerificationService
+    let pages: Pages
+    let limiter: RateLimiter
+
+    public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry) async throws {
+        self.configuration = configuration
+        verification = VerificationService(registry: registry, trustRoots: configuration.trustRoots,
+                                           signers: configuration.signers, clock: environment.clock)
+        pages = try await Pages(resources: configuration.resources)
+        limiter = RateLimiter(perMinute: configuration.verificationsPerMinute)
+    }
+}
+
+/// Every route of the service, for the server and for in-process tests.
+public func buildRouter(_ service: Service) -> Router<ServiceContext> {
+    let router = Router(context: ServiceContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: FileMiddleware(service.configuration.resources.root.appendingPathComponent("Templates/web/static").path,
+                                          urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]),
+                                          searchForIndexHtml: false))
+    VerifyRoutes(service: service.verification, pages: service.pages, maximumUpload: service.configuration.maximumUpload)
+        .add(to: router, limiter: service.limiter)
+    return router
+}
+
+/// The application `creditpress serve` runs.
+public func buildApplication(_ service: Service, logger: Logger) -> some ApplicationProtocol {
+    Application(router: buildRouter(service),
+                configuration: .init(address: .hostname(service.configuration.host, port: service.configuration.port),
+                                     serverName: "CreditPress"),
+                logger: logger)
+}

@@ -1,0 +1,34 @@
+import CreditRecords
+import Foundation
+import X509
+
+/// How the service is set up: where it listens, the registry, whom it trusts. Made by the
+/// command line from its flags and the environment; the service reads no variable itself.
+public struct ServiceConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The registry file (SQLite).
+    public var registry: URL
+    /// Roots a certificate's signature must chain to.
+    public var trustRoots: [Certificate]
+    /// The provider's signing certificates, for QR payloads read without their PDF.
+    public var signers: [Certificate]
+    /// The folder holding `Templates/web/`.
+    public var resources: Resources
+    /// The largest PDF the upload form takes.
+    public var maximumUpload: Int
+    /// Verifications one address may ask for per minute.
+    public var verificationsPerMinute: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, registry: URL, trustRoots: [Certificate], signers: [Certificate],
+                resources: Resources, maximumUpload: Int = 10 << 20, verificationsPerMinute: Int = 600) {
+        self.host = host
+        self.port = port
+        self.registry = registry
+        self.trustRoots = trustRoots
+        self.signers = signers
+        self.resources = resources
+        self.maximumUpload = maximumUpload
+        self.verificationsPerMinute = verificationsPerMinute
+    }
+}

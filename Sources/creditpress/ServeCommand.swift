@@ -1,0 +1,69 @@
+import ArgumentParser
+import CreditRecords
+import CreditRegistry
+import CreditService
+import CreditTrust
+import Foundation
+import Hummingbird
+import Logging
+import X509
+
+/// `creditpress serve`: the web service, on the registry's database.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the web service: verification pages and API for anyone holding a certificate.",
+        discussion: """
+            Serves / (check a certificate by file, id or QR code), /verify (the QR code's address), \
+            /verify/ID, and the JSON API under /api/v1. Stop it with Ctrl-C.
+            """)
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8080
+
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    @Option(help: "A PEM file of trusted root certificates, repeatable (default: $CREDITPRESS_TRUST, colon-separated).")
+    var trust: [String] = []
+
+    @Option(help: "The signing folder whose certificates QR payloads are checked with (default: $CREDITPRESS_SIGNING).")
+    var signing: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let service = try await Failure.reporting(closing: "the service did not start") { () async throws -> Service in
+            let environment = try Live.environment(resources: common.resources)
+            guard let location = Live.registryLocation(explicit: registry) else {
+                throw InputError([Problem(file: "", field: "--registry", message: "the service needs the registry of issued certificates",
+                                          hint: "give --registry FILE or set CREDITPRESS_REGISTRY")])
+            }
+            let configuration = ServiceConfiguration(
+                host: host, port: port, registry: location, trustRoots: try Self.certificates(trust, variable: "CREDITPRESS_TRUST"),
+                signers: try Self.signers(signing), resources: environment.resources)
+            return try await Service(configuration: configuration, environment: environment, registry: try Registry.open(location))
+        }
+        var logger = Logger(label: "creditpress")
+        logger.logLevel = Live.variable("CREDITPRESS_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+        print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path))")
+        try await buildApplication(service, logger: logger).runService()
+    }
+
+    static func certificates(_ given: [String], variable: String) throws -> [Certificate] {
+        var files = given
+        if files.isEmpty, let value = Live.variable(variable) { files = value.split(separator: ":").map(String.init) }
+        return try files.flatMap { try SigningIdentity.readCertificates(URL(fileURLWithPath: $0)) }
+    }
+
+    static func signers(_ explicit: String?) throws -> [Certificate] {
+        guard let folder = Live.signingFolder(explicit: explicit) else { return [] }
+        return try [SigningIdentity.certificateFile, SigningIdentity.payloadCertificateFile]
+            .map { folder.appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+            .flatMap { try SigningIdentity.readCertificates($0) }
+    }
+}
