@@ -159,7 +159,7 @@ public struct CertificateVerifier: Sendable {
             }
             switch record.status {
             case .issued:
-                report.check("status", true, "issued \(record.issuedAt), not revoked or superseded")
+                report.check("status", true, "issued \(ISODate.string(record.issuedAt)), not revoked or superseded")
             case .revoked:
                 report.check("status", false, "REVOKED: \(record.statusReason ?? "no reason given")"
                                  + (record.supersededBy.map { "; replaced by \($0)" } ?? ""))
