@@ -7,7 +7,9 @@ import GRDB
 public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
     public let file: URL
     public var location: String { file.path }
-    private let database: DatabaseQueue
+    /// A pool where the file can be written (readers run side by side, beside one writer, in
+    /// write-ahead logging); a single connection where it is only read.
+    private let database: any DatabaseWriter
 
     public init(file: URL) throws {
         self.file = file
@@ -30,7 +32,7 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
         }
         do {
             database = try Self.opening {
-                let database = try DatabaseQueue(path: file.path, configuration: configuration)
+                let database = try DatabasePool(path: file.path, configuration: configuration)
                 try Self.migrate(database)
                 return database
             }
@@ -88,7 +90,7 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
 
     /// Runs `open` again while another process holds the new file to itself (switching it to
     /// write-ahead logging, which SQLite's busy timeout does not wait for), for up to 10 s.
-    private static func opening(_ open: () throws -> DatabaseQueue) throws -> DatabaseQueue {
+    private static func opening(_ open: () throws -> DatabasePool) throws -> DatabasePool {
         let deadline = ContinuousClock.now + .seconds(10)
         while true {
             do {
@@ -103,7 +105,7 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
     /// transaction that applies the next one, so two processes opening a new registry at once
     /// can both try one; the loser's attempt fails and is rolled back, and looking again it
     /// finds the migration applied by the winner.
-    private static func migrate(_ database: DatabaseQueue) throws {
+    private static func migrate(_ database: DatabasePool) throws {
         var attempt = 0
         while true {
             do {

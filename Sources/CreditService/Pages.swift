@@ -13,6 +13,11 @@ public struct Pages: Sendable {
         library = try await MustacheLibrary(directory: folder)
     }
 
+    /// The page `name` filled with `values`, as bytes.
+    func html(_ name: String, _ values: [String: Any]) -> [UInt8] {
+        Array((library.render(values, withTemplate: name) ?? "the page template \(name) is missing").utf8)
+    }
+
     /// The page `name` filled with `values`, as a response with `status`.
     public func page(_ name: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         guard let html = library.render(values, withTemplate: name) else {

@@ -33,7 +33,10 @@ struct VerifyRoutes {
         }
         checks.get("/verify/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            return Self.result(await service.view(id: id), pages: pages)
+            return Self.response(await service.rendering(id: id, format: "html") { view in
+                VerificationService.Rendering(status: view.verdict == .unknown ? 404 : 200, contentType: "text/html; charset=utf-8",
+                                              body: pages.html("verify-result", view.templateValues))
+            })
         }
         checks.post("/verify/upload") { request, context in
             switch await Self.uploadedPDF(request, context: context, limit: maximumUpload) {
@@ -46,7 +49,9 @@ struct VerifyRoutes {
 
         let api = checks.group("api/v1")
         api.get("certificates/:id") { _, context in
-            Self.json(await service.view(id: context.parameters.get("id") ?? ""))
+            Self.response(await service.rendering(id: context.parameters.get("id") ?? "", format: "json") { view in
+                VerificationService.Rendering(status: view.verdict == .unknown ? 404 : 200, contentType: "application/json", body: Self.jsonBytes(view))
+            })
         }
         api.post("verify") { request, context in
             var request = request
@@ -78,12 +83,22 @@ struct VerifyRoutes {
     }
 
     static func json(_ view: VerificationView) -> Response {
+        Response(status: view.verdict == .unknown ? .notFound : .ok, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: jsonBytes(view))))
+    }
+
+    static func jsonBytes(_ view: VerificationView) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(view)) ?? Data("{}".utf8)
-        return Response(status: view.verdict == .unknown ? .notFound : .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Array((try? encoder.encode(view)) ?? Data("{}".utf8))
     }
+
+    /// A kept rendering as a response.
+    static func response(_ rendering: VerificationService.Rendering) -> Response {
+        Response(status: HTTPResponse.Status(code: rendering.status), headers: [.contentType: rendering.contentType],
+                 body: .init(byteBuffer: ByteBuffer(bytes: rendering.body)))
+    }
+
 
     /// RFC 9457 problem details.
     static func problem(_ detail: String, status: HTTPResponse.Status) -> Response {

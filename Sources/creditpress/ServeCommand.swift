@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The signing folder whose certificates QR payloads are checked with (default: $CREDITPRESS_SIGNING).")
     var signing: String?
 
+    @Option(help: "Verifications one address may ask for per minute; 0 for no limit (a load test from one machine).")
+    var verificationsPerMinute = 600
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
@@ -44,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let configuration = ServiceConfiguration(
                 host: host, port: port, registry: location, trustRoots: try Self.certificates(trust, variable: "CREDITPRESS_TRUST"),
-                signers: try Self.signers(signing), resources: environment.resources)
+                signers: try Self.signers(signing), resources: environment.resources,
+                verificationsPerMinute: verificationsPerMinute > 0 ? verificationsPerMinute : Int.max)
             return try await Service(configuration: configuration, environment: environment, registry: try Registry.open(location))
         }
         var logger = Logger(label: "creditpress")

@@ -31,9 +31,9 @@ struct ServiceVerifyTests {
             service = try await Service(configuration: configuration, environment: Fixture.environment, registry: registry)
         }
 
-        func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-            let app = Application(router: buildRouter(service))
-            try await app.test(.router, body)
+        func test(_ testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+            let app = Application(router: buildRouter(service), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(testing, body)
         }
     }
 
@@ -200,6 +200,22 @@ struct ServiceVerifyTests {
             #expect(refused.headers[.retryAfter] == "60")
             // The home page is not a verification.
             #expect(try await client.execute(uri: "/", method: .get).status == .ok)
+        }
+    }
+
+    /// The same router behind a real socket: the headers a browser sees, a PDF uploaded over HTTP.
+    @Test func aRunningServerAnswersOverHTTP() async throws {
+        let world = try await World()
+        try await world.test(.live) { client in
+            let page = try await client.execute(uri: "/verify/\(world.id)", method: .get)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(String(buffer: page.body).contains("<strong>VALID</strong>"))
+            let upload = try await client.execute(uri: "/verify/upload", method: .post,
+                                                  headers: [.contentType: "multipart/form-data; boundary=XyZ"], body: Self.multipart(world.bytes))
+            #expect(String(buffer: upload.body).contains("<strong>content unchanged</strong>"))
+            let missing = try await client.execute(uri: "/no-such-page", method: .get)
+            #expect(missing.status == .notFound)
         }
     }
 }
