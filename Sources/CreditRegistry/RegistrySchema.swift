@@ -48,6 +48,32 @@ public enum RegistrySchema {
             """,
             "CREATE INDEX claim_by_credit_type ON claim (creditType, board)",
         ]),
+        // The service: learners' accounts (profile as JSON, as a learner file would give
+        // it), one-time sign-in links and sessions (stored as SHA-256 of the secret only),
+        // and the outbox of mail the server sends.
+        Migration(name: "v3-service", statements: [
+            """
+            CREATE TABLE account (
+                id TEXT PRIMARY KEY NOT NULL, email TEXT NOT NULL UNIQUE, learnerID TEXT NOT NULL UNIQUE,
+                profile TEXT NOT NULL, createdAt TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE sign_in (
+                tokenSHA256 TEXT PRIMARY KEY NOT NULL, accountID TEXT NOT NULL REFERENCES account (id),
+                expiresAt TEXT NOT NULL, usedAt TEXT)
+            """,
+            """
+            CREATE TABLE session (
+                idSHA256 TEXT PRIMARY KEY NOT NULL, accountID TEXT NOT NULL REFERENCES account (id),
+                csrf TEXT NOT NULL, expiresAt TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
+                createdAt TEXT NOT NULL, sentAt TEXT)
+            """,
+            "CREATE INDEX outbox_unsent ON outbox (sentAt, createdAt)",
+        ]),
     ]
 
     /// What `v2` fills in for a certificate recorded by registry v1, from its columns: the

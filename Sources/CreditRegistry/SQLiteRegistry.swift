@@ -58,7 +58,7 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
             var current: Bool
             do {
                 opened = try DatabaseQueue(path: file.path, configuration: configuration)
-                current = try opened.read { db in try Self.migrator.hasCompletedMigrations(db) }
+                current = try opened.read { db in try Self.migrator.appliedIdentifiers(db).contains("v2") }
             } catch {
                 // A write-ahead-logged file on read-only media: SQLite cannot make the shared
                 // memory file it needs beside it. A private copy is read instead; nobody can
@@ -73,7 +73,7 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
                 // Out of write-ahead logging, the copy is one file, read through the open
                 // descriptor once its name is gone: nothing is left behind, however the program ends.
                 try opened.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-                current = try opened.read { db in try Self.migrator.hasCompletedMigrations(db) }
+                current = try opened.read { db in try Self.migrator.appliedIdentifiers(db).contains("v2") }
             }
             database = opened
             guard current else {
@@ -301,5 +301,103 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
         } catch {
             throw RegistryError("the registry \(location) could not be changed: \(error)")
         }
+    }
+}
+
+// MARK: The service's tables
+
+extension SQLiteRegistry: ServiceStore {
+    public func account(email: String) async throws -> Account? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE email = ?", arguments: [email.lowercased()]).map(Self.account)
+        }
+    }
+
+    public func account(id: String) async throws -> Account? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account)
+        }
+    }
+
+    public func accountMaking(email: String, learnerID: String, at time: Date) async throws -> Account {
+        let address = email.lowercased()
+        return try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO account (id, email, learnerID, profile, createdAt) VALUES (?, ?, ?, '{}', ?)
+                ON CONFLICT DO NOTHING
+                """, arguments: [UUID().uuidString.lowercased(), address, learnerID, ISODate.string(time)])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM account WHERE email = ?", arguments: [address]) else {
+                throw RegistryError("the account for this address could not be made")
+            }
+            return Self.account(row)
+        }
+    }
+
+    public func saveProfile(accountID: String, profile: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE account SET profile = ? WHERE id = ?", arguments: [profile, accountID])
+        }
+    }
+
+    public func addSignIn(tokenSHA256: String, accountID: String, expiresAt: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO sign_in (tokenSHA256, accountID, expiresAt) VALUES (?, ?, ?)",
+                           arguments: [tokenSHA256, accountID, ISODate.string(expiresAt)])
+        }
+    }
+
+    public func redeemSignIn(tokenSHA256: String, at time: Date) async throws -> String? {
+        let now = ISODate.string(time)
+        return try await database.write { db in
+            try db.execute(sql: "UPDATE sign_in SET usedAt = ? WHERE tokenSHA256 = ? AND usedAt IS NULL AND expiresAt > ?",
+                           arguments: [now, tokenSHA256, now])
+            guard db.changesCount == 1 else { return nil }
+            return try String.fetchOne(db, sql: "SELECT accountID FROM sign_in WHERE tokenSHA256 = ?", arguments: [tokenSHA256])
+        }
+    }
+
+    public func addSession(idSHA256: String, accountID: String, csrf: String, expiresAt: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO session (idSHA256, accountID, csrf, expiresAt) VALUES (?, ?, ?, ?)",
+                           arguments: [idSHA256, accountID, csrf, ISODate.string(expiresAt)])
+        }
+    }
+
+    public func session(idSHA256: String, at time: Date) async throws -> (accountID: String, csrf: String)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT accountID, csrf FROM session WHERE idSHA256 = ? AND expiresAt > ?",
+                             arguments: [idSHA256, ISODate.string(time)]).map { ($0["accountID"], $0["csrf"]) }
+        }
+    }
+
+    public func endSession(idSHA256: String) async throws {
+        try await database.write { db in try db.execute(sql: "DELETE FROM session WHERE idSHA256 = ?", arguments: [idSHA256]) }
+    }
+
+    public func enqueue(_ mail: OutgoingMail) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO outbox (id, recipient, subject, body, createdAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [mail.id, mail.recipient, mail.subject, mail.body, ISODate.string(mail.createdAt)])
+        }
+    }
+
+    public func unsentMail(limit: Int) async throws -> [OutgoingMail] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sentAt IS NULL ORDER BY createdAt, id LIMIT ?", arguments: [limit]).map { row in
+                OutgoingMail(id: row["id"], recipient: row["recipient"], subject: row["subject"], body: row["body"],
+                             createdAt: ISODate.date(row["createdAt"]) ?? Date(timeIntervalSince1970: 0))
+            }
+        }
+    }
+
+    public func markSent(id: String, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE outbox SET sentAt = ? WHERE id = ?", arguments: [ISODate.string(time), id])
+        }
+    }
+
+    private static func account(_ row: Row) -> Account {
+        Account(id: row["id"], email: row["email"], learnerID: row["learnerID"], profile: row["profile"],
+                createdAt: ISODate.date(row["createdAt"]) ?? Date(timeIntervalSince1970: 0))
     }
 }

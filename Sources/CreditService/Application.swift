@@ -10,9 +10,18 @@ public struct Service: Sendable {
     let verification: VerificationService
     let pages: Pages
     let limiter: RateLimiter
+    let store: any ServiceStore
+    let environment: CreditEnvironment
+    let logger: Logger
+    let signInsPerAddress = RateLimiter(perMinute: 10)
+    let signInsPerEmail = RateLimiter(perMinute: 3)
 
-    public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry) async throws {
+    public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry & ServiceStore,
+                logger: Logger = Logger(label: "creditpress")) async throws {
         self.configuration = configuration
+        self.store = registry
+        self.environment = environment
+        self.logger = logger
         verification = VerificationService(registry: registry, trustRoots: configuration.trustRoots,
                                            signers: configuration.signers, clock: environment.clock)
         pages = try await Pages(resources: configuration.resources)
@@ -29,6 +38,12 @@ public func buildRouter(_ service: Service) -> Router<ServiceContext> {
                                           searchForIndexHtml: false))
     VerifyRoutes(service: service.verification, pages: service.pages, maximumUpload: service.configuration.maximumUpload)
         .add(to: router, limiter: service.limiter)
+    let clock = service.environment.clock
+    LearnerRoutes(store: service.store, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
+                  publicURL: service.configuration.publicURL,
+                  drainer: service.configuration.outboxFolder.map { FolderMailDrainer(store: service.store, folder: $0, clock: clock) },
+                  logger: service.logger, signInsPerAddress: service.signInsPerAddress, signInsPerEmail: service.signInsPerEmail)
+        .add(to: router)
     return router
 }
 

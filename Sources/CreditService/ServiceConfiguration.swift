@@ -19,9 +19,15 @@ public struct ServiceConfiguration: Sendable {
     public var maximumUpload: Int
     /// Verifications one address may ask for per minute.
     public var verificationsPerMinute: Int
+    /// The address learners reach the service at, for the links it mails (default: http://host:port).
+    public var publicURL: String
+    /// Development: mail is written here as `.eml` files and sign-in links are logged. Nil:
+    /// mail waits in the outbox for a delivering drainer.
+    public var outboxFolder: URL?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, registry: URL, trustRoots: [Certificate], signers: [Certificate],
-                resources: Resources, maximumUpload: Int = 10 << 20, verificationsPerMinute: Int = 600) {
+                resources: Resources, maximumUpload: Int = 10 << 20, verificationsPerMinute: Int = 600,
+                publicURL: String? = nil, outboxFolder: URL? = nil) {
         self.host = host
         self.port = port
         self.registry = registry
@@ -30,5 +36,7 @@ public struct ServiceConfiguration: Sendable {
         self.resources = resources
         self.maximumUpload = maximumUpload
         self.verificationsPerMinute = verificationsPerMinute
+        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.outboxFolder = outboxFolder
     }
 }

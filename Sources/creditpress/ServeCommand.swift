@@ -36,9 +36,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Verifications one address may ask for per minute; 0 for no limit (a load test from one machine).")
     var verificationsPerMinute = 600
 
+    @Option(help: "The address learners reach the service at, for the links it mails (default: http://HOST:PORT).")
+    var publicURL: String?
+
+    @Option(help: "Development: write outgoing mail into this folder as .eml files and log sign-in links.")
+    var outbox: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
+        var logger = Logger(label: "creditpress")
+        logger.logLevel = Live.variable("CREDITPRESS_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
         let service = try await Failure.reporting(closing: "the service did not start") { () async throws -> Service in
             let environment = try Live.environment(resources: common.resources)
             guard let location = Live.registryLocation(explicit: registry) else {
@@ -48,11 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = ServiceConfiguration(
                 host: host, port: port, registry: location, trustRoots: try Self.certificates(trust, variable: "CREDITPRESS_TRUST"),
                 signers: try Self.signers(signing), resources: environment.resources,
-                verificationsPerMinute: verificationsPerMinute > 0 ? verificationsPerMinute : Int.max)
-            return try await Service(configuration: configuration, environment: environment, registry: try Registry.open(location))
+                verificationsPerMinute: verificationsPerMinute > 0 ? verificationsPerMinute : Int.max,
+                publicURL: publicURL, outboxFolder: outbox.map { URL(fileURLWithPath: $0) })
+            return try await Service(configuration: configuration, environment: environment, registry: try SQLiteRegistry(file: location),
+                                     logger: logger)
         }
-        var logger = Logger(label: "creditpress")
-        logger.logLevel = Live.variable("CREDITPRESS_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
         print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path))")
         try await buildApplication(service, logger: logger).runService()
     }
