@@ -37,11 +37,12 @@ struct ServiceLearnerTests {
             try await Application(router: buildRouter(service)).test(.router, body)
         }
 
-        /// The sign-in link in the newest message of the outbox.
-        func link() throws -> String {
-            let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: [.contentModificationDateKey])
+        /// The sign-in link mailed to `email` (to anyone when nil); the outbox holds one per address in these tests.
+        func link(for email: String? = nil) throws -> String {
+            let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
                 .filter { $0.pathExtension == "eml" }
             let texts = try files.map { try String(contentsOf: $0, encoding: .utf8) }
+                .filter { email == nil || $0.contains("To: \(email ?? "")\r\n") }
             let link = texts.compactMap { $0.firstMatch(of: /https:\/\/cme\.example\.org(\/sign-in\/[A-Za-z0-9_-]+)/).map { String($0.1) } }
             return try #require(link.last)
         }
@@ -57,7 +58,7 @@ struct ServiceLearnerTests {
     static func signIn(_ email: String, world: World, client: any TestClientProtocol) async throws -> String {
         let asked = try await client.execute(uri: "/sign-in", method: .post, headers: form, body: encoded([("email", email)]))
         #expect(asked.status == .ok)
-        let redeemed = try await client.execute(uri: try world.link(), method: .get)
+        let redeemed = try await client.execute(uri: try world.link(for: email), method: .get)
         #expect(redeemed.status == .seeOther)
         let cookie = try #require(redeemed.headers[.setCookie])
         return String(cookie.prefix { $0 != ";" })
