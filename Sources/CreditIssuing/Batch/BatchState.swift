@@ -78,16 +78,8 @@ package final class BatchState {
     /// never leaves a journalled certificate that is not whole on the disk.
     package func commit() throws(RenderError) {
         guard !unsynced.isEmpty else { return }
-        let certificates = folder.appendingPathComponent("certificates")
-        let descriptor = open(certificates.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw RenderError(file: certificates.path, "cannot open the folder to flush it", .current(path: certificates.path))
-        }
-        defer { close(descriptor) }
         // One flush of the file system for the lot, rather than one per file.
-        guard systemSyncfs(descriptor) == 0 else {
-            throw RenderError(file: certificates.path, "cannot flush the certificates to disk", .current(path: certificates.path))
-        }
+        try AtomicFile.syncFolder(folder.appendingPathComponent("certificates"), wholeFileSystem: true)
         let lines = unsynced.joined()
         unsynced.removeAll(keepingCapacity: true)
         try journal.append(Data(lines.utf8))
@@ -101,7 +93,3 @@ package final class BatchState {
         }
     }
 }
-
-/// glibc's syncfs(2): Swift's Glibc module leaves it out, as the header declares it only
-/// for _GNU_SOURCE.
-@_silgen_name("syncfs") private func systemSyncfs(_ descriptor: Int32) -> Int32

@@ -75,15 +75,22 @@ package enum AtomicFile {
         }
     }
 
-    /// Flushes a folder's entries (names renamed into it) to the disk.
-    package static func syncFolder(_ folder: URL) throws(RenderError) {
+    /// Flushes a folder's entries (names renamed into it) to the disk; with
+    /// `wholeFileSystem`, everything written to the disk holding it (syncfs), which is one
+    /// flush for the many files a batch wrote there.
+    package static func syncFolder(_ folder: URL, wholeFileSystem: Bool = false) throws(RenderError) {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw RenderError(file: folder.path, "cannot open the folder to flush it", .current(path: folder.path))
         }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw RenderError(file: folder.path, "cannot flush the folder to disk", .current(path: folder.path))
+        guard (wholeFileSystem ? systemSyncfs(descriptor) : fsync(descriptor)) == 0 else {
+            throw RenderError(file: folder.path, "cannot flush \(wholeFileSystem ? "what was written" : "the folder") to disk",
+                              .current(path: folder.path))
         }
     }
 }
+
+/// glibc's syncfs(2): Swift's Glibc module leaves it out, as the header declares it only
+/// for _GNU_SOURCE.
+@_silgen_name("syncfs") private func systemSyncfs(_ descriptor: Int32) -> Int32
