@@ -103,7 +103,7 @@ let package = Package(
         // The web service: learners claim and download, boards verify (Hummingbird 2).
         .target(
             name: "CreditService",
-            dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CreditIssuing",
+            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "MultipartKit", package: "multipart-kit"),

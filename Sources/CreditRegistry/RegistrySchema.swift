@@ -74,6 +74,25 @@ public enum RegistrySchema {
             """,
             "CREATE INDEX outbox_unsent ON outbox (sentAt, createdAt)",
         ]),
+        // The learner's side: which activities she is enrolled in and how, her evaluation
+        // answers, and each issued certificate's file, kept so that every download gives
+        // the bytes first issued without drawing them again.
+        Migration(name: "v4-learner", statements: [
+            """
+            CREATE TABLE enrolment (
+                accountID TEXT NOT NULL REFERENCES account (id), activityID TEXT NOT NULL,
+                via TEXT NOT NULL, enrolledAt TEXT NOT NULL, PRIMARY KEY (accountID, activityID))
+            """,
+            """
+            CREATE TABLE evaluation (
+                accountID TEXT NOT NULL REFERENCES account (id), activityID TEXT NOT NULL,
+                answers TEXT NOT NULL, submittedAt TEXT NOT NULL, PRIMARY KEY (accountID, activityID))
+            """,
+            "CREATE TABLE certificate_file (certificateID TEXT PRIMARY KEY NOT NULL, pdf BLOB NOT NULL)",
+            "CREATE INDEX certificate_learner ON certificate (learnerID, issuedAt)",
+            "CREATE INDEX session_expiry ON session (expiresAt)",
+            "CREATE INDEX sign_in_expiry ON sign_in (expiresAt)",
+        ]),
     ]
 
     /// What `v2` fills in for a certificate recorded by registry v1, from its columns: the

@@ -396,6 +396,90 @@ extension SQLiteRegistry: ServiceStore {
         }
     }
 
+    public func pruneExpired(at time: Date) async throws -> Int {
+        let now = ISODate.string(time)
+        return try await database.write { db in
+            try db.execute(sql: "DELETE FROM session WHERE expiresAt <= ?", arguments: [now])
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM sign_in WHERE expiresAt <= ?", arguments: [now])
+            removed += db.changesCount
+            return removed
+        }
+    }
+
+    public func accountImporting(email: String, learnerID: String, profile: String, at time: Date) async throws -> (account: Account, made: Bool) {
+        let address = email.lowercased()
+        return try await database.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM account WHERE email = ?", arguments: [address]) {
+                return (Self.account(row), false)
+            }
+            if try String.fetchOne(db, sql: "SELECT email FROM account WHERE learnerID = ?", arguments: [learnerID]) != nil {
+                throw RegistryError("learner id \(learnerID) already belongs to an account with another email address")
+            }
+            let id = UUID().uuidString.lowercased()
+            try db.execute(sql: "INSERT INTO account (id, email, learnerID, profile, createdAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, address, learnerID, profile, ISODate.string(time)])
+            return (Account(id: id, email: address, learnerID: learnerID, profile: profile, createdAt: time), true)
+        }
+    }
+
+    public func enrol(accountID: String, activityID: String, via: EnrolmentRoute, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO enrolment (accountID, activityID, via, enrolledAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, arguments: [accountID, activityID, via.rawValue, ISODate.string(time)])
+        }
+    }
+
+    public func enrolments(accountID: String) async throws -> [EnrolmentRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM enrolment WHERE accountID = ? ORDER BY enrolledAt, activityID",
+                             arguments: [accountID]).map { row in
+                EnrolmentRecord(activityID: row["activityID"], via: EnrolmentRoute(rawValue: row["via"]) ?? .roster,
+                                enrolledAt: ISODate.date(row["enrolledAt"]) ?? Date(timeIntervalSince1970: 0))
+            }
+        }
+    }
+
+    public func saveEvaluation(accountID: String, activityID: String, answers: String, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO evaluation (accountID, activityID, answers, submittedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT (accountID, activityID) DO UPDATE SET answers = excluded.answers, submittedAt = excluded.submittedAt
+                """, arguments: [accountID, activityID, answers, ISODate.string(time)])
+        }
+    }
+
+    public func evaluation(accountID: String, activityID: String) async throws -> (answers: String, submittedAt: Date)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT answers, submittedAt FROM evaluation WHERE accountID = ? AND activityID = ?",
+                             arguments: [accountID, activityID]).map {
+                ($0["answers"], ISODate.date($0["submittedAt"]) ?? Date(timeIntervalSince1970: 0))
+            }
+        }
+    }
+
+    public func keepFile(certificateID: String, pdf: [UInt8]) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO certificate_file (certificateID, pdf) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           arguments: [certificateID, Data(pdf)])
+        }
+    }
+
+    public func file(certificateID: String) async throws -> [UInt8]? {
+        try await database.read { db in
+            try Data.fetchOne(db, sql: "SELECT pdf FROM certificate_file WHERE certificateID = ?", arguments: [certificateID]).map(Array.init)
+        }
+    }
+
+    public func certificates(learnerID: String) async throws -> [IssuedRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM certificate WHERE learnerID = ? ORDER BY issuedAt, revision, id",
+                             arguments: [learnerID]).map { try Self.record($0, db) }
+        }
+    }
+
     private static func account(_ row: Row) -> Account {
         Account(id: row["id"], email: row["email"], learnerID: row["learnerID"], profile: row["profile"],
                 createdAt: ISODate.date(row["createdAt"]) ?? Date(timeIntervalSince1970: 0))

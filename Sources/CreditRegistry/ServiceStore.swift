@@ -47,4 +47,42 @@ public protocol ServiceStore: AnyObject, Sendable {
     func enqueue(_ mail: OutgoingMail) async throws
     func unsentMail(limit: Int) async throws -> [OutgoingMail]
     func markSent(id: String, at time: Date) async throws
+    /// Removes sign-in links and sessions that expired before `time`; how many went.
+    func pruneExpired(at time: Date) async throws -> Int
+
+    /// A staff import: the account for `email`, made with this learner id and Account
+    /// Details when there is none (an existing account keeps its own).
+    func accountImporting(email: String, learnerID: String, profile: String, at time: Date) async throws -> (account: Account, made: Bool)
+    /// Enrols the account in the activity; enrolling again changes nothing.
+    func enrol(accountID: String, activityID: String, via: EnrolmentRoute, at time: Date) async throws
+    func enrolments(accountID: String) async throws -> [EnrolmentRecord]
+    func saveEvaluation(accountID: String, activityID: String, answers: String, at time: Date) async throws
+    /// The answers (JSON) and when they were given.
+    func evaluation(accountID: String, activityID: String) async throws -> (answers: String, submittedAt: Date)?
+    /// Keeps an issued certificate's file; the first one kept for an id stays.
+    func keepFile(certificateID: String, pdf: [UInt8]) async throws
+    func file(certificateID: String) async throws -> [UInt8]?
+    /// Every certificate issued to the learner, oldest first.
+    func certificates(learnerID: String) async throws -> [IssuedRecord]
+}
+
+/// How a learner came to be enrolled.
+public enum EnrolmentRoute: String, Sendable {
+    /// A staff roster import.
+    case roster
+    /// She typed the activity's code.
+    case code
+    /// The activity is open, and she added it.
+    case open
+}
+
+/// One enrolment.
+public struct EnrolmentRecord: Sendable, Equatable {
+    public var activityID: String
+    public var via: EnrolmentRoute
+    public var enrolledAt: Date
+
+    public init(activityID: String, via: EnrolmentRoute, enrolledAt: Date) {
+        (self.activityID, self.via, self.enrolledAt) = (activityID, via, enrolledAt)
+    }
 }

@@ -34,7 +34,7 @@ struct AccountDetails {
     }
 
     /// Claiming needs the name as printed and the certification type.
-    var readyToClaim: Bool { !professional.isEmpty && Profession(rawValue: profession) != nil }
+    var readyToClaim: Bool { !first.isEmpty && !last.isEmpty && !professional.isEmpty && Profession(rawValue: profession) != nil }
 
     /// Each problem with the field it is in, said as the command line says it.
     var problems: [(field: String, message: String)] {
@@ -51,6 +51,8 @@ struct AccountDetails {
         for (field, text) in [("degrees", degrees), ("boardID", boardID), ("boardName", boardName), ("licenceNumber", licenceNumber)] {
             check(field, text, limit: 200, label: "This field")
         }
+        if first.isEmpty { found.append(("first", "Give your first (given) name as your licence shows it: reports to boards match you by it.")) }
+        if last.isEmpty { found.append(("last", "Give your last (family) name as your licence shows it.")) }
         if professional.isEmpty { found.append(("professional", "Give your name exactly as it is to be printed on your certificates, for example Sarah A. Whitfield, MD.")) }
         if Profession(rawValue: profession) == nil { found.append(("profession", "Choose your certification type: it decides which certificate you receive.")) }
         if !birthMonthDay.isEmpty, birthMonthDay.wholeMatch(of: /(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])/) == nil {

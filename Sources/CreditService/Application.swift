@@ -11,21 +11,29 @@ public struct Service: Sendable {
     let pages: Pages
     let limiter: RateLimiter
     let store: any ServiceStore
+    let registry: any ServiceStore & CertificateRegistry
     let environment: CreditEnvironment
     let logger: Logger
     let signInsPerAddress = RateLimiter(perMinute: 10)
     let signInsPerEmail = RateLimiter(perMinute: 3)
+    let catalog: ActivityCatalog
+    let desk: IssuingDesk?
 
     public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry & ServiceStore,
                 logger: Logger = Logger(label: "creditpress")) async throws {
         self.configuration = configuration
         self.store = registry
+        self.registry = registry
         self.environment = environment
         self.logger = logger
         verification = VerificationService(registry: registry, trustRoots: configuration.trustRoots,
                                            signers: configuration.signers, clock: environment.clock)
         pages = try await Pages(resources: configuration.resources)
         limiter = RateLimiter(perMinute: configuration.verificationsPerMinute)
+        desk = try configuration.idKey.map {
+            try IssuingDesk(environment: environment, idKey: $0, signing: configuration.signing, registry: registry)
+        }
+        catalog = try ActivityCatalog(files: configuration.activityFiles, boards: try BoardCatalog(file: environment.resources.boards))
     }
 }
 
@@ -43,6 +51,9 @@ public func buildRouter(_ service: Service) -> Router<ServiceContext> {
                   publicURL: service.configuration.publicURL,
                   drainer: service.configuration.outboxFolder.map { FolderMailDrainer(store: service.store, folder: $0, clock: clock) },
                   logger: service.logger, signInsPerAddress: service.signInsPerAddress, signInsPerEmail: service.signInsPerEmail)
+        .add(to: router)
+    LearnerArea(store: service.registry, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
+                catalog: service.catalog, desk: service.desk, scratch: service.configuration.scratchFolder, logger: service.logger)
         .add(to: router)
     return router
 }

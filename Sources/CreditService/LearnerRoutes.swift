@@ -34,7 +34,10 @@ struct LearnerRoutes {
         }
         router.get("/account") { request, _ in
             guard let session = await sessions.current(request) else { return Self.redirect("/sign-in") }
-            return pages.page("account", AccountDetails(json: session.account.profile).values(session: session))
+            var values = AccountDetails(json: session.account.profile).values(session: session)
+            // Sent here from a claim: say why.
+            values["gate"] = request.uri.queryParameters.get("gate") != nil
+            return pages.page("account", values)
         }
         router.post("/account") { request, context in
             guard let session = await sessions.current(request) else { return Self.redirect("/sign-in") }
@@ -50,13 +53,6 @@ struct LearnerRoutes {
             }
             try await store.saveProfile(accountID: session.account.id, profile: details.json)
             return Self.redirect("/activities")
-        }
-        router.get("/activities") { request, _ in
-            guard let session = await sessions.current(request) else { return Self.redirect("/sign-in") }
-            let details = AccountDetails(json: session.account.profile)
-            var values = details.values(session: session)
-            values["gated"] = !details.readyToClaim
-            return pages.page("activities", values)
         }
     }
 

@@ -1,4 +1,5 @@
 import CreditRecords
+import CreditTrust
 import Foundation
 import X509
 
@@ -24,6 +25,14 @@ public struct ServiceConfiguration: Sendable {
     /// Development: mail is written here as `.eml` files and sign-in links are logged. Nil:
     /// mail waits in the outbox for a delivering drainer.
     public var outboxFolder: URL?
+    /// The activity files learners enrol in and claim for.
+    public var activityFiles: [URL] = []
+    /// The key certificate ids are derived with; without it the service issues nothing.
+    public var idKey: IssuerKey?
+    /// What issued certificates and transcripts are signed with, when set.
+    public var signing: SigningIdentity?
+    /// Where transcripts are drawn before they are sent (default: the system's temporary folder).
+    public var scratchFolder = FileManager.default.temporaryDirectory
 
     public init(host: String = "127.0.0.1", port: Int = 8080, registry: URL, trustRoots: [Certificate], signers: [Certificate],
                 resources: Resources, maximumUpload: Int = 10 << 20, verificationsPerMinute: Int = 600,

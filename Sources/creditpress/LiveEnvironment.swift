@@ -1,3 +1,4 @@
+import ArgumentParser
 import CreditRecords
 import Foundation
 
@@ -55,5 +56,27 @@ enum Live {
             return Date(timeIntervalSince1970: seconds)
         }
         return SystemClock().now()
+    }
+}
+
+extension Live {
+    /// Activity files given as files, or as folders searched for `activity.yaml`,
+    /// `activity.json` and `*.activity.yaml`.
+    static func activityFiles(_ paths: [String], option: String) throws -> [URL] {
+        var files: [URL] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw ValidationError("\(option) \(path) does not exist")
+            }
+            if !isFolder.boolValue { files.append(URL(fileURLWithPath: path)); continue }
+            let enumerator = FileManager.default.enumerator(atPath: path)
+            while let name = enumerator?.nextObject() as? String {
+                if name.hasSuffix("activity.yaml") || name.hasSuffix("activity.json") || name.hasSuffix(".activity.yaml") {
+                    files.append(URL(fileURLWithPath: path).appendingPathComponent(name))
+                }
+            }
+        }
+        return files.sorted { $0.path < $1.path }
     }
 }

@@ -42,6 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Development: write outgoing mail into this folder as .eml files and log sign-in links.")
     var outbox: String?
 
+    @Option(help: "Activity files, or folders holding them, that learners enrol in and claim for (repeatable).")
+    var activities: [String] = []
+
+    @Option(help: "The secret key certificate ids are derived with (default: $CREDITPRESS_ID_KEY, else ~/.config/creditpress/certificate-id.key); needed to issue.")
+    var idKey: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
@@ -58,10 +64,23 @@ struct ServeCommand: AsyncParsableCommand {
                 signers: try Self.signers(signing), resources: environment.resources,
                 verificationsPerMinute: verificationsPerMinute > 0 ? verificationsPerMinute : Int.max,
                 publicURL: publicURL, outboxFolder: outbox.map { URL(fileURLWithPath: $0) })
-            return try await Service(configuration: configuration, environment: environment, registry: try SQLiteRegistry(file: location),
+            var setUp = configuration
+            setUp.activityFiles = try Live.activityFiles(activities, option: "--activities")
+            if !setUp.activityFiles.isEmpty {
+                // Learners claim here: certificates are issued with the provider's id key, and signed
+                // when the signing folder holds a key.
+                setUp.idKey = try IssuerKey.load(at: Live.idKeyLocation(explicit: idKey))
+                if let folder = Live.signingFolder(explicit: signing),
+                   FileManager.default.fileExists(atPath: folder.appendingPathComponent(SigningIdentity.keyFile).path) {
+                    setUp.signing = try SigningIdentity.load(from: folder)
+                }
+            }
+            return try await Service(configuration: setUp, environment: environment, registry: try SQLiteRegistry(file: location),
                                      logger: logger)
         }
-        print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path))")
+        let issuing = service.configuration.idKey == nil ? "verification only: no activities given"
+            : "\(service.configuration.activityFiles.count) activities, certificates \(service.configuration.signing == nil ? "unsigned" : "signed")"
+        print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path); \(issuing))")
         try await buildApplication(service, logger: logger).runService()
     }
 

@@ -81,21 +81,7 @@ struct TranscriptCommand: ParsableCommand {
 
     /// The activity files named, and those inside the folders named.
     private func activityFiles() throws -> [URL] {
-        var files: [URL] = []
-        for path in activities {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                throw ValidationError("--activities \(path) does not exist")
-            }
-            if !isFolder.boolValue { files.append(URL(fileURLWithPath: path)); continue }
-            let enumerator = FileManager.default.enumerator(atPath: path)
-            while let name = enumerator?.nextObject() as? String {
-                if name.hasSuffix("activity.yaml") || name.hasSuffix("activity.json") || name.hasSuffix(".activity.yaml") {
-                    files.append(URL(fileURLWithPath: path).appendingPathComponent(name))
-                }
-            }
-        }
-        return files.sorted { $0.path < $1.path }
+        try Live.activityFiles(activities, option: "--activities")
     }
 
     static func today() -> CivilDate {

@@ -16,7 +16,7 @@ struct ModuleBoundaryTests {
         "CreditTrust": ["CreditRecords", "CreditPDF", "CreditRegistry", "CCurl"],
         "CreditIssuing": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                           "CreditRegistry", "CreditTrust", "CPangoCairo"],
-        "CreditService": ["CreditRecords", "CreditRegistry", "CreditTrust", "CreditIssuing"],
+        "CreditService": ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing"],
         "creditpress": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                         "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService"],
         "creditpress-fuzz": ["CreditRecords", "CreditPDF", "CreditTrust"],

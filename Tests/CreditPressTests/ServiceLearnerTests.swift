@@ -163,7 +163,7 @@ struct ServiceLearnerTests {
             #expect(saved.status == .seeOther)
             let open = String(buffer: try await client.execute(uri: "/activities", method: .get, headers: [.cookie: cookie]).body)
             #expect(!open.contains("Before you can claim credit"))
-            #expect(open.contains("Certificates are issued as Sarah A. Whitfield, MD."))
+            #expect(open.contains(#"Certificates are issued as <strong dir="auto">Sarah A. Whitfield, MD</strong>."#))
         }
     }
 

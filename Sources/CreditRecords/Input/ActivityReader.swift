@@ -5,7 +5,7 @@ public enum ActivityReader {
     package static let fields = ["id", "title", "theme", "format", "startDate", "endDate", "location",
                          "timeZone", "provider", "jointProvider", "credits", "claimDeadline",
                          "evaluationRequired", "aapaAcceptsAMACredit", "signatory", "logo",
-                         "statements", "disclaimer", "commercialSupporters"]
+                         "statements", "disclaimer", "commercialSupporters", "enrolment", "evaluation"]
 
     /// Reads `url`; throws every problem found in the file at once. `boards` are the
     /// certifying boards MOC credit may name.
@@ -69,7 +69,7 @@ public enum ActivityReader {
             return nil
         }
         ProviderReader.checkCredits(designations, provider: provider, on: start, root: root)
-        return Activity(
+        var activity = Activity(
             id: id, title: title, theme: root.string("theme"), format: format,
             startDate: start, endDate: end, location: location, timeZone: zone,
             provider: provider, jointProvider: root.string("jointProvider"),
@@ -81,6 +81,54 @@ public enum ActivityReader {
             disclaimer: root.string("disclaimer"),
             commercialSupporters: root.strings("commercialSupporters"),
             sourceFile: root.reader.document.file)
+        activity.enrolment = readEnrolment(root)
+        activity.evaluation = readEvaluation(root)
+        return activity
+    }
+
+    private static func readEnrolment(_ root: FieldMapping) -> Enrolment {
+        guard let map = root.mapping("enrolment") else { return Enrolment() }
+        map.rejectUnknownKeys(["open", "code"])
+        let code = map.string("code", maxLength: 64)
+        if let code, code.wholeMatch(of: /[A-Za-z0-9 -]{4,64}/) == nil {
+            root.reader.report(map.child("code"), map.value("code"), "'\(code)' is not an enrolment code learners can type",
+                               hint: "use 4 to 64 letters, digits, spaces or hyphens, e.g. ASCO-2018")
+        }
+        return Enrolment(open: map.flag("open") ?? false, code: code)
+    }
+
+    private static func readEvaluation(_ root: FieldMapping) -> [EvaluationQuestion] {
+        var seen: Set<String> = []
+        return root.mappings("evaluation").compactMap { item in
+            item.rejectUnknownKeys(["id", "question", "kind", "options", "required"])
+            let id = item.string("id", required: true, hint: "a short name the answers are kept under, e.g. overall", maxLength: 64)
+            let question = item.string("question", required: true, hint: "the question as the learner reads it")
+            let kind = item.choice("kind", required: true, allowed: EvaluationQuestion.Kind.allCases.map(\.rawValue).joined(separator: ", ")) {
+                EvaluationQuestion.Kind(rawValue: $0.lowercased())
+            }
+            var options = item.strings("options")
+            if let id {
+                if id.wholeMatch(of: /[A-Za-z0-9_-]+/) == nil {
+                    item.reader.report(item.child("id"), item.value("id"), "'\(id)' must be letters, digits, - or _")
+                } else if !seen.insert(id).inserted {
+                    item.reader.report(item.child("id"), item.value("id"), "'\(id)' names two questions", hint: "give each question its own id")
+                }
+            }
+            switch kind {
+            case .rating where options.isEmpty: options = EvaluationQuestion.defaultScale
+            case .choice where options.count < 2:
+                item.reader.report(item.child("options"), item.value("options") ?? item.node, "a choice needs at least two options")
+            case .text where !options.isEmpty:
+                item.reader.report(item.child("options"), item.value("options"), "a free-text question has no options",
+                                   hint: "remove `options`, or make the question a choice")
+            default: break
+            }
+            if Set(options).count != options.count {
+                item.reader.report(item.child("options"), item.value("options"), "lists an option twice")
+            }
+            guard let id, let question, let kind else { return nil }
+            return EvaluationQuestion(id: id, question: question, kind: kind, options: options, required: item.flag("required") ?? false)
+        }
     }
 
     /// The statement roles an activity may override.

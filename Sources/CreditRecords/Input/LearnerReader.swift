@@ -3,7 +3,7 @@ import Foundation
 /// Turns a learner record (YAML or JSON) into a checked `Learner`.
 public enum LearnerReader {
     package static let fields = ["id", "name", "degrees", "profession", "email", "claims", "completionDate", "claimedAt",
-                         "evaluationCompleted", "boards", "birthMonthDay", "mocConsent", "nabpEPID", "licenses", "npi"]
+                         "evaluationCompleted", "boards", "boardNames", "birthMonthDay", "mocConsent", "nabpEPID", "licenses", "npi"]
 
     /// Reads `url`; throws every problem found in the file at once.
     public static func read(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
@@ -79,12 +79,22 @@ public enum LearnerReader {
             return Learner.License(issuer: issuer, number: number)
         }
         learner.npi = root.string("npi")
+        let boardNames = root.stringMap("boardNames").reduce(into: [String: String]()) { $0[$1.key.lowercased()] = $1.value }
+        learner.boardNames = boardNames.isEmpty ? nil : boardNames
         return learner
     }
 
     /// Reads a learner file that identifies a learner without claiming credit (for a transcript).
     public static func readIdentity(_ url: URL, displayName: String? = nil) throws(InputError) -> Learner {
         let reader = FieldReader(try InputDocument.load(url, displayName: displayName))
+        let learner = read(reader.root, requireClaims: false)
+        if let learner, reader.problems.isEmpty { return learner }
+        throw InputError(reader.problems)
+    }
+
+    /// A learner identified without a claim, from bytes (the service's Account Details).
+    public static func readIdentity(_ data: Data, displayName: String) throws(InputError) -> Learner {
+        let reader = FieldReader(try InputDocument.parse(data, name: displayName, directory: URL(fileURLWithPath: "/")))
         let learner = read(reader.root, requireClaims: false)
         if let learner, reader.problems.isEmpty { return learner }
         throw InputError(reader.problems)

@@ -26,6 +26,10 @@ public struct Activity: Sendable {
     public var statementOverrides: [String: String]
     public var disclaimer: String?
     public var commercialSupporters: [String]
+    /// How learners enrol on the service (besides a staff roster import).
+    public var enrolment = Enrolment()
+    /// The evaluation's questions; completing it is what `evaluationRequired` asks for.
+    public var evaluation: [EvaluationQuestion] = []
     /// The file the activity was read from, for messages.
     public var sourceFile: String
     /// The SHA-256 of the bytes it was read from: caches of what is made from the activity

@@ -141,3 +141,32 @@ package struct ClaimRules {
                "claims after the deadline are not accepted; a certificate of participation may still be issued")
     }
 }
+
+extension ClaimRules {
+    /// The designations `learner` may claim credit against, as the rules decide from her
+    /// profession and degrees and the provider's accreditation: what a claim form offers.
+    /// Empty when she may receive none of them; a certificate of participation is then
+    /// what the activity gives her (see `participation(for:)`).
+    package static func offers(activity: Activity, learner: Learner) -> [CreditDesignation] {
+        activity.designations.filter { designation in
+            guard designation.type != .participation else { return false }
+            var trial = learner
+            trial.claims = [Learner.Claim(type: designation.type, amount: CreditAmount(quarters: 1),
+                                          board: designation.board?.id,
+                                          pointType: designation.pointTypes.first)]
+            var rules = ClaimRules(activity: activity, learner: trial)
+            return rules.checkOffered(trial.claims[0])
+        }
+    }
+
+    /// The hours of participation a learner offered no credit may claim, up to the largest
+    /// designation (60 minutes = 1 hour).
+    package static func participation(for activity: Activity) -> CreditDesignation? {
+        activity.designation(for: Learner.Claim(type: .participation, amount: CreditAmount(quarters: 1)))
+    }
+
+    /// Accreditation and eligibility only: whether this kind of claim is open to her at all.
+    private mutating func checkOffered(_ claim: Learner.Claim) -> Bool {
+        checkAccreditation(claim, field: "claims[0]") && checkEligibility(claim, field: "claims[0]")
+    }
+}

@@ -16,6 +16,13 @@ public struct CompletionRecord: Sendable {
     public var pointType: String?
     /// Credit the learner reports from elsewhere, not recorded by a provider here.
     public var selfReported: Bool
+
+    public init(row: Int, learnerID: String, completionDate: CivilDate, activityTitle: String, provider: String, format: String,
+                creditType: CreditType, amount: CreditAmount, board: String? = nil, pointType: String? = nil, selfReported: Bool = false) {
+        (self.row, self.learnerID, self.completionDate, self.activityTitle) = (row, learnerID, completionDate, activityTitle)
+        (self.provider, self.format, self.creditType, self.amount) = (provider, format, creditType, amount)
+        (self.board, self.pointType, self.selfReported) = (board, pointType, selfReported)
+    }
 }
 
 /// Reads completion records (CSV), joining each to its activity file or, for self-reported

@@ -19,6 +19,9 @@ public struct Learner: Sendable, Codable {
     public var evaluationCompleted: Bool
     /// Board ids by board (`abim: "123456"`), for MOC reporting.
     public var boardIDs: [String: String]
+    /// The name as on each board's record (the ABIM Diplomate record), by board, where it
+    /// differs from the name printed; MOC reports carry it. Never printed.
+    public var boardNames: [String: String]?
     /// Birth month and day, `MM-DD`, which MOC and CPE Monitor reporting need. Never printed.
     public var birthMonthDay: String?
     /// The learner agrees that completions are reported to their board.

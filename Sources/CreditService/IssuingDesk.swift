@@ -1,0 +1,64 @@
+import CreditIssuing
+import CreditRecords
+import CreditRegistry
+import CreditRender
+import CreditTrust
+import Foundation
+
+/// Where the service issues: the core's own issuing path (`CertificateIssuer`), with the
+/// registry, the certificate-id key and, when one is configured, the signing identity.
+/// The renderer holds Pango objects, which one thread at a time may use: the actor makes
+/// claims take turns at drawing. Each issued file is kept in the database, so that every
+/// download is the very bytes first issued.
+actor IssuingDesk {
+    private let issuer: CertificateIssuer
+    private let store: any ServiceStore
+    let signing: SigningIdentity?
+
+    init(environment: CreditEnvironment, idKey: IssuerKey, signing: SigningIdentity?,
+         registry: any CertificateRegistry & ServiceStore) throws {
+        let renderer = try CertificateRenderer(environment: environment)
+        issuer = CertificateIssuer(renderer: renderer, idKey: idKey, signing: signing, registry: registry)
+        store = registry
+        self.signing = signing
+    }
+
+    var boards: BoardCatalog { issuer.renderer.boards }
+
+    /// Issues the certificate the learner document claims (or gives back the one issued
+    /// before): the learner record is read and checked exactly as a learner file is.
+    func issue(_ entry: ActivityCatalog.Entry, learnerDocument: Data, at time: Date) async throws -> Issued {
+        let learner = try LearnerReader.read(learnerDocument, displayName: "your claim")
+        let activity = try issuer.renderer.readActivity(Data(entry.text.utf8), displayName: entry.file.path,
+                                                        directory: entry.file.deletingLastPathComponent())
+        let input = IssueInput(activity: activity, activityText: entry.text, learner: learner,
+                               learnerText: String(decoding: learnerDocument, as: UTF8.self), creationDate: time)
+        let result = try await issuer.issue(input)
+        try await store.keepFile(certificateID: result.id, pdf: result.bytes)
+        return Issued(id: result.id, reproduced: result.reproduced)
+    }
+
+    /// What a claim gave: the certificate's id, and whether it was issued before.
+    struct Issued: Sendable {
+        let id: String
+        let reproduced: Bool
+    }
+
+    /// The learner's transcript PDF for the period: her issued certificates' credit.
+    func transcript(learner: Learner, records: [CompletionRecord], from: CivilDate?, to: CivilDate?,
+                    issueDate: CivilDate, signedAt: Date, folder: URL) throws -> [UInt8] {
+        let renderer = issuer.renderer
+        let transcript = Transcript(learner: learner, records: records, from: from, to: to, issuer: nil, issueDate: issueDate)
+        let spec = try TranscriptLayout.read(renderer.resources.transcriptLayouts.appendingPathComponent("transcript.yaml"),
+                                             fonts: renderer.fonts)
+        let metadata = PDFMetadata(
+            title: "Continuing education transcript: \(learner.professionalName), \(transcript.periodText)",
+            author: transcript.issuer, subject: "\(transcript.rows.count) completed activities",
+            keywords: ["learner \(learner.id)", "transcript layout v\(spec.version)"], creationDate: signedAt)
+        let file = folder.appendingPathComponent("transcript-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = try TranscriptWriter(layout: spec, engine: renderer.layouter.engine)
+            .write(transcript, to: file, metadata: metadata, signing: signing, signedAt: signedAt)
+        return Array(try Data(contentsOf: file))
+    }
+}
