@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     // The pipeline, lowest first; each target may import only those named before it (see
     // ARCHITECTURE.md, and ModuleBoundaryTests, which fails on an import that crosses a line).
@@ -107,6 +108,7 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "MultipartKit", package: "multipart-kit"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "X509", package: "swift-certificates")]
         ),

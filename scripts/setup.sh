@@ -4,11 +4,14 @@
 #   scripts/setup.sh --test   also the PDF tools the tests read output back with
 set -euo pipefail
 
-packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-2 libqrencode-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev)
+# msmtp: the SMTP client the service sends its mail with.
+packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-2 libqrencode-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev msmtp)
 if [[ "${1:-}" == "--test" ]]; then
     # Independent readers of what we write: PDF tools, a QR decoder, openssl as a
     # time-stamp authority, NSS tools for pdfsig's trust store.
-    packages+=(poppler-utils qpdf zbar-tools openssl libnss3-tools python3-pip)
+    # A real browser for the service's pages (WebDriver), and wrk for its load figures.
+    packages+=(poppler-utils qpdf zbar-tools openssl libnss3-tools python3-pip
+               chromium chromium-driver fonts-dejavu-core fonts-liberation wrk)
 fi
 
 missing=()
@@ -29,9 +32,17 @@ if ! command -v swift >/dev/null; then
     exit 1
 fi
 
+pip_install() {
+    python3 -m pip install --quiet --disable-pip-version-check "$@" 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+}
 # pyHanko, the independent PAdES validator the signature tests use.
 if [[ "${1:-}" == "--test" ]] && ! command -v pyhanko >/dev/null; then
     echo "Installing pyHanko (PyPI)"
-    python3 -m pip install --quiet --disable-pip-version-check pyhanko pyhanko-cli 2>/dev/null \
-        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyhanko pyhanko-cli
+    pip_install pyhanko pyhanko-cli
+fi
+# aiosmtpd, the real SMTP server the mail tests send to on loopback.
+if [[ "${1:-}" == "--test" ]] && ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "Installing aiosmtpd (PyPI)"
+    pip_install aiosmtpd
 fi

@@ -92,6 +92,10 @@ public enum RegistrySchema {
             "CREATE INDEX certificate_learner ON certificate (learnerID, issuedAt)",
             "CREATE INDEX session_expiry ON session (expiresAt)",
             "CREATE INDEX sign_in_expiry ON sign_in (expiresAt)",
+            // Delivery: a message the relay refused is tried again later, with the reason kept.
+            "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE outbox ADD COLUMN lastError TEXT",
+            "ALTER TABLE outbox ADD COLUMN nextAttemptAt TEXT",
         ]),
     ]
 

@@ -381,12 +381,22 @@ extension SQLiteRegistry: ServiceStore {
         }
     }
 
-    public func unsentMail(limit: Int) async throws -> [OutgoingMail] {
+    public func unsentMail(limit: Int, at time: Date) async throws -> [OutgoingMail] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sentAt IS NULL ORDER BY createdAt, id LIMIT ?", arguments: [limit]).map { row in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE sentAt IS NULL AND (nextAttemptAt IS NULL OR nextAttemptAt <= ?)
+                ORDER BY createdAt, id LIMIT ?
+                """, arguments: [ISODate.string(time), limit]).map { row in
                 OutgoingMail(id: row["id"], recipient: row["recipient"], subject: row["subject"], body: row["body"],
-                             createdAt: ISODate.date(row["createdAt"]) ?? Date(timeIntervalSince1970: 0))
+                             createdAt: ISODate.date(row["createdAt"]) ?? Date(timeIntervalSince1970: 0), attempts: row["attempts"])
             }
+        }
+    }
+
+    public func markFailed(id: String, reason: String, retryAt: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, lastError = ?, nextAttemptAt = ? WHERE id = ?",
+                           arguments: [reason, ISODate.string(retryAt), id])
         }
     }
 

@@ -22,9 +22,12 @@ public struct OutgoingMail: Sendable, Equatable {
     public var subject: String
     public var body: String
     public var createdAt: Date
+    /// Deliveries tried so far.
+    public var attempts = 0
 
-    public init(id: String, recipient: String, subject: String, body: String, createdAt: Date) {
+    public init(id: String, recipient: String, subject: String, body: String, createdAt: Date, attempts: Int = 0) {
         (self.id, self.recipient, self.subject, self.body, self.createdAt) = (id, recipient, subject, body, createdAt)
+        self.attempts = attempts
     }
 }
 
@@ -45,8 +48,11 @@ public protocol ServiceStore: AnyObject, Sendable {
     func session(idSHA256: String, at time: Date) async throws -> (accountID: String, csrf: String)?
     func endSession(idSHA256: String) async throws
     func enqueue(_ mail: OutgoingMail) async throws
-    func unsentMail(limit: Int) async throws -> [OutgoingMail]
+    /// Messages not yet sent whose next attempt is due at `time`, oldest first.
+    func unsentMail(limit: Int, at time: Date) async throws -> [OutgoingMail]
     func markSent(id: String, at time: Date) async throws
+    /// A refused delivery: the reason (no address in it) and when to try again.
+    func markFailed(id: String, reason: String, retryAt: Date) async throws
     /// Removes sign-in links and sessions that expired before `time`; how many went.
     func pruneExpired(at time: Date) async throws -> Int
 

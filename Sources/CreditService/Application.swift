@@ -18,6 +18,8 @@ public struct Service: Sendable {
     let signInsPerEmail = RateLimiter(perMinute: 3)
     let catalog: ActivityCatalog
     let desk: IssuingDesk?
+    /// Drains the outbox: into the development folder, or to the SMTP server.
+    let mail: MailDelivery?
 
     public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry & ServiceStore,
                 logger: Logger = Logger(label: "creditpress")) async throws {
@@ -33,7 +35,22 @@ public struct Service: Sendable {
         desk = try configuration.idKey.map {
             try IssuingDesk(environment: environment, idKey: $0, signing: configuration.signing, registry: registry)
         }
+        let drainer: (any MailDrainer)? = configuration.outboxFolder.map {
+            FolderMailDrainer(store: registry, folder: $0, clock: environment.clock)
+        } ?? configuration.smtp.map {
+            SMTPMailDrainer(store: registry, settings: $0, clock: environment.clock, logger: logger)
+        }
+        mail = drainer.map { MailDelivery(drainer: $0, store: registry, clock: environment.clock, logger: logger) }
         catalog = try ActivityCatalog(files: configuration.activityFiles, boards: try BoardCatalog(file: environment.resources.boards))
+    }
+}
+
+extension Service {
+    /// Hands on every message that is due now (the running service does this by itself);
+    /// how many went.
+    @discardableResult
+    public func drainOutbox() async throws -> Int {
+        try await mail?.drainer.drain() ?? 0
     }
 }
 
@@ -49,7 +66,7 @@ public func buildRouter(_ service: Service) -> Router<ServiceContext> {
     let clock = service.environment.clock
     LearnerRoutes(store: service.store, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
                   publicURL: service.configuration.publicURL,
-                  drainer: service.configuration.outboxFolder.map { FolderMailDrainer(store: service.store, folder: $0, clock: clock) },
+                  developmentOutbox: service.configuration.outboxFolder, mail: service.mail,
                   logger: service.logger, signInsPerAddress: service.signInsPerAddress, signInsPerEmail: service.signInsPerEmail)
         .add(to: router)
     LearnerArea(store: service.registry, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
@@ -63,5 +80,6 @@ public func buildApplication(_ service: Service, logger: Logger) -> some Applica
     Application(router: buildRouter(service),
                 configuration: .init(address: .hostname(service.configuration.host, port: service.configuration.port),
                                      serverName: "CreditPress"),
+                services: service.mail.map { [$0] } ?? [],
                 logger: logger)
 }

@@ -38,6 +38,23 @@ actor IssuingDesk {
         return Issued(id: result.id, reproduced: result.reproduced)
     }
 
+    /// The file of a certificate issued elsewhere (by `creditpress certificate` or a batch,
+    /// into the same registry), drawn again from its recorded input, checked against the
+    /// recorded digest, and kept: nil when it cannot be reproduced exactly.
+    func reproduce(_ record: IssuedRecord, entry: ActivityCatalog.Entry, registry: any CertificateRegistry) async throws -> [UInt8]? {
+        guard let activityText = try await registry.input(sha256: record.activitySHA256),
+              let learner = try? LearnerReader.read(Data(record.learnerInput.utf8), displayName: "registry") else { return nil }
+        let activity = try issuer.renderer.readActivity(Data(activityText.utf8), displayName: entry.file.path,
+                                                        directory: entry.file.deletingLastPathComponent())
+        let input = IssueInput(activity: activity, activityText: activityText, learner: learner, learnerText: record.learnerInput,
+                               layoutName: record.layoutName, creationDate: record.issuedAt)
+        guard let result = try? await issuer.issue(input), result.id == record.id, Hex.sha256(result.bytes) == record.pdfSHA256 else {
+            return nil
+        }
+        try await store.keepFile(certificateID: record.id, pdf: result.bytes)
+        return result.bytes
+    }
+
     /// What a claim gave: the certificate's id, and whether it was issued before.
     struct Issued: Sendable {
         let id: String

@@ -13,7 +13,9 @@ struct LearnerRoutes {
     let pages: Pages
     let clock: any CreditClock
     let publicURL: String
-    let drainer: FolderMailDrainer?
+    /// Development: the folder mail is written to, whose sign-in links are also logged.
+    let developmentOutbox: URL?
+    let mail: MailDelivery?
     let logger: Logger
     let signInsPerAddress: RateLimiter
     let signInsPerEmail: RateLimiter
@@ -85,10 +87,12 @@ struct LearnerRoutes {
                 It works once. If you did not ask for it, ignore this message.
                 """,
             createdAt: clock.now()))
-        if let drainer {
-            try await drainer.drain()
-            // Development only: the outbox is a folder, and the link is said here too.
-            logger.info("sign-in link (development outbox \(drainer.folder.path)): \(link)")
+        if let developmentOutbox, let mail {
+            // Development only: the outbox is a folder, written at once, and the link is said here too.
+            try await mail.drainer.drain()
+            logger.info("sign-in link (development outbox \(developmentOutbox.path)): \(link)")
+        } else {
+            mail?.kick()
         }
         // The same answer whether or not the address was known: nobody learns who has an account.
         return pages.page("sign-in-sent", ["email": email])

@@ -25,6 +25,8 @@ public struct ServiceConfiguration: Sendable {
     /// Development: mail is written here as `.eml` files and sign-in links are logged. Nil:
     /// mail waits in the outbox for a delivering drainer.
     public var outboxFolder: URL?
+    /// Production: mail goes to this SMTP server (ignored while `outboxFolder` is set).
+    public var smtp: SMTPSettings?
     /// The activity files learners enrol in and claim for.
     public var activityFiles: [URL] = []
     /// The key certificate ids are derived with; without it the service issues nothing.

@@ -13,7 +13,7 @@ struct EnrolCommand: AsyncParsableCommand {
             Each row with an email address becomes an account (unless the address has one), with the \
             row's names, degrees and profession as its Account Details; the learner then signs in with \
             an emailed link and finds the activity under My activities. Rows without an address are \
-            listed and skipped. The roster is the batch's CSV format.
+            listed and skipped. The roster has the batch's columns; only id and email are required.
 
             Exit status: 0 when every row was enrolled, 2 when some were skipped (listed on standard \
             error), 65 when the roster or activity was refused.
@@ -39,7 +39,7 @@ struct EnrolCommand: AsyncParsableCommand {
             }
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity,
                                                          boards: try BoardCatalog(file: environment.resources.boards))
-            let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster)
+            let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, purpose: .enrolment)
             let store = try SQLiteRegistry(file: location)
             let report = await RosterEnrolment.importRoster(reader, activityID: activityRecord.id, store: store, at: environment.clock.now())
             print("enrolled \(report.enrolled) learners in \(activityRecord.id) (\(report.accountsMade) new accounts)")

@@ -42,6 +42,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Development: write outgoing mail into this folder as .eml files and log sign-in links.")
     var outbox: String?
 
+    @Option(help: "Production: the SMTP server mail is sent through (default: $CREDITPRESS_SMTP_HOST; sent with msmtp).")
+    var smtpHost: String?
+
+    @Option(help: "The SMTP server's port (default: 587 with starttls, 465 with tls, 25 with none).")
+    var smtpPort: Int?
+
+    @Option(help: "How the connection is secured: starttls, tls or none.")
+    var smtpSecurity = "starttls"
+
+    @Option(help: "The SMTP user name; the password is read from $CREDITPRESS_SMTP_PASSWORD, never from a flag.")
+    var smtpUser: String?
+
+    @Option(help: "The sender of the service's mail, e.g. \"CME Office <cme@example.org>\" (default: $CREDITPRESS_MAIL_FROM).")
+    var mailFrom: String?
+
     @Option(help: "Activity files, or folders holding them, that learners enrol in and claim for (repeatable).")
     var activities: [String] = []
 
@@ -65,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                 verificationsPerMinute: verificationsPerMinute > 0 ? verificationsPerMinute : Int.max,
                 publicURL: publicURL, outboxFolder: outbox.map { URL(fileURLWithPath: $0) })
             var setUp = configuration
+            setUp.smtp = try smtpSettings()
             setUp.activityFiles = try Live.activityFiles(activities, option: "--activities")
             if !setUp.activityFiles.isEmpty {
                 // Learners claim here: certificates are issued with the provider's id key, and signed
@@ -80,8 +96,27 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let issuing = service.configuration.idKey == nil ? "verification only: no activities given"
             : "\(service.configuration.activityFiles.count) activities, certificates \(service.configuration.signing == nil ? "unsigned" : "signed")"
-        print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path); \(issuing))")
+        let mail = service.configuration.outboxFolder.map { "mail into \($0.path)" }
+            ?? service.configuration.smtp.map { "mail through \($0.host):\($0.port)" } ?? "no mail: sign-in links only with `creditpress sign-in-link`"
+        print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path); \(issuing); \(mail))")
         try await buildApplication(service, logger: logger).runService()
+    }
+
+    /// The SMTP settings, when a server is named.
+    func smtpSettings() throws -> SMTPSettings? {
+        guard let host = smtpHost ?? Live.variable("CREDITPRESS_SMTP_HOST") else { return nil }
+        guard let security = SMTPSettings.Security(rawValue: smtpSecurity) else {
+            throw ValidationError("--smtp-security '\(smtpSecurity)' is not one of: starttls, tls, none")
+        }
+        guard let from = mailFrom ?? Live.variable("CREDITPRESS_MAIL_FROM"), from.contains("@") else {
+            throw ValidationError("sending mail needs the sender's address: give --mail-from \"CME Office <cme@example.org>\"")
+        }
+        let password = Live.variable("CREDITPRESS_SMTP_PASSWORD")
+        if smtpUser != nil, password == nil {
+            throw ValidationError("--smtp-user is given but $CREDITPRESS_SMTP_PASSWORD is not set")
+        }
+        let port = smtpPort ?? [SMTPSettings.Security.starttls: 587, .tls: 465, SMTPSettings.Security.none: 25][security]!
+        return SMTPSettings(host: host, port: port, security: security, user: smtpUser, password: password, from: from)
     }
 
     static func certificates(_ given: [String], variable: String) throws -> [Certificate] {

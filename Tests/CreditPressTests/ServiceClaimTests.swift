@@ -287,7 +287,7 @@ struct ServiceClaimTests {
 
     @Test func aStaffRosterImportEnrolsItsLearners() async throws {
         let world = try await World()
-        let reader = try RosterReader(url: Fixture.example.appendingPathComponent("roster.csv"))
+        let reader = try RosterReader(url: Fixture.example.appendingPathComponent("roster.csv"), purpose: .enrolment)
         let report = await RosterEnrolment.importRoster(reader, activityID: "ASCO-AM-2018", store: world.registry, at: world.clock.now())
         #expect(report.enrolled > 0)
         #expect(report.accountsMade == report.enrolled)
@@ -304,7 +304,7 @@ struct ServiceClaimTests {
             #expect(listed.contains("Sarah A. Whitfield, MD"), "Account Details come from the roster row")
         }
         // Imported again: nobody twice.
-        let again = await RosterEnrolment.importRoster(try RosterReader(url: Fixture.example.appendingPathComponent("roster.csv")),
+        let again = await RosterEnrolment.importRoster(try RosterReader(url: Fixture.example.appendingPathComponent("roster.csv"), purpose: .enrolment),
                                                        activityID: "ASCO-AM-2018", store: world.registry, at: world.clock.now())
         #expect(again.accountsMade == 0)
     }

@@ -25,7 +25,9 @@ public final class RosterReader {
     private var rowNumber = 0
 
     /// Reads the roster file at `url`, one row at a time.
-    public convenience init(url: URL, displayName: String? = nil) throws(InputError) {
+    /// With `purpose` `.enrolment`, a roster of who attends (no completion date or credit
+    /// columns needed) for enrolling learners on the service.
+    public convenience init(url: URL, displayName: String? = nil, purpose: RosterColumns.Purpose = .certificates) throws(InputError) {
         let name = displayName ?? url.relativePath
         guard let stream = InputStream(url: url), FileManager.default.isReadableFile(atPath: url.path) else {
             throw InputError([Problem(file: name, field: "", message: "cannot read the roster file",
@@ -35,15 +37,15 @@ public final class RosterReader {
             defer { try? handle.close() }
             return try? handle.read(upToCount: 4096)
         } ?? Data()
-        try self.init(stream: stream, head: head, name: name)
+        try self.init(stream: stream, head: head, name: name, purpose: purpose)
     }
 
     /// Reads a roster from its bytes (an upload, say), named `displayName` in messages.
-    public convenience init(data: Data, displayName: String) throws(InputError) {
-        try self.init(stream: InputStream(data: data), head: data.prefix(4096), name: displayName)
+    public convenience init(data: Data, displayName: String, purpose: RosterColumns.Purpose = .certificates) throws(InputError) {
+        try self.init(stream: InputStream(data: data), head: data.prefix(4096), name: displayName, purpose: purpose)
     }
 
-    private init(stream: InputStream, head: Data, name: String) throws(InputError) {
+    private init(stream: InputStream, head: Data, name: String, purpose: RosterColumns.Purpose) throws(InputError) {
         func fail(_ message: String, hint: String? = nil) -> InputError {
             InputError([Problem(file: name, field: "", message: message, hint: hint)])
         }
@@ -57,7 +59,7 @@ public final class RosterReader {
         self.file = name
         self.reader = reader
         self.header = header
-        self.columns = try RosterColumns(header: header, file: name)
+        self.columns = try RosterColumns(header: header, file: name, purpose: purpose)
     }
 
     public var parser: RosterRowParser { RosterRowParser(file: file, columns: columns) }
@@ -146,7 +148,13 @@ public struct RosterColumns: Sendable {
 
     package let index: [String: Int]
 
-    public init(header: [String], file: String) throws(InputError) {
+    /// What the roster is read for: certificates (a batch) or enrolment on the service.
+    public enum Purpose: Sendable {
+        case certificates
+        case enrolment
+    }
+
+    public init(header: [String], file: String, purpose: Purpose = .certificates) throws(InputError) {
         var problems: [Problem] = []
         var index: [String: Int] = [:]
         // A header of thousands of columns is not a roster (a data file, a lost line break):
@@ -175,10 +183,11 @@ public struct RosterColumns: Sendable {
             }
             index[name] = position
         }
-        for name in Self.required where index[name] == nil {
+        let required = purpose == .certificates ? Self.required : ["id", "email"]
+        for name in required where index[name] == nil {
             problems.append(Problem(file: file, row: 0, field: name, message: "is a required column and is missing from the header"))
         }
-        if !Self.creditColumns.contains(where: { index[$0.column] != nil }) && index["moc_points"] == nil {
+        if purpose == .certificates, !Self.creditColumns.contains(where: { index[$0.column] != nil }) && index["moc_points"] == nil {
             problems.append(Problem(file: file, row: 0, field: "", message: "the header has no credit column",
                                     hint: "add at least one of: \(Self.creditColumns.map(\.column).joined(separator: ", "))"))
         }
