@@ -4,15 +4,22 @@
 # service on it, and runs wrk for 10 s at 64 connections on
 #   1. one certificate's page (a board clerk's link opened by many),
 #   2. pages of all N certificates, chosen at random,
-#   3. the JSON API for one certificate.
+#   3. the JSON API for one certificate;
+# then the learner's side, on the example ASCO 2018 activity: C learners enrolled, each
+# signing in and claiming 24.5 AMA credits (claim to certificate, signed: p50/p99, from
+# scripts/bench-claims.py), and
+#   4. downloads of an issued certificate by its learner.
 # Prints wrk's requests per second and latency percentiles for each, and the server's peak
-# resident memory.
+# resident memory. With SOAK seconds, last a mixed load that long and print the server's
+# resident memory every minute (memory must stay flat).
 #
-#   scripts/bench-service.sh [N]      default 2000
+#   scripts/bench-service.sh [N [C [SOAK]]]      default 2000 200 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rows=${1:-2000}
+claims=${2:-200}
+soak=${3:-0}
 command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk >/dev/null
 swift build -c release --static-swift-stdlib --product creditpress
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/creditpress"
@@ -39,8 +46,14 @@ request = function() return wrk.format("GET", "/verify/" .. ids[math.random(#ids
 LUA
 
 port=18099
+# Learners for the claims: enrolled in ASCO 2018 by the staff's import.
+{
+    echo "id,first_name,last_name,professional_name,degrees,profession,email"
+    for i in $(seq "$claims"); do echo "B-$i,Learner,Number$i,\"Learner Number$i, MD\",MD,physician,learner$i@bench.example.org"; done
+} > "$work/enrol.csv"
+"$binary" enrol --registry "$work/registry.sqlite" --activity Examples/asco-2018/activity.yaml "$work/enrol.csv" >/dev/null
 "$binary" serve --port $port --registry "$work/registry.sqlite" --trust "$work/keys/ca.cert.pem" --signing "$work/keys" \
-    --verifications-per-minute 0 >"$work/serve.log" 2>&1 &
+    --activities Examples --verifications-per-minute 0 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 one=$(head -1 "$work/ids.txt")
@@ -53,4 +66,27 @@ report() {
 report "one certificate's page, 64 connections" "http://127.0.0.1:$port/verify/$one"
 report "$rows certificates' pages at random, 64 connections" -s "$work/ids.lua" "http://127.0.0.1:$port"
 report "JSON API, one certificate, 64 connections" "http://127.0.0.1:$port/api/v1/certificates/$one"
+
+echo "== $claims learners claim 24.5 AMA credits each (signed certificates), one after another"
+for i in $(seq "$claims"); do
+    "$binary" sign-in-link --registry "$work/registry.sqlite" --email "learner$i@bench.example.org" --public-url "http://127.0.0.1:$port"
+done > "$work/links.txt"
+python3 scripts/bench-claims.py "http://127.0.0.1:$port" ASCO-AM-2018 24.5 < "$work/links.txt" | tee "$work/claims.txt" | grep claims:
+cookie=$(sed -n 's/^COOKIE //p' "$work/claims.txt")
+certificate=$(sed -n 's/^CERTIFICATE //p' "$work/claims.txt")
+report "downloads of an issued certificate by its learner, 64 connections" -H "Cookie: $cookie" \
+    "http://127.0.0.1:$port/certificates/$certificate/download"
 echo "server peak resident memory: $(grep VmHWM /proc/$server/status | awk '{print $2, $3}')"
+
+if ((soak > 0)); then
+    echo "== mixed load for $soak s (verification pages at random, downloads), resident memory each minute"
+    wrk -t1 -c32 -d"${soak}s" -s "$work/ids.lua" "http://127.0.0.1:$port" >/dev/null &
+    mixed=$!
+    wrk -t1 -c16 -d"${soak}s" -H "Cookie: $cookie" "http://127.0.0.1:$port/certificates/$certificate/download" >/dev/null &
+    downloads=$!
+    for minute in $(seq 0 $((soak / 60))); do
+        echo "  minute $minute: $(grep VmRSS /proc/$server/status | awk '{print $2, $3}')"
+        ((minute * 60 < soak)) && sleep 60
+    done
+    wait $mixed $downloads
+fi

@@ -483,6 +483,24 @@ extension SQLiteRegistry: ServiceStore {
         }
     }
 
+    public func sessionAccount(idSHA256: String, at time: Date) async throws -> (account: Account, csrf: String)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT account.*, session.csrf AS sessionCSRF FROM session JOIN account ON account.id = session.accountID
+                WHERE session.idSHA256 = ? AND session.expiresAt > ?
+                """, arguments: [idSHA256, ISODate.string(time)]).map { (Self.account($0), $0["sessionCSRF"]) }
+        }
+    }
+
+    public func fileFacts(certificateID: String) async throws -> (learnerID: String, status: IssuedRecord.Status, pdfSHA256: String, supersededBy: String?)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT learnerID, status, pdfSHA256, supersededBy FROM certificate WHERE id = ?",
+                             arguments: [certificateID]).map {
+                ($0["learnerID"], IssuedRecord.Status(rawValue: $0["status"]) ?? .revoked, $0["pdfSHA256"], $0["supersededBy"])
+            }
+        }
+    }
+
     public func certificates(learnerID: String) async throws -> [IssuedRecord] {
         try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM certificate WHERE learnerID = ? ORDER BY issuedAt, revision, id",

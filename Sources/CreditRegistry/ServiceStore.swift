@@ -68,6 +68,10 @@ public protocol ServiceStore: AnyObject, Sendable {
     /// Keeps an issued certificate's file; the first one kept for an id stays.
     func keepFile(certificateID: String, pdf: [UInt8]) async throws
     func file(certificateID: String) async throws -> [UInt8]?
+    /// A session's account in one lookup, unless the session ended or expired.
+    func sessionAccount(idSHA256: String, at time: Date) async throws -> (account: Account, csrf: String)?
+    /// What a download checks before it sends a kept file: whose it is, its status and digest.
+    func fileFacts(certificateID: String) async throws -> (learnerID: String, status: IssuedRecord.Status, pdfSHA256: String, supersededBy: String?)?
     /// Every certificate issued to the learner, oldest first.
     func certificates(learnerID: String) async throws -> [IssuedRecord]
 }

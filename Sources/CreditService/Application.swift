@@ -20,6 +20,7 @@ public struct Service: Sendable {
     let desk: IssuingDesk?
     /// Drains the outbox: into the development folder, or to the SMTP server.
     let mail: MailDelivery?
+    let files = FileCache()
 
     public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry & ServiceStore,
                 logger: Logger = Logger(label: "creditpress")) async throws {
@@ -70,7 +71,8 @@ public func buildRouter(_ service: Service) -> Router<ServiceContext> {
                   logger: service.logger, signInsPerAddress: service.signInsPerAddress, signInsPerEmail: service.signInsPerEmail)
         .add(to: router)
     LearnerArea(store: service.registry, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
-                catalog: service.catalog, desk: service.desk, scratch: service.configuration.scratchFolder, logger: service.logger)
+                catalog: service.catalog, desk: service.desk, scratch: service.configuration.scratchFolder, logger: service.logger,
+                files: service.files)
         .add(to: router)
     return router
 }

@@ -18,6 +18,7 @@ struct LearnerArea {
     let desk: IssuingDesk?
     let scratch: URL
     let logger: Logger
+    let files: FileCache
 
     func add(to router: Router<ServiceContext>) {
         router.get("/activities") { request, _ in
@@ -377,24 +378,36 @@ struct LearnerArea {
     }
 
     private func download(_ session: LearnerSession, id: String) async throws -> Response {
-        guard id.count <= 40, let record = try await store.record(id: id), record.learnerID == session.account.learnerID else {
+        guard id.count <= 40, let facts = try await store.fileFacts(certificateID: id), facts.learnerID == session.account.learnerID else {
             return notFound(session)
         }
-        var kept = try await store.file(certificateID: id)
-        if kept == nil, let desk, let entry = catalog.entry(record.activityID) {
-            // Issued on the command line into this registry: drawn again, exactly, once.
-            kept = try await desk.reproduce(record, entry: entry, registry: store)
+        guard facts.status == .issued else {
+            let message = facts.status == .revoked
+                ? "The provider revoked this certificate, so it is no longer offered for download. Ask the provider if you believe this is wrong."
+                : "This certificate was replaced by a corrected one (\(facts.supersededBy ?? "see My certificates")), which is the one to download."
+            return pages.page("message", ["title": "Certificate withdrawn", "heading": "This certificate is withdrawn", "message": message],
+                              status: .gone)
         }
-        guard let bytes = kept, Hex.sha256(bytes) == record.pdfSHA256 else {
-            logger.warning("certificate \(id) has no file that matches its registry record")
-            return notFound(session)
+        var bytes = files.file(id: id, digest: facts.pdfSHA256)
+        if bytes == nil {
+            var kept = try await store.file(certificateID: id)
+            if kept == nil, let desk, let record = try await store.record(id: id), let entry = catalog.entry(record.activityID) {
+                // Issued on the command line into this registry: drawn again, exactly, once.
+                kept = try await desk.reproduce(record, entry: entry, registry: store)
+            }
+            guard let checked = kept, Hex.sha256(checked) == facts.pdfSHA256 else {
+                logger.warning("certificate \(id) has no file that matches its registry record")
+                return notFound(session)
+            }
+            files.keep(checked, id: id, digest: facts.pdfSHA256)
+            bytes = checked
         }
         return Response(status: .ok, headers: [
             .contentType: "application/pdf",
-            .contentDisposition: "attachment; filename=\"certificate-\(record.id).pdf\"",
+            .contentDisposition: "attachment; filename=\"certificate-\(id).pdf\"",
             .cacheControl: "private, no-store",
-            .eTag: "\"\(record.pdfSHA256)\"",
-        ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            .eTag: "\"\(facts.pdfSHA256)\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: bytes ?? [])))
     }
 
     private func transcriptPage(_ session: LearnerSession, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {

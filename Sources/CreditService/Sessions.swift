@@ -31,9 +31,8 @@ struct Sessions: Sendable {
     /// The request's session, if its cookie names a live one.
     func current(_ request: Request) async -> LearnerSession? {
         guard let secret = Self.cookieValue(request), secret.count < 100,
-              let found = try? await store.session(idSHA256: Self.digest(secret), at: clock.now()),
-              let account = try? await store.account(id: found.accountID) else { return nil }
-        return LearnerSession(account: account, csrf: found.csrf)
+              let found = try? await store.sessionAccount(idSHA256: Self.digest(secret), at: clock.now()) else { return nil }
+        return LearnerSession(account: found.account, csrf: found.csrf)
     }
 
     /// Starts a session for `accountID`; the `Set-Cookie` value to send.

@@ -150,6 +150,11 @@ struct ServiceClaimTests {
             // Claiming again issues nothing new: the page shows the certificate.
             #expect(try await sarah.get("/activities/ASCO-AM-2018/claim").response.headers[.location] == "/activities/ASCO-AM-2018")
             #expect(try await sarah.get("/certificates").body.contains(id))
+            // Revoked by the provider: no longer offered, and said so.
+            try await world.registry.revoke(id: id, reason: "Attendance not confirmed", actor: "cme-office", at: world.clock.now())
+            let withdrawn = try await sarah.get("/certificates/\(id)/download")
+            #expect(withdrawn.status == .gone)
+            #expect(withdrawn.body.contains("The provider revoked this certificate"))
         }
     }
 
