@@ -22,7 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -103,13 +103,14 @@ let package = Package(
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Reading an upload form's file: the service's upload page and the fuzzer's. No dependency.
+        .target(name: "CreditUpload"),
         // The web service: learners claim and download, boards verify (Hummingbird 2).
         .target(
             name: "CreditService",
-            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing",
+            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Mustache", package: "swift-mustache"),
-                           .product(name: "MultipartKit", package: "multipart-kit"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "X509", package: "swift-certificates")]
@@ -129,7 +130,7 @@ let package = Package(
         // replayer of inputs. It links no Pango or Cairo: it feeds the readers and verify.
         .executableTarget(
             name: "creditpress-fuzz",
-            dependencies: ["CreditRecords", "CreditPDF", "CreditTrust", .product(name: "X509", package: "swift-certificates")],
+            dependencies: ["CreditRecords", "CreditPDF", "CreditTrust", "CreditUpload", .product(name: "X509", package: "swift-certificates")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(

@@ -1,8 +1,8 @@
 import CreditRecords
 import CreditTrust
+import CreditUpload
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// The pages and API for anyone holding a certificate: a licensing board's clerk with a PDF,
@@ -129,27 +129,23 @@ struct VerifyRoutes {
     /// The `pdf` part of a multipart upload, read up to `limit` bytes.
     static func uploadedPDF(_ request: Request, context: ServiceContext, limit: Int) async -> Result<[UInt8], UploadProblem> {
         var request = request
-        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
-              let boundary = type.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
-                  .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst(9).trimmingCharacters(in: CharacterSet(charactersIn: "\"")),
-              !boundary.isEmpty else {
+        let type = request.headers[.contentType] ?? ""
+        guard UploadForm.boundary(contentType: type) != nil else {
             return .failure(UploadProblem(message: "Choose the certificate's PDF file, then press Check.", status: .unprocessableContent))
         }
+        let tooLarge = UploadProblem(message: "The file is larger than \(ByteCount.text(UInt64(limit))); a certificate is far smaller. Is it the right file?",
+                                     status: .contentTooLarge)
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: limit + 64 * 1024)
         } catch {
-            return .failure(UploadProblem(message: "The file is larger than \(ByteCount.text(UInt64(limit))); a certificate is far smaller. Is it the right file?",
-                                          status: .contentTooLarge))
+            return .failure(tooLarge)
         }
-        struct Upload: Decodable { var pdf: Data }
-        guard let upload = try? FormDataDecoder().decode(Upload.self, from: body, boundary: boundary), !upload.pdf.isEmpty else {
-            return .failure(UploadProblem(message: "No file arrived. Choose the certificate's PDF file, then press Check.", status: .unprocessableContent))
+        switch UploadForm.file("pdf", in: Array(buffer: body), contentType: type, limit: limit) {
+        case .success(let bytes): return .success(bytes)
+        case .failure(.tooLarge): return .failure(tooLarge)
+        case .failure: return .failure(UploadProblem(message: "No file arrived. Choose the certificate's PDF file, then press Check.", status: .unprocessableContent))
         }
-        guard upload.pdf.count <= limit else {
-            return .failure(UploadProblem(message: "The file is larger than \(ByteCount.text(UInt64(limit))).", status: .contentTooLarge))
-        }
-        return .success(Array(upload.pdf))
     }
 
     /// A path segment as it may be put in a Location header.

@@ -1,6 +1,7 @@
 import CreditPDF
 import CreditRecords
 import CreditTrust
+import CreditUpload
 import Foundation
 import X509
 
@@ -8,7 +9,10 @@ import X509
 /// bytes from outside — a PDF to verify, a QR text, a roster, an activity and a learner.
 /// Each returns normally for any input: a refusal is an answer, a trap or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {
-    case pdf, qr, roster, activity, learner
+    case pdf, qr, roster, activity, learner, upload
+
+    /// The boundary of the upload seeds: the harness reads the input as a form body with it.
+    static let boundary = "CreditPressFuzzBoundary"
 
     /// The provider certificate QR texts in the seed corpus were signed with, so that
     /// mutations reach the payload's signature check and what follows it.
@@ -23,6 +27,12 @@ enum FuzzTarget: String, CaseIterable {
 
     func run(_ data: Data) {
         switch self {
+        case .upload:
+            // The service's upload page: the form's file, then the same checks as a PDF.
+            if case .success(let file) = UploadForm.file("pdf", in: Array(data),
+                                                         contentType: "multipart/form-data; boundary=\(Self.boundary)", limit: 1 << 20) {
+                FuzzTarget.pdf.run(Data(file))
+            }
         case .pdf:
             let bytes = Array(data)
             _ = SignatureVerifier(roots: Self.signers, clock: Self.clock).verify(bytes)
