@@ -16,6 +16,10 @@ public struct Service: Sendable {
     let logger: Logger
     let signInsPerAddress = RateLimiter(perMinute: 10)
     let signInsPerEmail = RateLimiter(perMinute: 3)
+    /// Links tried per address: a script guessing links is stopped long before it could find one.
+    let redemptionsPerAddress = RateLimiter(perMinute: 30)
+    /// Claims posted per account.
+    let claimsPerAccount = RateLimiter(perMinute: 20)
     let catalog: ActivityCatalog
     let desk: IssuingDesk?
     /// Drains the outbox: into the development folder, or to the SMTP server.
@@ -63,16 +67,18 @@ public func buildRouter(_ service: Service) -> Router<ServiceContext> {
                                           urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]),
                                           searchForIndexHtml: false))
     VerifyRoutes(service: service.verification, pages: service.pages, maximumUpload: service.configuration.maximumUpload)
-        .add(to: router, limiter: service.limiter)
+        .add(to: router, limiter: service.limiter, address: ClientAddress(trustedProxies: service.configuration.trustedProxies))
     let clock = service.environment.clock
     LearnerRoutes(store: service.store, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
                   publicURL: service.configuration.publicURL,
                   developmentOutbox: service.configuration.outboxFolder, mail: service.mail,
-                  logger: service.logger, signInsPerAddress: service.signInsPerAddress, signInsPerEmail: service.signInsPerEmail)
+                  logger: service.logger, signInsPerAddress: service.signInsPerAddress, signInsPerEmail: service.signInsPerEmail,
+                  redemptionsPerAddress: service.redemptionsPerAddress,
+                  address: ClientAddress(trustedProxies: service.configuration.trustedProxies))
         .add(to: router)
     LearnerArea(store: service.registry, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
                 catalog: service.catalog, desk: service.desk, scratch: service.configuration.scratchFolder, logger: service.logger,
-                files: service.files)
+                files: service.files, claimsPerAccount: service.claimsPerAccount)
         .add(to: router)
     return router
 }

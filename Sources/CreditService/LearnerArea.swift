@@ -19,6 +19,7 @@ struct LearnerArea {
     let scratch: URL
     let logger: Logger
     let files: FileCache
+    let claimsPerAccount: RateLimiter
 
     func add(to router: Router<ServiceContext>) {
         router.get("/activities") { request, _ in
@@ -317,6 +318,12 @@ struct LearnerArea {
             return pages.page("message", ["title": "Claims are closed", "heading": "Claiming is not set up on this site",
                                           "message": "This service checks certificates but does not issue them (it has no certificate-id key). Ask the provider."],
                               status: .serviceUnavailable)
+        }
+        guard claimsPerAccount.allow(session.account.id) else {
+            var response = pages.page("message", ["title": "Too many claims", "heading": "Too many claims in a minute",
+                                                  "message": "Wait a minute, then send your claim again."], status: .tooManyRequests)
+            response.headers[.retryAfter] = "60"
+            return response
         }
         let standing = try await standing(session, activity)
         if standing.certificate != nil { return LearnerRoutes.redirect("/activities/\(Self.path(activity.id))") }

@@ -19,13 +19,23 @@ struct LearnerRoutes {
     let logger: Logger
     let signInsPerAddress: RateLimiter
     let signInsPerEmail: RateLimiter
+    let redemptionsPerAddress: RateLimiter
+    let address: ClientAddress
 
     static let linkLifetime: TimeInterval = 15 * 60
 
     func add(to router: Router<ServiceContext>) {
         router.get("/sign-in") { _, _ in pages.page("sign-in", [:]) }
         router.post("/sign-in") { request, context in try await signIn(request, context: context) }
-        router.get("/sign-in/:token") { _, context in try await redeem(context.parameters.get("token") ?? "") }
+        router.get("/sign-in/:token") { request, context in
+            guard redemptionsPerAddress.allow(address.of(request, context: context)) else {
+                var response = pages.page("sign-in", ["problem": "Too many sign-in links were tried from this address; wait a minute, then open your link again."],
+                                          status: .tooManyRequests)
+                response.headers[.retryAfter] = "60"
+                return response
+            }
+            return try await redeem(context.parameters.get("token") ?? "")
+        }
         router.post("/sign-out") { request, context in
             guard let session = await sessions.current(request) else { return Self.redirect("/") }
             let form = try await VerifyRoutes.form(request, context: context)
@@ -65,8 +75,7 @@ struct LearnerRoutes {
             return pages.page("sign-in", ["problem": "Give the email address you registered with, such as name@example.org.", "email": email],
                               status: .unprocessableContent)
         }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
-        guard signInsPerAddress.allow(address), signInsPerEmail.allow(email) else {
+        guard signInsPerAddress.allow(address.of(request, context: context)), signInsPerEmail.allow(email) else {
             var response = pages.page("sign-in", ["problem": "Too many sign-in links were asked for; wait a minute, then ask again."],
                                       status: .tooManyRequests)
             response.headers[.retryAfter] = "60"

@@ -50,12 +50,29 @@ final class RateLimiter: Sendable {
     }
 }
 
+/// Whom a request comes from, for rate limits: the connection's address, or, when that is
+/// a reverse proxy the service is told to trust, the client address the proxy appended to
+/// `X-Forwarded-For` (the rightmost one not itself a trusted proxy; what a client wrote
+/// there itself is never believed).
+struct ClientAddress: Sendable {
+    let trustedProxies: Set<String>
+
+    func of<Context: RemoteAddressRequestContext>(_ request: Request, context: Context) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        guard trustedProxies.contains(peer) else { return peer }
+        let forwarded = request.headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        return forwarded.last { !trustedProxies.contains($0) && !$0.isEmpty } ?? peer
+    }
+}
+
 /// Refuses a client that asked for more than its share of verifications this minute.
 struct RateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let limiter: RateLimiter
+    let address: ClientAddress
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let key = context.remoteAddress?.ipAddress ?? "unknown"
+        let key = address.of(request, context: context)
         guard limiter.allow(key) else {
             var headers = HTTPFields()
             headers[.retryAfter] = "60"
@@ -73,4 +90,5 @@ extension HTTPField.Name {
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
     static let openerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
     static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

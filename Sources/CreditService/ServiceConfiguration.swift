@@ -27,6 +27,8 @@ public struct ServiceConfiguration: Sendable {
     public var outboxFolder: URL?
     /// Production: mail goes to this SMTP server (ignored while `outboxFolder` is set).
     public var smtp: SMTPSettings?
+    /// Reverse proxies whose `X-Forwarded-For` names the client, for rate limits.
+    public var trustedProxies: Set<String> = []
     /// The activity files learners enrol in and claim for.
     public var activityFiles: [URL] = []
     /// The key certificate ids are derived with; without it the service issues nothing.

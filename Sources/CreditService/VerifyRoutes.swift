@@ -12,10 +12,10 @@ struct VerifyRoutes {
     let pages: Pages
     let maximumUpload: Int
 
-    func add(to router: Router<ServiceContext>, limiter: RateLimiter) {
+    func add(to router: Router<ServiceContext>, limiter: RateLimiter, address: ClientAddress) {
         router.get("/") { _, _ in pages.page("home", [:]) }
         router.get("/health") { _, _ in "ok\n" }
-        let checks = router.group().add(middleware: RateLimitMiddleware(limiter: limiter))
+        let checks = router.group().add(middleware: RateLimitMiddleware(limiter: limiter, address: address))
         // The QR code's address: the page reads the payload from the fragment (which never
         // reaches the server) and posts it; without script, the code can be pasted.
         checks.get("/verify") { request, _ in

@@ -57,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The sender of the service's mail, e.g. \"CME Office <cme@example.org>\" (default: $CREDITPRESS_MAIL_FROM).")
     var mailFrom: String?
 
+    @Option(help: "A reverse proxy's address whose X-Forwarded-For names the client, for rate limits (repeatable).")
+    var trustedProxy: [String] = []
+
     @Option(help: "Activity files, or folders holding them, that learners enrol in and claim for (repeatable).")
     var activities: [String] = []
 
@@ -81,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
                 publicURL: publicURL, outboxFolder: outbox.map { URL(fileURLWithPath: $0) })
             var setUp = configuration
             setUp.smtp = try smtpSettings()
+            setUp.trustedProxies = Set(trustedProxy)
             setUp.activityFiles = try Live.activityFiles(activities, option: "--activities")
             if !setUp.activityFiles.isEmpty {
                 // Learners claim here: certificates are issued with the provider's id key, and signed

@@ -20,14 +20,15 @@ struct ServiceVerifyTests {
         let bytes: [UInt8]
         let qrText: String?
 
-        init(verificationsPerMinute: Int = 600) async throws {
+        init(verificationsPerMinute: Int = 600, trustedProxies: Set<String> = []) async throws {
             let folder = try Fixture.temporaryFolder()
             registry = try SQLiteRegistry(file: folder.appendingPathComponent("registry.sqlite"))
             let issued = try await TrustTests.issue(registry: registry)
             (id, bytes, qrText) = (issued.id, issued.bytes, issued.certificate.qrText)
-            let configuration = ServiceConfiguration(registry: registry.file, trustRoots: TrustTests.roots,
+            var configuration = ServiceConfiguration(registry: registry.file, trustRoots: TrustTests.roots,
                                                      signers: [TrustTests.keys.identity.certificate], resources: Fixture.resources,
                                                      verificationsPerMinute: verificationsPerMinute)
+            configuration.trustedProxies = trustedProxies
             service = try await Service(configuration: configuration, environment: Fixture.environment, registry: registry)
         }
 
@@ -200,6 +201,21 @@ struct ServiceVerifyTests {
             #expect(refused.headers[.retryAfter] == "60")
             // The home page is not a verification.
             #expect(try await client.execute(uri: "/", method: .get).status == .ok)
+        }
+    }
+
+    /// Behind a trusted reverse proxy, each client is counted by the address the proxy
+    /// appended, and what a client writes into X-Forwarded-For itself is not believed.
+    @Test func behindATrustedProxyEachClientHasItsOwnLimit() async throws {
+        let world = try await World(verificationsPerMinute: 2, trustedProxies: ["127.0.0.1"])
+        try await world.test(.live) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for forwarded in ["203.0.113.5", "198.51.100.1, 203.0.113.5", "203.0.113.5", "203.0.113.6"] {
+                statuses.append(try await client.execute(uri: "/verify/\(world.id)", method: .get,
+                                                         headers: [HTTPFields.Element.Name("X-Forwarded-For")!: forwarded]).status)
+            }
+            // The second is the same client (a spoofed first entry changes nothing); the fourth another.
+            #expect(statuses == [.ok, .ok, .tooManyRequests, .ok])
         }
     }
 
