@@ -41,6 +41,12 @@ if [[ "${1:-}" == "--test" ]] && ! command -v pyhanko >/dev/null; then
     echo "Installing pyHanko (PyPI)"
     pip_install pyhanko pyhanko-cli
 fi
+# axe-core (inside axe-playwright-python's wheel; nothing else of it is used), the
+# accessibility checker the browser test runs in each page.
+if [[ "${1:-}" == "--test" ]] && ! python3 -c "import axe_playwright_python" 2>/dev/null; then
+    echo "Installing axe-core (PyPI: axe-playwright-python, without its dependencies)"
+    pip_install --no-deps axe-playwright-python==0.1.8
+fi
 # aiosmtpd, the real SMTP server the mail tests send to on loopback.
 if [[ "${1:-}" == "--test" ]] && ! python3 -c "import aiosmtpd" 2>/dev/null; then
     echo "Installing aiosmtpd (PyPI)"

@@ -156,6 +156,35 @@ final class Browser: @unchecked Sendable {
         }
     }
 
+    /// axe-core's script, from the PyPI wheel `scripts/setup.sh --test` installs.
+    static let axe: String? = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import axe_playwright_python, os; print(os.path.join(os.path.dirname(axe_playwright_python.__file__), 'axe.min.js'))"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        return try? String(contentsOfFile: path, encoding: .utf8)
+    }()
+
+    /// The page's serious and critical accessibility violations, as axe-core finds them
+    /// (WCAG 2 A and AA rules: labels, contrast, headings, landmarks, names of controls).
+    func accessibilityViolations() async throws -> [String] {
+        guard let axe = Self.axe else { throw Failure(description: "axe-core is not installed (scripts/setup.sh --test)") }
+        _ = try await command("POST", "/execute/sync", ["script": axe, "args": [] as [Any]])
+        let script = """
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } })
+              .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));
+            """
+        return try await command("POST", "/execute/async", ["script": script, "args": [] as [Any]]) as? [String] ?? ["axe gave no answer"]
+    }
+
     /// The screenshot of the window, as PNG.
     func screenshot(to url: URL) async throws {
         let base64 = try await command("GET", "/screenshot") as? String ?? ""

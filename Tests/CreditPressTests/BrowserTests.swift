@@ -85,11 +85,17 @@ struct BrowserTests {
 
     static func learnerAndClerk(_ browser: Browser, _ world: World) async throws {
         let site = "http://127.0.0.1:\(world.port)"
+        // Each page a learner or a clerk sees passes axe-core's WCAG A/AA checks (no serious or critical violation).
+        func accessible(_ page: String) async throws {
+            let violations = try await browser.accessibilityViolations()
+            #expect(violations.isEmpty, "\(page): \(violations.joined(separator: "; "))")
+        }
         // Sign in through the link in the outbox.
         try await browser.go("\(site)/sign-in")
         try await browser.fill("#email", "sarah.whitfield@example.org")
         try await browser.click("button[type=submit]")
         _ = try await browser.waitForText { $0.contains("a sign-in link is on its way") }
+        try await accessible("sign-in sent")
         try await browser.go(try world.link())
         _ = try await browser.waitForText { $0.contains("Signed in as sarah.whitfield@example.org") }
         // Enrol with the code, then try to claim: stopped at the profile gate.
@@ -101,6 +107,7 @@ struct BrowserTests {
         let gate = try await browser.waitForText { $0.contains("Before you can claim credit, complete your Account Details") }
         #expect(try await browser.url.contains("/account"))
         #expect(gate.contains("Professional name, exactly as it is to be printed (required)"))
+        try await accessible("Account Details (gate)")
         // Account Details.
         try await browser.fill("#first", "Sarah")
         try await browser.fill("#last", "Whitfield")
@@ -109,10 +116,12 @@ struct BrowserTests {
         try await browser.click("#profession option[value='physician']")
         try await browser.click("form[action='/account'] button[type=submit]")
         _ = try await browser.waitForText { $0.contains("Certificates are issued as Sarah A. Whitfield, MD") }
+        try await accessible("My activities")
         // The evaluation.
         try await browser.go("\(site)/activities/ASCO-AM-2018/evaluation")
         for option in ["q-overall-3", "q-objectives-0", "q-bias-0"] { try await browser.click("label[for='\(option)']") }
         try await browser.fill("#q-practice", "Order genomic testing earlier.")
+        try await accessible("evaluation")
         if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("evaluation.png")) }
         try await browser.click("form button[type=submit]")
         _ = try await browser.waitForText { $0.contains("Claim credit") && $0.contains("AMA PRA Category 1 Credits™ (at most 38.75)") }
@@ -120,10 +129,12 @@ struct BrowserTests {
         try await browser.fill("#amount-ama-pra-category-1", "24.5")
         try await browser.run("document.getElementById('completionDate').value = '2018-06-05'")
         try await browser.click("label[for='attest']")
+        try await accessible("claim")
         if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("claim.png")) }
         try await browser.click("form[action$='/claim'] button[type=submit]")
         let issued = try await browser.waitForText { $0.contains("Download your certificate (PDF)") }
         #expect(issued.contains("24.5 AMA PRA Category 1 Credits™"))
+        try await accessible("activity with its certificate")
         if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("certificate.png")) }
         // The download.
         try await browser.click("a[href$='/download']")
@@ -140,9 +151,15 @@ struct BrowserTests {
         let valid = try await browser.waitForText { $0.contains("VALID") || $0.contains("NOT VALID") }
         #expect(valid.contains("VALID") && !valid.contains("NOT VALID"), "\(valid)")
         #expect(valid.contains("Sarah A. Whitfield, MD"))
+        try await accessible("QR verification")
         if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("verify-qr-valid.png")) }
 
         // A board clerk uploads the PDF: valid; after a revocation, revoked with the reason.
+        try await browser.go("\(site)/")
+        try await accessible("home")
+        // The checker itself sees a field without a label, once one is put in the page.
+        try await browser.run("const i = document.createElement('input'); i.type = 'text'; document.querySelector('main').appendChild(i)")
+        #expect(try await browser.accessibilityViolations().contains { $0.hasPrefix("label:") })
         try await browser.go("\(site)/")
         try await browser.element("#pdf").type(pdf.path)
         try await browser.click("form[action='/verify/upload'] button")
@@ -155,6 +172,7 @@ struct BrowserTests {
         try await browser.click("form[action='/verify/upload'] button")
         let revoked = try await browser.waitForText { $0.contains("REVOKED") }
         #expect(revoked.contains("Attendance could not be confirmed"), "\(revoked)")
+        try await accessible("revoked certificate")
         if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("verify-revoked.png")) }
     }
 }
