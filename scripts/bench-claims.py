@@ -3,7 +3,8 @@
 link given on standard input (one per line), redeem it, open the claim form of ACTIVITY,
 and post a claim of AMOUNT AMA credits; the time from the claim's POST to the service's
 answer (the certificate issued, signed and kept) is what is measured. Prints p50, p99 and
-the largest, and the last learner's cookie and certificate id for the download run.
+the largest, and the last learner's cookie and certificate id for the download run. The service must trust
+127.0.0.1 as a proxy (`--trusted-proxy 127.0.0.1`): each learner comes from her own address.
 
     bench-claims.py BASE_URL ACTIVITY AMOUNT < links
 """
@@ -19,7 +20,11 @@ connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
 
 
 def request(method, path, cookie=None, body=None):
-    headers = {"Cookie": cookie} if cookie else {}
+    # Each learner from an address of her own (198.18.0.0/15, the benchmarking range), as
+    # the service behind its proxy sees real learners: the per-address limits apply to each.
+    headers = {"X-Forwarded-For": "198.18.%d.%d" % (learner // 250, learner % 250 + 1)}
+    if cookie:
+        headers["Cookie"] = cookie
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     connection.request(method, path, body=body, headers=headers)
@@ -29,10 +34,12 @@ def request(method, path, cookie=None, body=None):
 
 times = []
 cookie = certificate = None
+learner = 0
 for line in sys.stdin:
     link = line.strip()
     if not link:
         continue
+    learner += 1
     response, _ = request("GET", urllib.parse.urlsplit(link).path)
     cookie = response.getheader("Set-Cookie").split(";")[0]
     path = "/activities/%s/claim" % activity

@@ -57,7 +57,7 @@ port=18099
 } > "$work/enrol.csv"
 "$binary" enrol --registry "$work/registry.sqlite" --activity Examples/asco-2018/activity.yaml "$work/enrol.csv" >/dev/null
 "$binary" serve --port $port --registry "$work/registry.sqlite" --trust "$work/keys/ca.cert.pem" --signing "$work/keys" \
-    --activities Examples --verifications-per-minute 0 >"$work/serve.log" 2>&1 &
+    --activities Examples --verifications-per-minute 0 --trusted-proxy 127.0.0.1 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 one=$(head -1 "$work/ids.txt")

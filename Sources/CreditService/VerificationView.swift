@@ -90,7 +90,10 @@ public struct VerificationView: Sendable, Encodable {
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — "))
         if let activity { add("Activity dates", CivilDate.longForm(from: activity.startDate, to: activity.endDate)) }
         add("Credits", payload.map { $0.credits.map { "\($0.amount) \(Self.creditName($0.type))" }.joined(separator: "; ") }
-            ?? record.map { $0.claims.map { "\($0.amount) \(Self.creditName($0.creditType))" }.joined(separator: "; ") })
+            ?? record.map { record in
+                record.claims.map { claim in "\(claim.amount) \(Self.creditName(claim.board.map { "\(claim.creditType):\($0)" } ?? claim.creditType))" }
+                    .joined(separator: "; ")
+            })
         add("Completed", payload.flatMap { CivilDate(iso: $0.completionDate)?.longForm })
         add("Issued by", payload?.issuer ?? activity?.provider.name)
         add("Issued", payload.flatMap { CivilDate(iso: $0.issueDate)?.longForm } ?? record.map { Self.day($0.issuedAt, in: zone) })
@@ -109,10 +112,11 @@ public struct VerificationView: Sendable, Encodable {
         return CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1).longForm
     }
 
-    /// `ama-pra-category-1` as the certificate names it.
+    /// `ama-pra-category-1` as the certificate names it (with AMA's trademark sign); `moc:abim` as ABIM MOC points.
     static func creditName(_ code: String) -> String {
-        let type = code.split(separator: ":").first.map(String.init) ?? code
-        return CreditType(rawValue: type)?.displayName ?? code
+        let parts = code.split(separator: ":").map(String.init)
+        if parts.count == 2, parts[0] == CreditType.moc.rawValue { return "\(parts[1].uppercased()) MOC points" }
+        return CreditType(rawValue: parts.first ?? code).map(OfferedCredit.name) ?? code
     }
 
     /// The values a page template is filled with.
