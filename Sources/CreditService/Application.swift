@@ -23,7 +23,7 @@ public struct Service: Sendable {
     let catalog: ActivityCatalog
     let desk: IssuingDesk?
     /// Drains the outbox: into the development folder, or to the SMTP server.
-    let mail: MailDelivery?
+    let mail: MailDelivery
     let files = FileCache()
 
     public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry & ServiceStore,
@@ -45,7 +45,7 @@ public struct Service: Sendable {
         } ?? configuration.smtp.map {
             SMTPMailDrainer(store: registry, settings: $0, clock: environment.clock, logger: logger)
         }
-        mail = drainer.map { MailDelivery(drainer: $0, store: registry, clock: environment.clock, logger: logger) }
+        mail = MailDelivery(drainer: drainer, store: registry, clock: environment.clock, logger: logger)
         catalog = try ActivityCatalog(files: configuration.activityFiles, boards: try BoardCatalog(file: environment.resources.boards))
     }
 }
@@ -55,7 +55,7 @@ extension Service {
     /// how many went.
     @discardableResult
     public func drainOutbox() async throws -> Int {
-        try await mail?.drainer.drain() ?? 0
+        try await mail.drainer?.drain() ?? 0
     }
 }
 
@@ -88,6 +88,6 @@ public func buildApplication(_ service: Service, logger: Logger) -> some Applica
     Application(router: buildRouter(service),
                 configuration: .init(address: .hostname(service.configuration.host, port: service.configuration.port),
                                      serverName: "CreditPress"),
-                services: service.mail.map { [$0] } ?? [],
+                services: [service.mail],
                 logger: logger)
 }

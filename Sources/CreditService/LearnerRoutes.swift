@@ -15,7 +15,7 @@ struct LearnerRoutes {
     let publicURL: String
     /// Development: the folder mail is written to, whose sign-in links are also logged.
     let developmentOutbox: URL?
-    let mail: MailDelivery?
+    let mail: MailDelivery
     let logger: Logger
     let signInsPerAddress: RateLimiter
     let signInsPerEmail: RateLimiter
@@ -96,12 +96,12 @@ struct LearnerRoutes {
                 It works once. If you did not ask for it, ignore this message.
                 """,
             createdAt: clock.now()))
-        if let developmentOutbox, let mail {
+        if let developmentOutbox, let drainer = mail.drainer {
             // Development only: the outbox is a folder, written at once, and the link is said here too.
-            try await mail.drainer.drain()
+            try await drainer.drain()
             logger.info("sign-in link (development outbox \(developmentOutbox.path)): \(link)")
         } else {
-            mail?.kick()
+            mail.kick()
         }
         // The same answer whether or not the address was known: nobody learns who has an account.
         return pages.page("sign-in-sent", ["email": email])

@@ -180,18 +180,18 @@ struct SMTPMailDrainer: MailDrainer {
     }
 }
 
-/// Drains the outbox as a service of the application: when asked (a message was just
-/// added) and once a minute, which also retries refused messages and removes expired
-/// sign-in links and sessions.
+/// The application's housekeeping service: drains the outbox (when a drainer is set up)
+/// when asked — a message was just added — and once a minute, which also retries refused
+/// messages; and removes expired sign-in links and sessions, drainer or not.
 final class MailDelivery: ServiceLifecycle.Service, Sendable {
-    let drainer: any MailDrainer
+    let drainer: (any MailDrainer)?
     let store: any ServiceStore
     let clock: any CreditClock
     let logger: Logger
     private let kicks: AsyncStream<Void>
     private let kicker: AsyncStream<Void>.Continuation
 
-    init(drainer: any MailDrainer, store: any ServiceStore, clock: any CreditClock, logger: Logger) {
+    init(drainer: (any MailDrainer)?, store: any ServiceStore, clock: any CreditClock, logger: Logger) {
         (self.drainer, self.store, self.clock, self.logger) = (drainer, store, clock, logger)
         (kicks, kicker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -211,7 +211,7 @@ final class MailDelivery: ServiceLifecycle.Service, Sendable {
         await withGracefulShutdownHandler {
             for await _ in kicks {
                 do {
-                    try await drainer.drain()
+                    try await drainer?.drain()
                     _ = try await store.pruneExpired(at: clock.now())
                 } catch {
                     logger.error("the outbox could not be drained: \(error)")

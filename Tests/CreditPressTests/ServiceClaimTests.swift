@@ -290,6 +290,18 @@ struct ServiceClaimTests {
         }
     }
 
+    @Test func expiredLinksAndSessionsAreRemoved() async throws {
+        let world = try await World()
+        try await world.test { client in
+            let cookie = try await world.signIn("sarah@example.org", client: client)
+            #expect(try await client.execute(uri: "/account", method: .get, headers: [.cookie: cookie]).status == .ok)
+            #expect(try await world.registry.pruneExpired(at: world.clock.now()) == 0, "nothing has expired yet")
+            world.clock.advance(12 * 3600 + 1)
+            #expect(try await world.registry.pruneExpired(at: world.clock.now()) == 2, "the used link and the session")
+            #expect(try await client.execute(uri: "/account", method: .get, headers: [.cookie: cookie]).status == .seeOther)
+        }
+    }
+
     @Test func aStaffRosterImportEnrolsItsLearners() async throws {
         let world = try await World()
         let reader = try RosterReader(url: Fixture.example.appendingPathComponent("roster.csv"), purpose: .enrolment)
