@@ -290,6 +290,25 @@ struct ServiceClaimTests {
         }
     }
 
+    @Test(arguments: [("محمد عبد الله", "محمد", "عبد الله"), ("Nguyễn Thị Mai, MD", "Mai", "Nguyễn"), ("王芳, MD", "芳", "王"),
+                      ("María José Álvarez-Ñúñez de la Torre y Fernández-Castañeda, MD, PhD, FACP, FASCO", "María José", "Álvarez-Ñúñez")])
+    func namesInAnyScriptArePrintedAsGiven(professional: String, first: String, last: String) async throws {
+        let world = try await World()
+        try await world.test { client in
+            let learner = Learner(client: client, cookie: try await world.signIn("learner@example.org", client: client))
+            try await learner.saveDetails([("first", first), ("last", last), ("professional", professional), ("profession", "physician")])
+            _ = try await learner.post("/activities/enrol", from: "/activities", [("code", "ASCO-2018")])
+            let claimed = try await learner.post("/activities/ASCO-AM-2018/claim", from: "/activities/ASCO-AM-2018/claim",
+                                                 [("amount-ama-pra-category-1", "3"), ("completionDate", "2018-06-02"), ("attest", "yes")])
+            #expect(claimed.status == .seeOther, "\(claimed.body)")
+            let page = try await learner.get(try #require(claimed.location)).body
+            let id = try #require(page.firstMatch(of: /certificates\/([0-9A-Z-]+)\/download/).map { String($0.1) })
+            let pdf = try Fixture.file("certificate.pdf", "")
+            try Data(Array(buffer: try await learner.get("/certificates/\(id)/download").response.body)).write(to: pdf)
+            #expect(try runTool("pdftotext", [pdf.path, "-"]).folded.contains(professional.folded))
+        }
+    }
+
     @Test func expiredLinksAndSessionsAreRemoved() async throws {
         let world = try await World()
         try await world.test { client in
