@@ -135,8 +135,11 @@ struct LearnerArea {
     }
 
     static func summary(_ activity: Activity) -> [String: Any] {
-        ["id": activity.id, "title": activity.title, "dates": activity.dateRangeText, "location": activity.location ?? "",
-         "provider": activity.provider.name, "format": activity.format.phrase]
+        var values: [String: Any] = ["id": activity.id, "title": activity.title, "dates": activity.dateRangeText,
+                                     "provider": activity.provider.name, "format": activity.format.phrase]
+        // Absent rather than empty: a Mustache section shows for any string, even an empty one.
+        if let location = activity.location, !location.isEmpty { values["location"] = location }
+        return values
     }
 
     static func stateText(_ activity: Activity, _ standing: Standing) -> String {

@@ -103,6 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         let mail = service.configuration.outboxFolder.map { "mail into \($0.path)" }
             ?? service.configuration.smtp.map { "mail through \($0.host):\($0.port)" } ?? "no mail: sign-in links only with `creditpress sign-in-link`"
         print("CreditPress is serving on http://\(host):\(port)/ (registry \(service.configuration.registry.path); \(issuing); \(mail))")
+        fflush(nil)  // the address, at once, also when standard output is a pipe
         try await buildApplication(service, logger: logger).runService()
     }
 

@@ -198,6 +198,7 @@ struct ServiceClaimTests {
             let sarah = try await Self.physician(world, client)
             let listed = try await sarah.get("/activities").body
             #expect(listed.contains("Activities open to everyone"))
+            #expect(listed.contains(#"<span class="meta">January 1 – November 14, 2022</span>"#), "no location, no stray comma")
             #expect(try await sarah.get("/activities/QOPI-CP-2022").body.contains("Add to my activities"))
             #expect(try await sarah.post("/activities/QOPI-CP-2022/add", from: "/activities/QOPI-CP-2022", []).location == "/activities/QOPI-CP-2022")
             // The program requires its evaluation: the claim waits for it.
