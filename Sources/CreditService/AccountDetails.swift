@@ -6,9 +6,9 @@ import Foundation
 /// certification type are needed before any claim.
 struct AccountDetails {
     var first = "", last = "", professional = "", profession = "", degrees = ""
-    var board = "", boardID = "", boardName = "", birthMonthDay = "", nabpEPID = "", licenceState = "", licenceNumber = ""
+    var board = "", boardID = "", boardFirst = "", boardLast = "", birthMonthDay = "", nabpEPID = "", licenceState = "", licenceNumber = ""
 
-    static let keys = ["first", "last", "professional", "profession", "degrees", "board", "boardID", "boardName",
+    static let keys = ["first", "last", "professional", "profession", "degrees", "board", "boardID", "boardFirst", "boardLast",
                        "birthMonthDay", "nabpEPID", "licenceState", "licenceNumber"]
 
     init(form: [String: String]) {
@@ -16,7 +16,7 @@ struct AccountDetails {
             (form[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         }
         (first, last, professional, profession, degrees) = (value("first"), value("last"), value("professional"), value("profession"), value("degrees"))
-        (board, boardID, boardName) = (value("board"), value("boardID"), value("boardName"))
+        (board, boardID, boardFirst, boardLast) = (value("board"), value("boardID"), value("boardFirst"), value("boardLast"))
         (birthMonthDay, nabpEPID, licenceState, licenceNumber) = (value("birthMonthDay"), value("nabpEPID"), value("licenceState"), value("licenceNumber"))
     }
 
@@ -27,7 +27,7 @@ struct AccountDetails {
 
     var json: String {
         let object = Dictionary(uniqueKeysWithValues: zip(Self.keys, [first, last, professional, profession, degrees, board, boardID,
-                                                                       boardName, birthMonthDay, nabpEPID, licenceState, licenceNumber]))
+                                                                       boardFirst, boardLast, birthMonthDay, nabpEPID, licenceState, licenceNumber]))
             .filter { !$0.value.isEmpty }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
@@ -48,7 +48,8 @@ struct AccountDetails {
         check("first", first, limit: FieldMapping.maximumNameLength, label: "The first name")
         check("last", last, limit: FieldMapping.maximumNameLength, label: "The last name")
         check("professional", professional, limit: FieldMapping.maximumNameLength, label: "The professional name")
-        for (field, text) in [("degrees", degrees), ("boardID", boardID), ("boardName", boardName), ("licenceNumber", licenceNumber)] {
+        for (field, text) in [("degrees", degrees), ("boardID", boardID), ("boardFirst", boardFirst), ("boardLast", boardLast),
+                             ("licenceNumber", licenceNumber)] {
             check(field, text, limit: 200, label: "This field")
         }
         if first.isEmpty { found.append(("first", "Give your first (given) name as your licence shows it: reports to boards match you by it.")) }
@@ -62,13 +63,16 @@ struct AccountDetails {
             found.append(("nabpEPID", "The NABP e-Profile ID is a number of up to 10 digits, found in your CPE Monitor profile."))
         }
         if !boardID.isEmpty, board.isEmpty { found.append(("board", "Choose the board that gave this id.")) }
+        if boardFirst.isEmpty != boardLast.isEmpty {
+            found.append((boardFirst.isEmpty ? "boardFirst" : "boardLast", "Give both the first and the last name as on the board's record, or neither."))
+        }
         return found
     }
 
     /// The values the account page shows.
     func values(session: LearnerSession) -> [String: Any] {
         var values: [String: Any] = ["csrf": session.csrf, "email": session.account.email, "readyToClaim": readyToClaim]
-        for (key, value) in zip(Self.keys, [first, last, professional, profession, degrees, board, boardID, boardName,
+        for (key, value) in zip(Self.keys, [first, last, professional, profession, degrees, board, boardID, boardFirst, boardLast,
                                             birthMonthDay, nabpEPID, licenceState, licenceNumber]) { values[key] = value }
         values["professions"] = Profession.allCases.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0.rawValue == profession] }
         values["boards"] = ["abim", "abp", "aba", "abs", "abpath", "abo"].map { ["value": $0, "label": $0.uppercased(), "selected": $0 == board] }

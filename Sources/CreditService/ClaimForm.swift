@@ -61,7 +61,9 @@ struct ClaimDocument {
         if !details.nabpEPID.isEmpty { object["nabpEPID"] = details.nabpEPID }
         if !details.birthMonthDay.isEmpty { object["birthMonthDay"] = details.birthMonthDay }
         if !details.board.isEmpty, !details.boardID.isEmpty { object["boards"] = [details.board: details.boardID] }
-        if !details.board.isEmpty, !details.boardName.isEmpty { object["boardNames"] = [details.board: details.boardName] }
+        if !details.board.isEmpty, !details.boardFirst.isEmpty, !details.boardLast.isEmpty {
+            object["boardNames"] = [details.board: ["first": details.boardFirst, "last": details.boardLast]]
+        }
         if !details.licenceState.isEmpty, !details.licenceNumber.isEmpty {
             object["licenses"] = [["issuer": details.licenceState, "number": details.licenceNumber]]
         }
@@ -92,7 +94,8 @@ struct ClaimDocument {
         if let moc {
             // What the board needs, as given on the MOC tab (which starts from Account Details).
             object["boards"] = moc.boardID.isEmpty ? nil : [moc.board: moc.boardID]
-            object["boardNames"] = moc.boardName.isEmpty ? nil : [moc.board: moc.boardName]
+            object["boardNames"] = moc.boardFirst.isEmpty && moc.boardLast.isEmpty ? nil
+                : [moc.board: ["first": moc.boardFirst, "last": moc.boardLast]]
             object["birthMonthDay"] = moc.birthMonthDay.isEmpty ? nil : moc.birthMonthDay
             object["mocConsent"] = moc.consent
         }
@@ -112,7 +115,8 @@ struct ClaimDocument {
 struct MOCDetails {
     var board: String
     var boardID: String
-    var boardName: String
+    var boardFirst: String
+    var boardLast: String
     var birthMonthDay: String
     var pointType: String?
     var consent: Bool
@@ -121,7 +125,8 @@ struct MOCDetails {
         func value(_ key: String) -> String { (form[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         self.board = board
         boardID = value("moc-boardID")
-        boardName = value("moc-boardName")
+        boardFirst = value("moc-boardFirst")
+        boardLast = value("moc-boardLast")
         birthMonthDay = value("moc-birthMonthDay")
         pointType = value("moc-pointType").isEmpty ? nil : value("moc-pointType")
         consent = value("moc-consent") == "yes"

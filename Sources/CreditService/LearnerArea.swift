@@ -281,7 +281,7 @@ struct LearnerArea {
                                      "startDate": activity.startDate.description, "endDate": activity.endDate.description,
                                      "attested": form["attest"] == "yes",
                                      "problems": problems.map { ["field": $0.field, "message": $0.message] }, "hasProblems": !problems.isEmpty]
-        for field in ["completionDate", "attest", "moc-boardID", "moc-boardName", "moc-birthMonthDay", "moc-consent", "moc-pointType"] {
+        for field in ["completionDate", "attest", "moc-boardID", "moc-boardFirst", "moc-boardLast", "moc-birthMonthDay", "moc-consent", "moc-pointType"] {
             if let problem = problemByField[field] { values["problem-\(field)"] = problem }
         }
         if let deadline = activity.claimDeadline {
@@ -294,7 +294,8 @@ struct LearnerArea {
                 "field": moc.field, "board": board.abbreviation, "boardName": board.name, "maximum": "\(moc.maximum)",
                 "value": form[moc.field] ?? "", "problem": problemByField[moc.field] ?? "",
                 "boardID": form.isEmpty ? (details.board == board.id ? details.boardID : "") : given.boardID,
-                "nameOnRecord": form.isEmpty ? (details.board == board.id ? details.boardName : "") : given.boardName,
+                "firstOnRecord": form.isEmpty ? (details.board == board.id ? details.boardFirst : "") : given.boardFirst,
+                "lastOnRecord": form.isEmpty ? (details.board == board.id ? details.boardLast : "") : given.boardLast,
                 "birthMonthDay": form.isEmpty ? details.birthMonthDay : given.birthMonthDay,
                 "consent": given.consent,
                 "pointTypes": moc.designation.pointTypes.map { ["value": $0, "label": BoardCatalog.pointTypeName($0), "selected": given.pointType == $0 || moc.designation.pointTypes.count == 1] },
@@ -502,7 +503,9 @@ enum ClaimProblems {
         switch path {
         case "completionDate": return ("completionDate", Self.sentence("The completion date", text))
         case let board where board.hasPrefix("boards."): return ("moc-boardID", Self.sentence("Your board ID", text))
-        case let board where board.hasPrefix("boardNames."): return ("moc-boardName", Self.sentence("Your name as on the board's record", text))
+        case let board where board.hasPrefix("boardNames.") && board.hasSuffix(".last"):
+            return ("moc-boardLast", Self.sentence("Your last name as on the board's record", text))
+        case let board where board.hasPrefix("boardNames."): return ("moc-boardFirst", Self.sentence("Your first name as on the board's record", text))
         case "birthMonthDay": return ("moc-birthMonthDay", Self.sentence("Your birth month and day", text))
         case "mocConsent": return ("moc-consent", Self.sentence("The consent to report", text))
         case "evaluationCompleted": return ("claim", "The activity's evaluation is needed before a claim: complete it first.")

@@ -245,3 +245,34 @@ struct DateRefusalTests {
                         field: "claimDeadline", message: "'2018-11-31T17:00' is not a date and time")
     }
 }
+
+/// The first and last name as on a board's record, which MOC reports carry.
+struct BoardRecordNameTests {
+    static let base = """
+        id: L1
+        name: { first: Sarah, last: Whitfield, professional: "Sarah A. Whitfield, MD" }
+        profession: physician
+        claims: [{ type: ama-pra-category-1, amount: 1 }]
+        completionDate: 2018-06-05
+
+        """
+
+    @Test func boardNamesAreReadByBoardAndStandInForTheLearnersOwn() throws {
+        let learner = try LearnerReader.read(Data((Self.base + "boardNames: { ABIM: { first: Sarah Anne, last: Whitfield-Jones } }\n").utf8),
+                                             displayName: "learner.yaml")
+        #expect(learner.name(onRecordOf: "abim") == Learner.PersonName(first: "Sarah Anne", last: "Whitfield-Jones"))
+        #expect(learner.name(onRecordOf: "abp") == Learner.PersonName(first: "Sarah", last: "Whitfield"))
+    }
+
+    @Test func aBoardNameNeedsBothParts() throws {
+        #expect(throws: InputError.self) {
+            try LearnerReader.read(Data((Self.base + "boardNames: { abim: { first: Sarah } }\n").utf8), displayName: "learner.yaml")
+        }
+        do {
+            _ = try LearnerReader.read(Data((Self.base + "boardNames: { abim: Sarah Whitfield }\n").utf8), displayName: "learner.yaml")
+            Issue.record("a name given as one text was accepted")
+        } catch {
+            #expect(error.problems.first?.field == "boardNames.abim")
+        }
+    }
+}

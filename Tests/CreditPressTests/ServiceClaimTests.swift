@@ -233,7 +233,7 @@ struct ServiceClaimTests {
             _ = try await sarah.post("/activities/QOPI-CP-2022/evaluation", from: "/activities/QOPI-CP-2022/evaluation",
                                      [("q-overall", "Good"), ("q-improvement", "Time to treatment")])
             let claim = [("amount-ama-pra-category-1", "20"), ("amount-moc-abim", "20"), ("completionDate", "2022-11-01"), ("attest", "yes"),
-                         ("moc-boardID", "123456"), ("moc-boardName", "Sarah Anne Whitfield"), ("moc-birthMonthDay", "06-15")]
+                         ("moc-boardID", "123456"), ("moc-boardFirst", "Sarah Anne"), ("moc-boardLast", "Whitfield"), ("moc-birthMonthDay", "06-15")]
             let unconsented = try await sarah.post("/activities/QOPI-CP-2022/claim", from: "/activities/QOPI-CP-2022/claim", claim)
             #expect(unconsented.status == .unprocessableContent)
             #expect(unconsented.body.contains(##"<a href="#moc-consent">Tick the consent to report"##))
@@ -246,7 +246,8 @@ struct ServiceClaimTests {
             let record = try #require(try await world.registry.certificates(learnerID: account.learnerID).first)
             let learner = try #require(record.learner)
             #expect(learner.boardIDs == ["abim": "123456"])
-            #expect(learner.boardNames == ["abim": "Sarah Anne Whitfield"])
+            #expect(learner.boardNames == ["abim": CreditRecords.Learner.PersonName(first: "Sarah Anne", last: "Whitfield")])
+            #expect(learner.name(onRecordOf: "abim").first == "Sarah Anne")
             #expect(learner.mocConsent)
             #expect(learner.claims.map(\.code) == ["ama-pra-category-1", "moc:abim"])
             #expect(learner.claims.last?.pointType == "practice-assessment")

@@ -79,7 +79,17 @@ public enum LearnerReader {
             return Learner.License(issuer: issuer, number: number)
         }
         learner.npi = root.string("npi")
-        let boardNames = root.stringMap("boardNames").reduce(into: [String: String]()) { $0[$1.key.lowercased()] = $1.value }
+        var boardNames: [String: Learner.PersonName] = [:]
+        if let map = root.mapping("boardNames") {
+            for board in map.keys {
+                guard let entry = map.mapping(board) else { continue }
+                entry.rejectUnknownKeys(["first", "last"])
+                if let first = entry.string("first", required: true, maxLength: FieldMapping.maximumNameLength),
+                   let last = entry.string("last", required: true, maxLength: FieldMapping.maximumNameLength) {
+                    boardNames[board.lowercased()] = Learner.PersonName(first: first, last: last)
+                }
+            }
+        }
         learner.boardNames = boardNames.isEmpty ? nil : boardNames
         return learner
     }

@@ -19,9 +19,9 @@ public struct Learner: Sendable, Codable {
     public var evaluationCompleted: Bool
     /// Board ids by board (`abim: "123456"`), for MOC reporting.
     public var boardIDs: [String: String]
-    /// The name as on each board's record (the ABIM Diplomate record), by board, where it
-    /// differs from the name printed; MOC reports carry it. Never printed.
-    public var boardNames: [String: String]?
+    /// The first and last name as on each board's record (the ABIM Diplomate record), by
+    /// board, where they differ from the learner's own; MOC reports carry them. Never printed.
+    public var boardNames: [String: PersonName]?
     /// Birth month and day, `MM-DD`, which MOC and CPE Monitor reporting need. Never printed.
     public var birthMonthDay: String?
     /// The learner agrees that completions are reported to their board.
@@ -34,6 +34,21 @@ public struct Learner: Sendable, Codable {
     public var npi: String?
     /// The file the learner was read from, for messages.
     public var sourceFile: String
+
+    /// A first and a last name, as a board's record holds them.
+    public struct PersonName: Sendable, Equatable, Codable {
+        public var first: String
+        public var last: String
+
+        public init(first: String, last: String) {
+            (self.first, self.last) = (first, last)
+        }
+    }
+
+    /// The name a board knows the learner by: its record's, else her own.
+    public func name(onRecordOf board: String) -> PersonName {
+        boardNames?[board] ?? PersonName(first: firstName, last: lastName)
+    }
 
     /// A licence to practise: the issuing state or board and the number.
     public struct License: Sendable, Equatable, Codable {
