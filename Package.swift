@@ -103,6 +103,8 @@ let package = Package(
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Reports from the registry's records: ACCME PARS (to come: CPE Monitor, CE Broker, badges).
+        .target(name: "CreditReporting", dependencies: ["CreditRecords", "CreditRegistry"]),
         // Reading an upload form's file: the service's upload page and the fuzzer's. No dependency.
         .target(name: "CreditUpload"),
         // The web service: learners claim and download, boards verify (Hummingbird 2).
@@ -119,7 +121,7 @@ let package = Package(
             name: "creditpress",
             dependencies: [
                 "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService",
+                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditReporting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -137,7 +139,7 @@ let package = Package(
             name: "CreditPressTests",
             dependencies: [
                 "CPangoCairo", "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService",
+                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditReporting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

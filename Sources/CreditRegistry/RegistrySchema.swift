@@ -97,6 +97,17 @@ public enum RegistrySchema {
             "ALTER TABLE outbox ADD COLUMN lastError TEXT",
             "ALTER TABLE outbox ADD COLUMN nextAttemptAt TEXT",
         ]),
+        // What was reported to whom: every record of every export, in order, so that the
+        // next export sends only what is new or changed, and the deletes a correction needs.
+        Migration(name: "v5-reporting", statements: [
+            """
+            CREATE TABLE report_entry (
+                target TEXT NOT NULL, sequence INTEGER NOT NULL, creditID TEXT NOT NULL, certificateID TEXT NOT NULL,
+                action TEXT NOT NULL, contentSHA256 TEXT NOT NULL, fields TEXT NOT NULL, exportFile TEXT NOT NULL,
+                exportedAt TEXT NOT NULL, PRIMARY KEY (target, sequence))
+            """,
+            "CREATE INDEX report_entry_credit ON report_entry (target, creditID, sequence)",
+        ]),
     ]
 
     /// What `v2` fills in for a certificate recorded by registry v1, from its columns: the

@@ -306,6 +306,48 @@ public final class SQLiteRegistry: CertificateRegistry, @unchecked Sendable {
 
 // MARK: The service's tables
 
+extension SQLiteRegistry: ReportLedger {
+    public func certificates(activityID: String) async throws -> [IssuedRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM certificate WHERE activityID = ? ORDER BY issuedAt, revision, id",
+                             arguments: [activityID]).map { try Self.record($0, db) }
+        }
+    }
+
+    public func latestEntries(target: String) async throws -> [String: ReportEntry] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM report_entry e WHERE target = ? AND sequence = (
+                    SELECT MAX(sequence) FROM report_entry l WHERE l.target = e.target AND l.creditID = e.creditID)
+                """, arguments: [target])
+            var latest: [String: ReportEntry] = [:]
+            for row in rows {
+                let fields = (try? JSONDecoder().decode([String].self, from: Data((row["fields"] as String).utf8))) ?? []
+                latest[row["creditID"]] = ReportEntry(
+                    creditID: row["creditID"], certificateID: row["certificateID"],
+                    action: ReportEntry.Action(rawValue: row["action"]) ?? .delete, contentSHA256: row["contentSHA256"],
+                    fields: fields, exportFile: row["exportFile"], exportedAt: ISODate.date(row["exportedAt"]) ?? Date(timeIntervalSince1970: 0))
+            }
+            return latest
+        }
+    }
+
+    public func record(_ entries: [ReportEntry], target: String) async throws {
+        try await database.write { db in
+            var sequence = try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM report_entry WHERE target = ?", arguments: [target]) ?? 0
+            for entry in entries {
+                sequence += 1
+                let fields = String(decoding: try JSONEncoder().encode(entry.fields), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO report_entry (target, sequence, creditID, certificateID, action, contentSHA256, fields, exportFile, exportedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [target, sequence, entry.creditID, entry.certificateID, entry.action.rawValue, entry.contentSHA256,
+                                     fields, entry.exportFile, ISODate.string(entry.exportedAt)])
+            }
+        }
+    }
+}
+
 extension SQLiteRegistry: ServiceStore {
     public func account(email: String) async throws -> Account? {
         try await database.read { db in

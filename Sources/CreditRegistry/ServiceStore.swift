@@ -96,3 +96,35 @@ public struct EnrolmentRecord: Sendable, Equatable {
         (self.activityID, self.via, self.enrolledAt) = (activityID, via, enrolledAt)
     }
 }
+
+/// One record an export sent: to whom (`target`, `pars`), which credit, added or deleted,
+/// and the fields as sent (a later delete repeats them).
+public struct ReportEntry: Sendable, Equatable {
+    public enum Action: String, Sendable {
+        case add, delete
+    }
+
+    public var creditID: String
+    public var certificateID: String
+    public var action: Action
+    public var contentSHA256: String
+    public var fields: [String]
+    public var exportFile: String
+    public var exportedAt: Date
+
+    public init(creditID: String, certificateID: String, action: Action, contentSHA256: String, fields: [String],
+                exportFile: String, exportedAt: Date) {
+        (self.creditID, self.certificateID, self.action, self.contentSHA256) = (creditID, certificateID, action, contentSHA256)
+        (self.fields, self.exportFile, self.exportedAt) = (fields, exportFile, exportedAt)
+    }
+}
+
+/// The reporting ledger beside the registry, and the registry's certificates of one activity.
+public protocol ReportLedger: AnyObject, Sendable {
+    /// Every certificate of the activity, whatever its status, oldest first.
+    func certificates(activityID: String) async throws -> [IssuedRecord]
+    /// The last entry sent to `target` for each credit id.
+    func latestEntries(target: String) async throws -> [String: ReportEntry]
+    /// Records the entries of one export, in order, in one transaction.
+    func record(_ entries: [ReportEntry], target: String) async throws
+}

@@ -9,7 +9,7 @@ struct CreditPressCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creditpress",
         abstract: "Turns CME activity and learner data into PDF certificates.",
-        subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, KeysCommand.self, VerifyCommand.self, ReissueCommand.self, RevokeCommand.self, ServeCommand.self, EnrolCommand.self, SignInLinkCommand.self, BatchWorkerCommand.self])
+        subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, KeysCommand.self, VerifyCommand.self, ReissueCommand.self, RevokeCommand.self, ServeCommand.self, ExportCommand.self, EnrolCommand.self, SignInLinkCommand.self, BatchWorkerCommand.self])
 }
 
 /// Options every command shares.

@@ -17,9 +17,10 @@ struct ModuleBoundaryTests {
         "CreditIssuing": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                           "CreditRegistry", "CreditTrust", "CPangoCairo"],
         "CreditUpload": [],
+        "CreditReporting": ["CreditRecords", "CreditRegistry"],
         "CreditService": ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload"],
         "creditpress": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                        "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService"],
+                        "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditReporting"],
         "creditpress-fuzz": ["CreditRecords", "CreditPDF", "CreditTrust", "CreditUpload"],
     ]
     static let ours: Set<String> = Set(allowed.keys).union(["CPangoCairo", "CQRCode", "CZlib", "CCurl"])

@@ -5,7 +5,7 @@ public enum ActivityReader {
     package static let fields = ["id", "title", "theme", "format", "startDate", "endDate", "location",
                          "timeZone", "provider", "jointProvider", "credits", "claimDeadline",
                          "evaluationRequired", "aapaAcceptsAMACredit", "signatory", "logo",
-                         "statements", "disclaimer", "commercialSupporters", "enrolment", "evaluation"]
+                         "statements", "disclaimer", "commercialSupporters", "enrolment", "evaluation", "reporting"]
 
     /// Reads `url`; throws every problem found in the file at once. `boards` are the
     /// certifying boards MOC credit may name.
@@ -83,6 +83,7 @@ public enum ActivityReader {
             sourceFile: root.reader.document.file)
         activity.enrolment = readEnrolment(root)
         activity.evaluation = readEvaluation(root)
+        activity.reporting = readReporting(root)
         return activity
     }
 
@@ -95,6 +96,22 @@ public enum ActivityReader {
                                hint: "use 4 to 64 letters, digits, spaces or hyphens, e.g. ASCO-2018")
         }
         return Enrolment(open: map.flag("open") ?? false, code: code)
+    }
+
+    private static func readReporting(_ root: FieldMapping) -> ReportingIDs {
+        guard let map = root.mapping("reporting") else { return ReportingIDs() }
+        map.rejectUnknownKeys(["accmeActivityID", "accmeProviderID"])
+        func digits(_ key: String, what: String) -> String? {
+            guard let text = map.string(key, maxLength: 20) else { return nil }
+            guard text.wholeMatch(of: /[0-9]{1,12}/) != nil else {
+                root.reader.report(map.child(key), map.value(key), "'\(text)' is not \(what)",
+                                   hint: "give the digits ACCME's PARS shows for it, quoted, e.g. \"201234567\"")
+                return nil
+            }
+            return text
+        }
+        return ReportingIDs(accmeActivityID: digits("accmeActivityID", what: "an ACCME activity id"),
+                            accmeProviderID: digits("accmeProviderID", what: "an ACCME provider id"))
     }
 
     private static func readEvaluation(_ root: FieldMapping) -> [EvaluationQuestion] {

@@ -30,6 +30,8 @@ public struct Activity: Sendable {
     public var enrolment = Enrolment()
     /// The evaluation's questions; completing it is what `evaluationRequired` asks for.
     public var evaluation: [EvaluationQuestion] = []
+    /// The identifiers reports name the activity and provider by.
+    public var reporting = ReportingIDs()
     /// The file the activity was read from, for messages.
     public var sourceFile: String
     /// The SHA-256 of the bytes it was read from: caches of what is made from the activity
@@ -84,6 +86,19 @@ public struct Activity: Sendable {
     /// `June 1–5, 2018`
     public var dateRangeText: String {
         CivilDate.longForm(from: startDate, to: endDate)
+    }
+}
+
+/// How the bodies completions are reported to know the activity: ACCME's activity and
+/// provider ids (PARS).
+public struct ReportingIDs: Sendable, Equatable {
+    /// ACCME's id of the activity in PARS (digits).
+    public var accmeActivityID: String?
+    /// ACCME's id of the accredited provider (digits).
+    public var accmeProviderID: String?
+
+    public init(accmeActivityID: String? = nil, accmeProviderID: String? = nil) {
+        (self.accmeActivityID, self.accmeProviderID) = (accmeActivityID, accmeProviderID)
     }
 }
 

@@ -34,6 +34,25 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
 
     public var monthName: String { CivilDate.monthNames[month - 1] }
 
+    /// The day `days` later (earlier when negative), on the Gregorian calendar.
+    public func adding(days: Int) -> CivilDate? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let start = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+              let moved = calendar.date(byAdding: .day, value: days, to: start) else { return nil }
+        let parts = calendar.dateComponents([.year, .month, .day], from: moved)
+        guard let year = parts.year, let month = parts.month, let day = parts.day else { return nil }
+        return CivilDate(year: year, month: month, day: day)
+    }
+
+    /// The day `date` falls on in `zone`.
+    public static func day(of date: Date, in zone: TimeZone) -> CivilDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+    }
+
     /// `2018-06-01`
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
