@@ -307,11 +307,7 @@ struct LearnerArea {
 
     /// The activity's last day, or today when it has not ended yet.
     static func defaultCompletion(_ activity: Activity, now: Date) -> CivilDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = activity.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        let today = CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
-        return min(activity.endDate, today)
+        min(activity.endDate, CivilDate.day(of: now, in: activity.timeZone))
     }
 
     private func claim(_ session: LearnerSession, _ entry: ActivityCatalog.Entry, form: [String: String]) async throws -> Response {
@@ -457,11 +453,8 @@ struct LearnerArea {
             }
         }
         let now = clock.now()
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: now)
         let bytes = try await desk.transcript(learner: learner, records: rows, from: from, to: to,
-                                              issueDate: CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1),
+                                              issueDate: CivilDate.day(of: now, in: TimeZone(secondsFromGMT: 0) ?? .current),
                                               signedAt: now, folder: scratch)
         return Response(status: .ok, headers: [
             .contentType: "application/pdf",

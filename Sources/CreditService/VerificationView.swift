@@ -106,10 +106,7 @@ public struct VerificationView: Sendable, Encodable {
     }
 
     static func day(_ date: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return CivilDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1).longForm
+        CivilDate.day(of: date, in: zone).longForm
     }
 
     /// `ama-pra-category-1` as the certificate names it (with AMA's trademark sign); `moc:abim` as ABIM MOC points.

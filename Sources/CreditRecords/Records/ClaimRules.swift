@@ -40,11 +40,7 @@ package struct ClaimRules {
     /// the claim (or the certificate's issue), on the activity's calendar, is a typing error.
     private mutating func checkNotFuture(_ claimTime: Date?) {
         guard let claimTime else { return }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = activity.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: claimTime)
-        guard let year = parts.year, let month = parts.month, let day = parts.day else { return }
-        let claimed = CivilDate(year: year, month: month, day: day)
+        let claimed = CivilDate.day(of: claimTime, in: activity.timeZone)
         guard learner.completionDate > claimed else { return }
         refuse("completionDate",
                "completion date \(learner.completionDate) is after the claim, made \(claimed)\(learner.claimedAt == nil ? " (the certificate's issue date)" : ""): a completion cannot come later",
