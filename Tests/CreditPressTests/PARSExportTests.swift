@@ -1,4 +1,5 @@
 import CreditRecords
+import CreditRegistry
 import Foundation
 import Testing
 
@@ -88,5 +89,57 @@ struct PARSExportTests {
                               environment: ["CREDITPRESS_REGISTRY": folder.appendingPathComponent("registry.sqlite").path])
         #expect(run.status == 65)
         #expect(run.errors.contains("reporting.accmeActivityID"))
+    }
+}
+
+/// A batch and its PARS export come from the same records: every exported field is the
+/// one the roster gave and the certificate was issued with.
+struct PARSAgreementTests {
+    @Test func aBatchAndItsExportAgreeFieldByField() async throws {
+        let folder = try Fixture.temporaryFolder()
+        let roster = try Fixture.file("roster.csv", """
+            id,first_name,last_name,professional_name,degrees,profession,completion_date,ama_pra_category_1,moc_board,moc_board_id,moc_points,moc_point_type,moc_consent,birth_month_day,evaluation_completed
+            P-1,Robert,Castillo,"Robert Castillo, MD",MD,physician,2022-11-10,20,abim,123456,20,practice-assessment,true,09-21,true
+            P-2,Zoë,Ñúñez-Álvarez,"Zoë Ñúñez-Álvarez, MD",MD,physician,2022-11-01,18.5,abim,234567,18.5,practice-assessment,true,02-29,true
+            P-3,Minh,Trần,"Trần Văn Minh, DO",DO,physician,2022-10-31,12.25,abim,345678,12,practice-assessment,true,12-01,true
+            P-4,Aisha,Rahman,"Aisha Rahman, MD",MD,physician,2022-11-09,20,,,,,,07-04,true
+            P-5,Daniel,Okafor,"Daniel Okafor, RN",RN,nurse,2022-11-09,,,,,,,,true
+
+            """, in: folder)
+        // The nurse has no AMA credit: an ANCC column gives her contact hours.
+        let text = try String(contentsOf: roster, encoding: .utf8)
+            .replacingOccurrences(of: "evaluation_completed\n", with: "evaluation_completed,ancc\n")
+            .replacingOccurrences(of: ",true\n", with: ",true,\n")
+            .replacingOccurrences(of: "P-5,Daniel,Okafor,\"Daniel Okafor, RN\",RN,nurse,2022-11-09,,,,,,,,true,", with: "P-5,Daniel,Okafor,\"Daniel Okafor, RN\",RN,nurse,2022-11-09,,,,,,,,true,20")
+        try text.write(to: roster, atomically: true, encoding: .utf8)
+        let registry = folder.appendingPathComponent("registry.sqlite")
+        let environment = ["CREDITPRESS_REGISTRY": registry.path, "CREDITPRESS_ID_KEY": Fixture.idKeyFile.path]
+        let batch = try CommandLineTests.run(["batch", "--activity", "Examples/qopi-2022/activity.yaml", "--roster", roster.path,
+                                              "--out", folder.appendingPathComponent("out").path, "--jobs", "1", "--no-merged",
+                                              "--creation-date", "2022-11-12T12:00:00Z"], environment: environment)
+        #expect(batch.status == 0, "\((try? String(contentsOf: folder.appendingPathComponent("out/rejects.csv"), encoding: .utf8)) ?? batch.output)")
+        let (export, rows) = try PARSExportTests.export(folder, environment, name: "pars.txt", day: "2022-11-20")
+        #expect(export.status == 0, "\(export.errors)")
+        // The physicians with MOC points (which the claim rules issue only with consent), one
+        // record each; not the physician who claimed CME only, nor the nurse.
+        #expect(rows.count == 3)
+        let records = try await SQLiteRegistry(file: registry).certificates(activityID: "QOPI-CP-2022")
+        for row in rows {
+            let record = try #require(records.first { $0.learner?.boardIDs["abim"] == row[10] }, "\(row)")
+            let learner = try #require(record.learner)
+            let moc = try #require(learner.claims.first { $0.type == .moc })
+            let cme = try #require(learner.claims.first { $0.type == .amaPRACategory1 })
+            let completion = learner.completionDate
+            #expect(row[2] == String(format: "%02d/%02d/%04d", completion.month, completion.day, completion.year))
+            #expect(row[3] == learner.firstName && row[4] == learner.lastName)
+            #expect(row[5] == learner.birthMonthDay?.replacingOccurrences(of: "-", with: "/"))
+            #expect(row[8] == "\(cme.amount)" && row[11] == "\(moc.amount)" && row[13] == "\(moc.amount)")
+            // And the certificate itself prints the same credit for the same person.
+            let pdf = folder.appendingPathComponent("out/certificates").appendingPathComponent("\(record.id).pdf")
+            let printed = try runTool("pdftotext", [pdf.path, "-"]).folded
+            #expect(printed.contains(learner.professionalName.folded))
+            #expect(printed.contains("\(cme.amount)") && printed.contains("\(moc.amount)"))
+        }
+        #expect(Set(rows.map { $0[3] }) == ["Robert", "Zoë", "Minh"])
     }
 }
