@@ -262,10 +262,7 @@ struct LearnerArea {
             }
             return LearnerRoutes.redirect("/activities/\(Self.path(activity.id))/evaluation")
         }
-        let learner: Learner
-        do {
-            learner = try ClaimDocument(account: session.account, details: details).identity()
-        } catch {
+        guard let learner = try? ClaimDocument(account: session.account, details: details).identity() else {
             return LearnerRoutes.redirect("/account")
         }
         let offers = ClaimDocument.offers(activity: activity, learner: learner)
@@ -320,17 +317,12 @@ struct LearnerArea {
                               status: .serviceUnavailable)
         }
         guard claimsPerAccount.allow(session.account.id) else {
-            var response = pages.page("message", ["title": "Too many claims", "heading": "Too many claims in a minute",
-                                                  "message": "Wait a minute, then send your claim again."], status: .tooManyRequests)
-            response.headers[.retryAfter] = "60"
-            return response
+            return pages.tooManyRequests("message", ["title": "Too many claims", "heading": "Too many claims in a minute",
+                                                     "message": "Wait a minute, then send your claim again."])
         }
         let standing = try await standing(session, activity)
         if standing.certificate != nil { return LearnerRoutes.redirect("/activities/\(Self.path(activity.id))") }
-        let learner: Learner
-        do {
-            learner = try ClaimDocument(account: session.account, details: details).identity()
-        } catch {
+        guard let learner = try? ClaimDocument(account: session.account, details: details).identity() else {
             return LearnerRoutes.redirect("/account")
         }
         let offers = ClaimDocument.offers(activity: activity, learner: learner)

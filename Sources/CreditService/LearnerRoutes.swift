@@ -29,10 +29,7 @@ struct LearnerRoutes {
         router.post("/sign-in") { request, context in try await signIn(request, context: context) }
         router.get("/sign-in/:token") { request, context in
             guard redemptionsPerAddress.allow(address.of(request, context: context)) else {
-                var response = pages.page("sign-in", ["problem": "Too many sign-in links were tried from this address; wait a minute, then open your link again."],
-                                          status: .tooManyRequests)
-                response.headers[.retryAfter] = "60"
-                return response
+                return pages.tooManyRequests("sign-in", ["problem": "Too many sign-in links were tried from this address; wait a minute, then open your link again."])
             }
             return try await redeem(context.parameters.get("token") ?? "")
         }
@@ -76,10 +73,7 @@ struct LearnerRoutes {
                               status: .unprocessableContent)
         }
         guard signInsPerAddress.allow(address.of(request, context: context)), signInsPerEmail.allow(email) else {
-            var response = pages.page("sign-in", ["problem": "Too many sign-in links were asked for; wait a minute, then ask again."],
-                                      status: .tooManyRequests)
-            response.headers[.retryAfter] = "60"
-            return response
+            return pages.tooManyRequests("sign-in", ["problem": "Too many sign-in links were asked for; wait a minute, then ask again."])
         }
         let account = try await store.accountMaking(email: email, learnerID: "W-" + Sessions.secret().prefix(12).uppercased(), at: clock.now())
         let token = Sessions.secret()

@@ -18,6 +18,14 @@ public struct Pages: Sendable {
         Array((library.render(values, withTemplate: name) ?? "the page template \(name) is missing").utf8)
     }
 
+    /// The page `name` saying a rate limit was reached: 429, to be tried again in a minute
+    /// (the limiters count per minute).
+    func tooManyRequests(_ name: String, _ values: [String: Any]) -> Response {
+        var response = page(name, values, status: .tooManyRequests)
+        response.headers[.retryAfter] = "60"
+        return response
+    }
+
     /// The page `name` filled with `values`, as a response with `status`.
     public func page(_ name: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         guard let html = library.render(values, withTemplate: name) else {

@@ -33,10 +33,7 @@ struct EnrolCommand: AsyncParsableCommand {
     func run() async throws {
         let report = try await Failure.reporting(closing: "nobody was enrolled", refusedClosing: "nobody was enrolled") { () async throws -> RosterEnrolment.Report in
             let environment = try Live.environment(resources: common.resources)
-            guard let location = Live.registryLocation(explicit: registry) else {
-                throw InputError([Problem(file: "", field: "--registry", message: "enrolment needs the service's registry",
-                                          hint: "give --registry FILE or set CREDITPRESS_REGISTRY")])
-            }
+            let location = try Live.requiredRegistry(explicit: registry, needs: "enrolment")
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity,
                                                          boards: try BoardCatalog(file: environment.resources.boards))
             let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, purpose: .enrolment)
@@ -71,10 +68,7 @@ struct SignInLinkCommand: AsyncParsableCommand {
     func run() async throws {
         try await Failure.reporting(closing: "no link was made") {
             let environment = try Live.environment(resources: common.resources)
-            guard let location = Live.registryLocation(explicit: registry) else {
-                throw InputError([Problem(file: "", field: "--registry", message: "a sign-in link needs the service's registry",
-                                          hint: "give --registry FILE or set CREDITPRESS_REGISTRY")])
-            }
+            let location = try Live.requiredRegistry(explicit: registry, needs: "a sign-in link")
             let store = try SQLiteRegistry(file: location)
             guard let link = try await SignInLinks.make(store: store, email: email, publicURL: publicURL, at: environment.clock.now()) else {
                 throw InputError([Problem(file: location.path, field: "--email", message: "no account has this address",

@@ -54,10 +54,7 @@ struct ExportPARSCommand: AsyncParsableCommand {
         let refused = try await Failure.reporting(closing: "no PARS file was written", refusedClosing: "no PARS file was written",
                                                   storageClosing: "no PARS file was written; nothing was recorded as sent") { () async throws -> Int in
             let environment = try Live.environment(resources: common.resources)
-            guard let location = Live.registryLocation(explicit: registry) else {
-                throw InputError([Problem(file: "", field: "--registry", message: "the export needs the registry of issued certificates",
-                                          hint: "give --registry FILE or set CREDITPRESS_REGISTRY")])
-            }
+            let location = try Live.requiredRegistry(explicit: registry, needs: "the export")
             let boards = try BoardCatalog(file: environment.resources.boards)
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity, boards: boards)
             let store = try SQLiteRegistry(file: location)

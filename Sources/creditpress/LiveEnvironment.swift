@@ -49,6 +49,15 @@ enum Live {
         (explicit ?? variable("CREDITPRESS_REGISTRY")).map { URL(fileURLWithPath: $0) }
     }
 
+    /// The registry a command cannot do without; refused, saying what `needs` it, when unnamed.
+    static func requiredRegistry(explicit: String?, needs: String) throws(InputError) -> URL {
+        guard let location = registryLocation(explicit: explicit) else {
+            throw InputError([Problem(file: "", field: "--registry", message: "\(needs) needs the registry of issued certificates",
+                                      hint: "give --registry FILE or set CREDITPRESS_REGISTRY")])
+        }
+        return location
+    }
+
     /// `--creation-date`, else `$SOURCE_DATE_EPOCH`, else now.
     static func issueDate(_ explicit: Date?) -> Date {
         if let explicit { return explicit }

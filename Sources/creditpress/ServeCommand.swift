@@ -73,10 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Live.variable("CREDITPRESS_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
         let service = try await Failure.reporting(closing: "the service did not start") { () async throws -> Service in
             let environment = try Live.environment(resources: common.resources)
-            guard let location = Live.registryLocation(explicit: registry) else {
-                throw InputError([Problem(file: "", field: "--registry", message: "the service needs the registry of issued certificates",
-                                          hint: "give --registry FILE or set CREDITPRESS_REGISTRY")])
-            }
+            let location = try Live.requiredRegistry(explicit: registry, needs: "the service")
             let configuration = ServiceConfiguration(
                 host: host, port: port, registry: location, trustRoots: try Self.certificates(trust, variable: "CREDITPRESS_TRUST"),
                 signers: try Self.signers(signing), resources: environment.resources,
