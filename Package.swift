@@ -17,7 +17,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -103,8 +105,16 @@ let package = Package(
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Reports from the registry's records: ACCME PARS (to come: CPE Monitor, CE Broker, badges).
-        .target(name: "CreditReporting", dependencies: ["CreditRecords", "CreditRegistry"]),
+        // Reports from the registry's records: ACCME PARS (tab file and XML), CPE Monitor, CE
+        // Broker, Open Badges 3.0 and CLR 2.0 credentials (VC-JWT through jwt-kit).
+        .target(
+            name: "CreditReporting",
+            dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CZlib",
+                           .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "XMLCoder", package: "XMLCoder"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "X509", package: "swift-certificates")]
+        ),
         // Reading an upload form's file: the service's upload page and the fuzzer's. No dependency.
         .target(name: "CreditUpload"),
         // The web service: learners claim and download, boards verify (Hummingbird 2).

@@ -4,8 +4,9 @@
 #   scripts/setup.sh --test   also the PDF tools the tests read output back with
 set -euo pipefail
 
-# msmtp: the SMTP client the service sends its mail with.
-packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-2 libqrencode-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev msmtp)
+# msmtp: the SMTP client the service sends its mail with; libxml2: Foundation's XML
+# module (FoundationXML), which the PARS learner-report document is written through.
+packages=(pkg-config libcairo2-dev libpango1.0-dev libfontconfig-dev librsvg2-2 libqrencode-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libxml2 msmtp)
 if [[ "${1:-}" == "--test" ]]; then
     # Independent readers of what we write: PDF tools, a QR decoder, openssl as a
     # time-stamp authority, NSS tools for pdfsig's trust store.
@@ -51,4 +52,9 @@ fi
 if [[ "${1:-}" == "--test" ]] && ! python3 -c "import aiosmtpd" 2>/dev/null; then
     echo "Installing aiosmtpd (PyPI)"
     pip_install aiosmtpd
+fi
+# PyJWT (with cryptography), the independent reader of the badge and status-list VC-JWTs.
+if [[ "${1:-}" == "--test" ]] && ! python3 -c "import jwt, cryptography" 2>/dev/null; then
+    echo "Installing PyJWT and cryptography (PyPI)"
+    pip_install "PyJWT[crypto]"
 fi

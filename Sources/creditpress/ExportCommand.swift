@@ -36,8 +36,15 @@ struct ExportPARSCommand: AsyncParsableCommand {
     @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY).")
     var registry: String?
 
-    @Option(name: .shortAndLong, help: "Where to write the tab-delimited file (.txt).")
+    @Option(name: .shortAndLong, help: "Where to write the file: a tab-delimited batch file (.txt), or ACCME's learner-report document (.xml).")
     var out: String
+
+    @Option(help: "tab (the batch file) or xml (the learner-report document; needs reporting.accmeProviderID). Default: from --out's extension.")
+    var format: PARSFormat?
+
+    @Option(name: .customLong("point-type-code"), parsing: .unconditionalSingleValue,
+            help: "NAME=CODE: the creditUnit written in the XML document for a board point type (unverified default: its name, e.g. \"Practice Assessment\"). Repeatable.")
+    var pointTypeCodes: [String] = []
 
     @Option(help: "The Record Action written for an addition (ACCME's template: unverified default: Add).")
     var addAction = "Add"
@@ -61,6 +68,8 @@ struct ExportPARSCommand: AsyncParsableCommand {
             var settings = PARSSettings()
             (settings.addAction, settings.deleteAction) = (addAction, deleteAction)
             let export = PARSExport(activity: activityRecord, boards: boards, settings: settings)
+            let chosen = format ?? (out.lowercased().hasSuffix(".xml") ? .xml : .tab)
+            let document = chosen == .xml ? try PARSDocument(activity: activityRecord, pointTypeCodes: try codes()) : nil
             // The day the export is made ($SOURCE_DATE_EPOCH fixes it, as for issue dates).
             let now = Live.issueDate(nil)
             let plan = try export.plan(records: try await store.certificates(activityID: activityRecord.id),
@@ -72,12 +81,13 @@ struct ExportPARSCommand: AsyncParsableCommand {
                 print("nothing new to report to PARS for \(activityRecord.id)")
                 return plan.refused.count
             }
+            let bytes = try document.map { try $0.data(plan, createdAt: now) } ?? export.file(plan)
             guard !dryRun else {
-                FileHandle.standardOutput.write(export.file(plan))
+                FileHandle.standardOutput.write(bytes)
                 return plan.refused.count
             }
             let url = URL(fileURLWithPath: out)
-            try AtomicFile.write(export.file(plan), to: url, durable: true)
+            try AtomicFile.write(bytes, to: url, durable: true)
             do {
                 try await store.record(plan.entries, target: PARSExport.target)
             } catch {
@@ -93,4 +103,23 @@ struct ExportPARSCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
     }
+
+    /// The --point-type-code options as a map.
+    func codes() throws(InputError) -> [String: String] {
+        var map: [String: String] = [:]
+        for option in pointTypeCodes {
+            let parts = option.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw InputError([Problem(file: "--point-type-code", field: option, message: "is not NAME=CODE",
+                                          hint: "for example --point-type-code \"Practice Assessment=PA\"")])
+            }
+            map[parts[0]] = parts[1]
+        }
+        return map
+    }
+}
+
+/// The two forms of a PARS export.
+enum PARSFormat: String, ExpressibleByArgument, CaseIterable {
+    case tab, xml
 }

@@ -83,6 +83,49 @@ struct PARSExportTests {
         #expect(closed.errors.contains("not sent: PARS closed the 2022 reporting year on March 31, 2023 (completed 2022-11-10)"))
     }
 
+    /// The learner-report document, read by Python's XML parser: the same records as the tab
+    /// file, the correction as a delete that repeats the addition, then an add.
+    @Test func theLearnerReportDocumentHoldsTheSameRecords() throws {
+        let (folder, environment, ids) = try Self.issued()
+        let first = try Self.export(folder, environment, name: "pars-1.xml", day: "2022-11-20").0
+        #expect(first.status == 0, "\(first.errors)")
+        let read = try Self.readXML(folder.appendingPathComponent("pars-1.xml"))
+        let reports = try #require(read["reports"] as? [[String: Any]])
+        #expect(reports.count == 1)
+        let report = try #require(reports.first)
+        #expect(report["action"] as? String == "add")
+        #expect(report["given"] as? String == "Robert" && report["family"] as? String == "Castillo")
+        #expect(report["birth"] as? String == "--09-21")
+        #expect(report["provider"] as? String == "0001234" && report["moduleID"] as? String == "201234567")
+        #expect(report["title"] as? String == "QOPI Certification Program")
+        #expect(report["status"] as? String == "Completed" && report["completed"] as? String == "2022-11-10")
+        let credit = try #require((report["credits"] as? [[String: Any]])?.first)
+        #expect(credit["boardID"] as? String == "123456" && credit["domain"] as? String == "ABIM")
+        #expect(credit["unit"] as? String == "Practice Assessment" && credit["credits"] as? String == "20")
+        #expect(credit["creditID"] as? String == "ccid:\(try #require(ids["physician-moc"])):abim:practice-assessment")
+
+        // A name with characters XML must escape, as on the Diplomate record.
+        let corrected = try String(contentsOf: Fixture.root.appendingPathComponent("Examples/qopi-2022/learners/physician-moc.yaml"), encoding: .utf8)
+            + "boardNames:\n  abim: { first: \"Rob <\\\"Bob\\\">\", last: \"Castillo & Díaz\" }\n"
+        let learner = try Fixture.file("physician-moc.yaml", corrected, in: folder)
+        let reissued = try CLI.run(["reissue", "--id", try #require(ids["physician-moc"]), "--reason", "name as on the ABIM record",
+                                    "--activity", "Examples/qopi-2022/activity.yaml", "--learner", learner.path,
+                                    "--out", folder.appendingPathComponent("corrected.pdf").path,
+                                    "--creation-date", "2022-11-22T12:00:00Z"], environment: environment)
+        #expect(reissued.status == 0, "\(reissued.errors)")
+        let second = try Self.export(folder, environment, name: "pars-2.xml", day: "2022-11-23").0
+        #expect(second.status == 0, "\(second.errors)")
+        let changes = try #require(try Self.readXML(folder.appendingPathComponent("pars-2.xml"))["reports"] as? [[String: Any]])
+        #expect(changes.map { $0["action"] as? String } == ["delete", "add"])
+        #expect(changes.first?["given"] as? String == "Robert")
+        #expect(changes.last?["given"] as? String == "Rob <\"Bob\">" && changes.last?["family"] as? String == "Castillo & Díaz")
+    }
+
+    static func readXML(_ url: URL) throws -> [String: Any] {
+        let json = try runTool("python3", [Fixture.root.appendingPathComponent("Tests/Support/read-export.py").path, "pars-xml", url.path])
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    }
+
     @Test func anActivityWithoutItsACCMEIdIsRefused() throws {
         let folder = try Fixture.temporaryFolder()
         let run = try CLI.run(["export", "pars", "--activity", "Examples/asco-2018/activity.yaml", "--out", folder.appendingPathComponent("x.txt").path],
