@@ -120,7 +120,7 @@ let package = Package(
         // The web service: learners claim and download, boards verify (Hummingbird 2).
         .target(
             name: "CreditService",
-            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload",
+            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload", "CreditReporting",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -108,6 +108,14 @@ public enum RegistrySchema {
             """,
             "CREATE INDEX report_entry_credit ON report_entry (target, creditID, sequence)",
         ]),
+        // What a receiving service answered for a record it was sent (CPE Monitor: accepted,
+        // or rejected with its message); and each certificate's place in the published
+        // status list of its badge, given once and never reused.
+        Migration(name: "v6-report-status", statements: [
+            "ALTER TABLE report_entry ADD COLUMN status TEXT",
+            "ALTER TABLE report_entry ADD COLUMN statusMessage TEXT",
+            "CREATE TABLE status_position (certificateID TEXT PRIMARY KEY, position INTEGER NOT NULL UNIQUE)",
+        ]),
     ]
 
     /// What `v2` fills in for a certificate recorded by registry v1, from its columns: the

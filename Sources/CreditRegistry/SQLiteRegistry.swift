@@ -326,7 +326,8 @@ extension SQLiteRegistry: ReportLedger {
                 latest[row["creditID"]] = ReportEntry(
                     creditID: row["creditID"], certificateID: row["certificateID"],
                     action: ReportEntry.Action(rawValue: row["action"]) ?? .delete, contentSHA256: row["contentSHA256"],
-                    fields: fields, exportFile: row["exportFile"], exportedAt: ISODate.date(row["exportedAt"]) ?? Date(timeIntervalSince1970: 0))
+                    fields: fields, exportFile: row["exportFile"], exportedAt: ISODate.date(row["exportedAt"]) ?? Date(timeIntervalSince1970: 0),
+                    status: row["status"], statusMessage: row["statusMessage"])
             }
             return latest
         }
@@ -339,11 +340,45 @@ extension SQLiteRegistry: ReportLedger {
                 sequence += 1
                 let fields = String(decoding: try JSONEncoder().encode(entry.fields), as: UTF8.self)
                 try db.execute(sql: """
-                    INSERT INTO report_entry (target, sequence, creditID, certificateID, action, contentSHA256, fields, exportFile, exportedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO report_entry (target, sequence, creditID, certificateID, action, contentSHA256, fields, exportFile, exportedAt,
+                                              status, statusMessage)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [target, sequence, entry.creditID, entry.certificateID, entry.action.rawValue, entry.contentSHA256,
-                                     fields, entry.exportFile, ISODate.string(entry.exportedAt)])
+                                     fields, entry.exportFile, ISODate.string(entry.exportedAt), entry.status, entry.statusMessage])
             }
+        }
+    }
+
+    public func statusPositions(for certificateIDs: [String]) async throws -> [String: Int] {
+        try await database.write { db in
+            var positions: [String: Int] = [:]
+            var next = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM status_position") ?? -1) + 1
+            for id in certificateIDs where positions[id] == nil {
+                if let known = try Int.fetchOne(db, sql: "SELECT position FROM status_position WHERE certificateID = ?", arguments: [id]) {
+                    positions[id] = known
+                    continue
+                }
+                try db.execute(sql: "INSERT INTO status_position (certificateID, position) VALUES (?, ?)", arguments: [id, next])
+                positions[id] = next
+                next += 1
+            }
+            return positions
+        }
+    }
+
+    public func withdrawnCertificateIDs() async throws -> Set<String> {
+        try await database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM certificate WHERE status <> ?", arguments: [IssuedRecord.Status.issued.rawValue]))
+        }
+    }
+
+    public func allStatusPositions() async throws -> [String: Int] {
+        try await database.read { db in
+            var positions: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT certificateID, position FROM status_position") {
+                positions[row["certificateID"]] = row["position"]
+            }
+            return positions
         }
     }
 }

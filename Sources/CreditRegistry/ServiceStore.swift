@@ -111,11 +111,16 @@ public struct ReportEntry: Sendable, Equatable {
     public var fields: [String]
     public var exportFile: String
     public var exportedAt: Date
+    /// What the receiving service answered, when it answers per record (CPE Monitor):
+    /// `accepted` or `rejected`, and its message; nil for a file handed over.
+    public var status: String?
+    public var statusMessage: String?
 
     public init(creditID: String, certificateID: String, action: Action, contentSHA256: String, fields: [String],
-                exportFile: String, exportedAt: Date) {
+                exportFile: String, exportedAt: Date, status: String? = nil, statusMessage: String? = nil) {
         (self.creditID, self.certificateID, self.action, self.contentSHA256) = (creditID, certificateID, action, contentSHA256)
         (self.fields, self.exportFile, self.exportedAt) = (fields, exportFile, exportedAt)
+        (self.status, self.statusMessage) = (status, statusMessage)
     }
 }
 
@@ -127,4 +132,11 @@ public protocol ReportLedger: AnyObject, Sendable {
     func latestEntries(target: String) async throws -> [String: ReportEntry]
     /// Records the entries of one export, in order, in one transaction.
     func record(_ entries: [ReportEntry], target: String) async throws
+    /// Each certificate's place in the badge status list, given on first asking (the next
+    /// free place) and kept for good.
+    func statusPositions(for certificateIDs: [String]) async throws -> [String: Int]
+    /// Every place given so far.
+    func allStatusPositions() async throws -> [String: Int]
+    /// The ids of every certificate revoked or superseded: the badges the status list revokes.
+    func withdrawnCertificateIDs() async throws -> Set<String>
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CreditRecords
 import CreditRegistry
 import CreditReporting
+import CreditTrust
 import Foundation
 
 /// `creditpress export`: reports made from the registry's records.
@@ -9,7 +10,7 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Report completions from the registry's records.",
-        subcommands: [ExportPARSCommand.self])
+        subcommands: [ExportPARSCommand.self, ExportBadgesCommand.self])
 }
 
 /// `creditpress export pars`: ACCME PARS learner completions (MOC) for one activity.
@@ -122,4 +123,109 @@ struct ExportPARSCommand: AsyncParsableCommand {
 /// The two forms of a PARS export.
 enum PARSFormat: String, ExpressibleByArgument, CaseIterable {
     case tab, xml
+}
+
+/// `creditpress export badges`: an Open Badges 3.0 credential (VC-JWT) per certificate.
+struct ExportBadgesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "badges",
+        abstract: "Write an Open Badges 3.0 OpenBadgeCredential (a signed VC-JWT) for each issued certificate of an activity.",
+        discussion: """
+            One file per issued certificate, OUT/CERTIFICATE-ID.jwt, made from the registry's record of it (the \
+            learner, credits and dates the certificate was drawn from); the learner is named by a salted SHA-256 \
+            of the email, never in clear. Each badge points into the status list (OUT/status-list.jwt, also served \
+            by `creditpress serve` at /status/badges): revoking or reissuing the certificate revokes its badge. \
+            Revoked and superseded certificates get no badge. Signed RS256 with the signing folder's RSA key \
+            (badge.key.pem, or the signing key itself when it is RSA), or ES256 with its P-256 key.
+
+            Exit status: 0 when every issued certificate got its badge, 2 when some could not (listed), 65 when \
+            the activity, registry or signing folder was refused.
+            """)
+
+    @Option(help: "The activity file (YAML or JSON).")
+    var activity: String
+
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    @Option(name: .shortAndLong, help: "The folder to write the badges into (made if missing).")
+    var out: String
+
+    @Option(help: "The folder with the signing keys (default: $CREDITPRESS_SIGNING).")
+    var signing: String?
+
+    @Option(help: "RS256 (default when an RSA key is there) or ES256.")
+    var algorithm: BadgeSigner.Algorithm?
+
+    @Option(help: "The service's public address the badges point to (issuer, status list, verification pages). Default: the provider's verification_url without /verify.")
+    var baseURL: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let refused = try await Failure.reporting(closing: "no badges were written") { () async throws -> Int in
+            let environment = try Live.environment(resources: common.resources)
+            let location = try Live.requiredRegistry(explicit: registry, needs: "the export")
+            let boards = try BoardCatalog(file: environment.resources.boards)
+            let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity, boards: boards)
+            guard let folder = Live.signingFolder(explicit: signing) else {
+                throw InputError([Problem(file: "--signing", field: "", message: "is required: badges are signed",
+                                          hint: "give the signing folder (--signing DIR or $CREDITPRESS_SIGNING); `creditpress keys init --out DIR` makes a test one")])
+            }
+            let signer = try await BadgeSigner(identity: try SigningIdentity.load(from: folder), algorithm: algorithm)
+            let addresses = try Self.addresses(explicit: baseURL, activity: activityRecord)
+            let store = try SQLiteRegistry(file: location)
+            let maker = BadgeMaker(activity: activityRecord, addresses: addresses, boards: boards)
+            let records = try await store.certificates(activityID: activityRecord.id)
+            let current = records.filter { $0.status == .issued }
+            let positions = try await store.statusPositions(for: current.map(\.id))
+            let output = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            var written = 0, problems = 0
+            for record in current {
+                do {
+                    let credential = try maker.credential(record, position: positions[record.id] ?? 0, salt: BadgeMaker.newSalt())
+                    let token = try await signer.sign(credential)
+                    try AtomicFile.write(Data((token + "\n").utf8), to: output.appendingPathComponent("\(record.id).jwt"), durable: false)
+                    written += 1
+                } catch let error as InputError {
+                    for problem in error.problems {
+                        FileHandle.standardError.write(Data("error: certificate \(record.id) (learner \(record.learnerID)): \(problem.message)\n".utf8))
+                    }
+                    problems += 1
+                }
+            }
+            let list = StatusListCredential(addresses: addresses, positions: try await store.allStatusPositions(),
+                                            withdrawn: try await store.withdrawnCertificateIDs(), at: Live.issueDate(nil))
+            try AtomicFile.write(Data((try await signer.sign(list) + "\n").utf8), to: output.appendingPathComponent("status-list.jwt"), durable: true)
+            let withdrawn = records.count - current.count
+            print("wrote \(written) badges (\(signer.algorithm.rawValue)) and status-list.jwt to \(out) for \(activityRecord.id)"
+                  + (withdrawn > 0 ? "; \(withdrawn) revoked or superseded certificates have none" : ""))
+            return problems
+        }
+        if refused > 0 {
+            FileHandle.standardError.write(Data("\(refused) certificates got no badge\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// `--base-url`, else the provider's verification page's service.
+    static func addresses(explicit: String?, activity: Activity) throws(InputError) -> BadgeAddresses {
+        if let explicit {
+            guard let url = URL(string: explicit), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                throw InputError([Problem(file: "--base-url", field: "", message: "'\(explicit)' is not an http(s) address")])
+            }
+            return BadgeAddresses(base: explicit)
+        }
+        guard let addresses = BadgeAddresses.from(verificationURL: activity.provider.verificationURL) else {
+            throw InputError([Problem(file: activity.sourceFile, field: "provider.verification_url",
+                                      message: "does not end in /verify, so the service badges point to is not known",
+                                      hint: "give --base-url with the service's public address (e.g. https://cme.example.org)")])
+        }
+        return addresses
+    }
+}
+
+extension BadgeSigner.Algorithm: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
 }

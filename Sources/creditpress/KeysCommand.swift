@@ -16,7 +16,7 @@ struct KeysCommand: ParsableCommand {
             commandName: "init",
             abstract: "Make a TEST certificate authority and a document-signing certificate, to try signing and verification.",
             discussion: """
-                Writes ca.key.pem, ca.cert.pem, signing.key.pem, signing.cert.pem and chain.pem into the folder, \
+                Writes ca.key.pem, ca.cert.pem, signing.key.pem, signing.cert.pem, chain.pem, and badge.key.pem with badge.cert.pem (RSA, for RS256 Open Badges) into the folder, \
                 and certificate-id.key (the secret certificate ids are derived with) unless it is there already. \
                 Pass the folder as --signing to certificate and batch, and ca.cert.pem as --trust to verify. \
                 Readers such as Acrobat will not trust these certificates: for that a provider needs a \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreditRecords
 import CreditRegistry
+import CreditReporting
 import CreditTrust
 import Foundation
 import X509
@@ -16,7 +17,7 @@ struct VerifyCommand: AsyncParsableCommand {
             65 when the input cannot be read.
             """)
 
-    @Argument(help: "The certificate PDF.")
+    @Argument(help: "The certificate PDF, or its Open Badge (a .jwt file from `export badges` or the learner's page).")
     var file: String?
 
     @Option(help: "The text of a certificate's QR code (the address with its #CP1:… part, or the CP1:… part alone).")
@@ -49,6 +50,11 @@ struct VerifyCommand: AsyncParsableCommand {
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw InputError([Problem(file: file, field: "", message: "cannot be read")])
+                }
+                if BadgeVerifier.looksLikeToken(data) {
+                    // An Open Badge (VC-JWT) rather than a PDF.
+                    return await BadgeVerifier(roots: verifier.roots, registry: verifier.registry, clock: SystemClock())
+                        .verify(token: String(decoding: data, as: UTF8.self)).report
                 }
                 return await verifier.verify(pdf: Array(data))
             }

@@ -29,6 +29,8 @@ public struct VerificationReport: Sendable {
     }
     public var isValid: Bool { !allChecks.isEmpty && allChecks.allSatisfy(\.passed) }
 
+    public init() {}
+
     package mutating func check(_ name: String, _ passed: Bool, _ detail: String) {
         checks.append(VerificationCheck(name: name, passed: passed, detail: detail))
     }

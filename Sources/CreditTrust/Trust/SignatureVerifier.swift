@@ -253,6 +253,8 @@ public struct SignatureVerifier {
 package struct ChainCheck {
     package let roots: [Certificate]
 
+    package init(roots: [Certificate]) { self.roots = roots }
+
     package func check(_ leaf: Certificate, intermediates: [Certificate], at time: Date) -> (trusted: Bool, detail: String) {
         guard !roots.isEmpty else { return (false, "no trusted root was given (--trust FILE.pem)") }
         var current = leaf

@@ -13,7 +13,9 @@ import X509
 /// `chain.pem` (issuing CAs, nearest first), `tsa.url` (an RFC 3161 time-stamp
 /// authority, which turns B-B signatures into B-T), and, for an RSA signing key,
 /// `qr.key.pem` and `qr.cert.pem`: the P-256 key and certificate the QR payload is signed
-/// with (ES256 keeps the QR code small; an RSA signature alone would not fit).
+/// with (ES256 keeps the QR code small; an RSA signature alone would not fit); and, for a
+/// P-256 signing key, `badge.key.pem` and `badge.cert.pem`: the RSA key and certificate
+/// Open Badges are signed with (RS256, the algorithm every badge verifier must accept).
 public struct SigningIdentity: Sendable {
     public let key: Certificate.PrivateKey
     public let certificate: Certificate
@@ -26,6 +28,8 @@ public struct SigningIdentity: Sendable {
     /// (signing-certificate-v2) and the QR payload's COSE key id.
     package let certificateSHA256: [UInt8]
     package let payloadKeyID: [UInt8]
+    /// The RSA key and certificate for RS256 badges: the signing key itself when it is RSA.
+    public var badgeKey: (key: Certificate.PrivateKey, certificate: Certificate)?
 
     public init(key: Certificate.PrivateKey, certificate: Certificate, chain: [Certificate] = [], timestampURL: URL? = nil,
                 payload: (key: Certificate.PrivateKey, certificate: Certificate)? = nil) throws(InputError) {
@@ -43,6 +47,7 @@ public struct SigningIdentity: Sendable {
         }
         certificateSHA256 = certificate.derSHA256
         payloadKeyID = VerificationPayload.keyID(payloadCertificate)
+        if _RSA.Signing.PublicKey(key.publicKey) != nil { badgeKey = (key, certificate) }
     }
 
 
@@ -52,6 +57,8 @@ public struct SigningIdentity: Sendable {
     public static let timestampFile = "tsa.url"
     public static let payloadKeyFile = "qr.key.pem"
     public static let payloadCertificateFile = "qr.cert.pem"
+    public static let badgeKeyFile = "badge.key.pem"
+    public static let badgeCertificateFile = "badge.cert.pem"
 
     /// Reads the folder's files, refusing a key that does not belong to the certificate.
     public static func load(from folder: URL) throws(InputError) -> SigningIdentity {
@@ -87,13 +94,41 @@ public struct SigningIdentity: Sendable {
         let timestampURL = folder.appendingPathComponent(timestampFile)
         if let text = try? String(contentsOf: timestampURL, encoding: .utf8) {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { return try SigningIdentity(key: key, certificate: certificate, chain: chain, payload: try payload(in: folder)) }
+            guard !trimmed.isEmpty else {
+                var identity = try SigningIdentity(key: key, certificate: certificate, chain: chain, payload: try payload(in: folder))
+                if let badge = try badge(in: folder) { identity.badgeKey = badge }
+                return identity
+            }
             guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https" else {
                 throw InputError([Problem(file: timestampURL.path, field: "", message: "'\(trimmed)' is not an http(s) address of a time-stamp authority")])
             }
             timestamp = url
         }
-        return try SigningIdentity(key: key, certificate: certificate, chain: chain, timestampURL: timestamp, payload: try payload(in: folder))
+        var identity = try SigningIdentity(key: key, certificate: certificate, chain: chain, timestampURL: timestamp, payload: try payload(in: folder))
+        if let badge = try badge(in: folder) { identity.badgeKey = badge }
+        return identity
+    }
+
+    /// `badge.key.pem` and `badge.cert.pem`, when the folder has them.
+    private static func badge(in folder: URL) throws(InputError) -> (key: Certificate.PrivateKey, certificate: Certificate)? {
+        let keyURL = folder.appendingPathComponent(badgeKeyFile)
+        guard FileManager.default.fileExists(atPath: keyURL.path) else { return nil }
+        let key: Certificate.PrivateKey
+        do {
+            key = try Certificate.PrivateKey(pemEncoded: try String(contentsOf: keyURL, encoding: .utf8))
+        } catch {
+            throw InputError([Problem(file: keyURL.path, field: "", message: "is not a readable PEM private key (\(error))")])
+        }
+        guard _RSA.Signing.PublicKey(key.publicKey) != nil else {
+            throw InputError([Problem(file: keyURL.path, field: "", message: "is not an RSA key; badges are signed with RS256",
+                                      hint: "put an RSA key (2048 bits or more) here, or remove the file to sign badges with ES256")])
+        }
+        guard let certificate = try readCertificates(folder.appendingPathComponent(badgeCertificateFile)).first,
+              certificate.publicKey == key.publicKey else {
+            throw InputError([Problem(file: folder.appendingPathComponent(badgeCertificateFile).path, field: "",
+                                      message: "does not hold the certificate of \(badgeKeyFile)")])
+        }
+        return (key, certificate)
     }
 
     /// `qr.key.pem` and `qr.cert.pem`, when the folder has them.

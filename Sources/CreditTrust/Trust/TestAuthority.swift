@@ -1,3 +1,4 @@
+import _CryptoExtras
 import CreditRecords
 import Crypto
 import Foundation
@@ -17,8 +18,8 @@ public enum TestAuthority {
         public let signer: Certificate
     }
 
-    /// Writes `ca.key.pem`, `ca.cert.pem`, `signing.key.pem`, `signing.cert.pem` and
-    /// `chain.pem` into `folder`; refuses to overwrite a signing key already there.
+    /// Writes `ca.key.pem`, `ca.cert.pem`, `signing.key.pem`, `signing.cert.pem`,
+    /// `chain.pem`, `badge.key.pem` and `badge.cert.pem` into `folder`; refuses to overwrite a signing key already there.
     public static func make(in folder: URL, organization: String, validFor years: Int = 3,
                             now: Date) throws -> Made {
         let manager = FileManager.default
@@ -69,7 +70,29 @@ public enum TestAuthority {
             },
             issuerPrivateKey: rootPrivate)
 
+        // RS256 for Open Badges: an RSA key beside the P-256 one, from the same root.
+        let badgeKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let badgePrivate = Certificate.PrivateKey(badgeKey)
+        let badge = try Certificate(
+            version: .v3, serialNumber: serialNumber(), publicKey: badgePrivate.publicKey,
+            notValidBefore: notBefore, notValidAfter: now.addingTimeInterval(Double(years) * 365.25 * 86_400),
+            issuer: rootName,
+            subject: try DistinguishedName {
+                OrganizationName("\(organization) (TEST ONLY)")
+                CommonName("\(organization) badge signing (TEST)")
+            },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                SubjectKeyIdentifier(hash: badgePrivate.publicKey)
+                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: rootPrivate.publicKey).keyIdentifier)
+            },
+            issuerPrivateKey: rootPrivate)
+
         try write(rootKey.pemRepresentation, to: folder.appendingPathComponent(rootKeyFile), secret: true)
+        try write(badgeKey.pemRepresentation, to: folder.appendingPathComponent(SigningIdentity.badgeKeyFile), secret: true)
+        try write(try badge.serializeAsPEM().pemString, to: folder.appendingPathComponent(SigningIdentity.badgeCertificateFile))
         try write(try root.serializeAsPEM().pemString, to: folder.appendingPathComponent(rootFile))
         try write(signingKey.pemRepresentation, to: keyURL, secret: true)
         try write(try signer.serializeAsPEM().pemString, to: folder.appendingPathComponent(SigningIdentity.certificateFile))
