@@ -34,7 +34,7 @@ public struct OutgoingMail: Sendable, Equatable {
 /// What the service keeps beside the registry: accounts, one-time sign-in links, sessions
 /// and the outbox. Secrets are never stored, only their SHA-256. Every change that must not
 /// race (redeeming a link) is one statement.
-public protocol ServiceStore: AnyObject, Sendable {
+public protocol ServiceStore: ReportLedger {
     func account(email: String) async throws -> Account?
     func account(id: String) async throws -> Account?
     /// The account for `email`, made with `learnerID` when there is none.

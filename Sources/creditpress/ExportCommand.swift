@@ -10,7 +10,7 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Report completions from the registry's records.",
-        subcommands: [ExportPARSCommand.self, ExportBadgesCommand.self])
+        subcommands: [ExportPARSCommand.self, ExportBadgesCommand.self, ExportCLRCommand.self])
 }
 
 /// `creditpress export pars`: ACCME PARS learner completions (MOC) for one activity.
@@ -175,7 +175,6 @@ struct ExportBadgesCommand: AsyncParsableCommand {
             let signer = try await BadgeSigner(identity: try SigningIdentity.load(from: folder), algorithm: algorithm)
             let addresses = try Self.addresses(explicit: baseURL, activity: activityRecord)
             let store = try SQLiteRegistry(file: location)
-            let maker = BadgeMaker(activity: activityRecord, addresses: addresses, boards: boards)
             let records = try await store.certificates(activityID: activityRecord.id)
             let current = records.filter { $0.status == .issued }
             let positions = try await store.statusPositions(for: current.map(\.id))
@@ -184,7 +183,10 @@ struct ExportBadgesCommand: AsyncParsableCommand {
             var written = 0, problems = 0
             for record in current {
                 do {
-                    let credential = try maker.credential(record, position: positions[record.id] ?? 0, salt: BadgeMaker.newSalt())
+                    // The activity as it was when the certificate was issued.
+                    let issuedFrom = await BadgeMaker.recordedActivity(record, registry: store, boards: boards) ?? activityRecord
+                    let credential = try BadgeMaker(activity: issuedFrom, addresses: addresses, boards: boards)
+                        .credential(record, position: positions[record.id] ?? 0, salt: BadgeMaker.newSalt())
                     let token = try await signer.sign(credential)
                     try AtomicFile.write(Data((token + "\n").utf8), to: output.appendingPathComponent("\(record.id).jwt"), durable: false)
                     written += 1
@@ -228,4 +230,90 @@ struct ExportBadgesCommand: AsyncParsableCommand {
 
 extension BadgeSigner.Algorithm: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
+
+/// `creditpress export clr`: a learner's transcript as a CLR 2.0 credential.
+struct ExportCLRCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clr",
+        abstract: "Write a learner's transcript as a Comprehensive Learner Record 2.0 ClrCredential (a signed VC-JWT).",
+        discussion: """
+            Holds the OpenBadgeCredential of every issued certificate of the learner completed in the period \
+            (revoked and superseded ones are left out), each made from the registry's record, as `export badges` \
+            makes them. Exit status: 0 when written, 65 when the registry, period or signing folder was refused.
+            """)
+
+    @Option(help: "The learner's id, as on their certificates.")
+    var learnerID: String
+
+    @Option(help: "The first day of the period (YYYY-MM-DD); default: everything before --to.")
+    var from: String?
+
+    @Option(help: "The last day of the period (YYYY-MM-DD); default: everything after --from.")
+    var to: String?
+
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    @Option(name: .shortAndLong, help: "Where to write the CLR (.jwt).")
+    var out: String
+
+    @Option(help: "The folder with the signing keys (default: $CREDITPRESS_SIGNING).")
+    var signing: String?
+
+    @Option(help: "RS256 (default when an RSA key is there) or ES256.")
+    var algorithm: BadgeSigner.Algorithm?
+
+    @Option(help: "The service's public address the credentials point to (default: from the first certificate's activity's verification_url).")
+    var baseURL: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        try await Failure.reporting(closing: "no CLR was written") { () async throws -> Void in
+            let environment = try Live.environment(resources: common.resources)
+            let location = try Live.requiredRegistry(explicit: registry, needs: "the export")
+            let boards = try BoardCatalog(file: environment.resources.boards)
+            let first = try from.map { text throws(InputError) in try Self.day(text, option: "--from") }
+            let last = try to.map { text throws(InputError) in try Self.day(text, option: "--to") }
+            guard let folder = Live.signingFolder(explicit: signing) else {
+                throw InputError([Problem(file: "--signing", field: "", message: "is required: the CLR is signed",
+                                          hint: "give the signing folder (--signing DIR or $CREDITPRESS_SIGNING)")])
+            }
+            let signer = try await BadgeSigner(identity: try SigningIdentity.load(from: folder), algorithm: algorithm)
+            let store = try SQLiteRegistry(file: location)
+            var held: [(record: IssuedRecord, activity: Activity, position: Int)] = []
+            let records = try await store.certificates(learnerID: learnerID).filter { record in
+                guard record.status == .issued, let completion = record.learner?.completionDate else { return false }
+                return (first.map { completion >= $0 } ?? true) && (last.map { completion <= $0 } ?? true)
+            }
+            guard !records.isEmpty else {
+                throw InputError([Problem(file: location.path, field: learnerID,
+                                          message: "has no issued certificate completed in the period",
+                                          hint: "check the learner id (as printed on the certificates) and --from/--to")])
+            }
+            let positions = try await store.statusPositions(for: records.map(\.id))
+            for record in records {
+                guard let activity = await BadgeMaker.recordedActivity(record, registry: store, boards: boards) else {
+                    throw InputError([Problem(file: location.path, field: record.id, message: "has no recorded activity text to make its credential from")])
+                }
+                held.append((record, activity, positions[record.id] ?? 0))
+            }
+            let addresses = try ExportBadgesCommand.addresses(explicit: baseURL, activity: held[0].activity)
+            let period = (first, last) == (nil, nil) ? "all records"
+                : "\(first.map { $0.longForm } ?? "…") – \(last.map { $0.longForm } ?? "…")"
+            let clr = try ClrCredential(learnerName: records.last?.learnerName ?? learnerID, period: period, certificates: held,
+                                        addresses: addresses, boards: boards, issuerName: held[0].activity.provider.name,
+                                        salt: BadgeMaker.newSalt(), at: Live.issueDate(nil))
+            try AtomicFile.write(Data((try await signer.sign(clr) + "\n").utf8), to: URL(fileURLWithPath: out), durable: true)
+            print("wrote \(out): a CLR of \(clr.credentialSubject.verifiableCredential.count) certificates for \(learnerID) (\(signer.algorithm.rawValue))")
+        }
+    }
+
+    static func day(_ text: String, option: String) throws(InputError) -> CivilDate {
+        guard let day = CivilDate(iso: text) else {
+            throw InputError([Problem(file: option, field: text, message: "is not a day written YYYY-MM-DD")])
+        }
+        return day
+    }
 }

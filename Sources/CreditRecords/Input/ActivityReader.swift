@@ -23,9 +23,9 @@ public enum ActivityReader {
 
     /// The activity as recorded at issue (the registry's copy of its file): what it prints,
     /// without reading its artwork, which is not kept with it.
-    public static func readRecorded(_ data: Data) throws(InputError) -> Activity {
+    public static func readRecorded(_ data: Data, boards: BoardCatalog = BoardCatalog(boards: [:])) throws(InputError) -> Activity {
         try read(InputDocument.parse(data, name: "recorded activity", directory: URL(fileURLWithPath: "/")),
-                 boards: BoardCatalog(boards: [:]), readsFiles: false)
+                 boards: boards, readsFiles: false)
     }
 
     private static func read(_ document: InputDocument, boards: BoardCatalog, readsFiles: Bool = true) throws(InputError) -> Activity {

@@ -50,16 +50,33 @@ public struct BadgeVerifier: Sendable {
             report.check("signature", false, "the header names no certificate (x5c): the signer cannot be known")
             return (report, nil)
         }
-        let credential: OpenBadgeCredential
+        let payloadType = Base64URL.decode(String(parts[1]))
+            .flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }?["type"] as? [String] ?? []
+        let keys = JWTKeyCollection()
         do {
-            let keys = JWTKeyCollection()
             let pem = try leaf.publicKey.serializeAsPEM().pemString
             switch algorithm {
             case .rs256: await keys.add(rsa: try Insecure.RSA.PublicKey(pem: pem), digestAlgorithm: .sha256)
             case .es256: await keys.add(ecdsa: try ES256PublicKey(pem: pem))
             }
-            credential = try await keys.verify(token, as: OpenBadgeCredential.self)
-            report.check("signature", true, "\(alg) by \(leaf.subject)")
+        } catch {
+            report.check("signature", false, "the certificate's key cannot check \(alg) (\(error))")
+            return (report, nil)
+        }
+        var credentials: [OpenBadgeCredential] = []
+        do {
+            if payloadType.contains("ClrCredential") {
+                let clr = try await keys.verify(token, as: ClrCredential.self)
+                report.check("signature", true, "\(alg) by \(leaf.subject), over a CLR of \(clr.credentialSubject.verifiableCredential.count) certificates")
+                report.check("CLR claims", clr.iss == clr.issuer.id && clr.jti == clr.id,
+                             clr.iss == clr.issuer.id && clr.jti == clr.id ? "iss and jti agree with the CLR" : "iss or jti differ from the CLR's issuer and id")
+                credentials = clr.credentialSubject.verifiableCredential
+            } else {
+                let credential = try await keys.verify(token, as: OpenBadgeCredential.self)
+                report.check("signature", true, "\(alg) by \(leaf.subject)")
+                checkClaims(credential, into: &report)
+                credentials = [credential]
+            }
         } catch {
             report.check("signature", false, "does not check with the key of \(leaf.subject) (\(error))")
             return (report, nil)
@@ -70,11 +87,16 @@ public struct BadgeVerifier: Sendable {
         }
         let trust = ChainCheck(roots: roots).check(leaf, intermediates: Array(chain.dropFirst()), at: clock.now())
         report.check("signer trusted", trust.trusted, trust.detail)
-        checkClaims(credential, into: &report)
-        if let registry, let id = credential.certificateID {
-            await checkRegistry(id, credential: credential, registry: registry, into: &report)
+        if let registry {
+            for credential in credentials {
+                guard let id = credential.certificateID else {
+                    report.check("registry", false, "\(credential.id) is not a certificate of this provider")
+                    continue
+                }
+                await checkRegistry(id, credential: credential, registry: registry, into: &report, prefix: credentials.count > 1 ? "\(id): " : "")
+            }
         }
-        return (report, credential)
+        return (report, credentials.count == 1 ? credentials[0] : nil)
     }
 
     /// The JWT claims say what the credential says (Open Badges 3.0, section 8.2.4.1).
@@ -92,30 +114,31 @@ public struct BadgeVerifier: Sendable {
         report.check("badge claims", problems.isEmpty, problems.isEmpty ? "iss, jti, sub and nbf agree with the credential" : problems.joined(separator: "; "))
     }
 
-    private func checkRegistry(_ id: String, credential: OpenBadgeCredential, registry: any CertificateRegistry, into report: inout VerificationReport) async {
+    private func checkRegistry(_ id: String, credential: OpenBadgeCredential, registry: any CertificateRegistry,
+                               into report: inout VerificationReport, prefix: String) async {
         report.statusChecked = true
         do {
             guard let record = try await registry.record(id: id) else {
                 report.check("registry", false, "\(id) was never issued by this registry")
                 return
             }
-            report.record = record
+            if prefix.isEmpty { report.record = record }
             let results = (credential.credentialSubject.result ?? []).compactMap(\.value)
             let claims = record.learner?.claims.map { "\($0.amount)" } ?? []
-            report.check("badge matches the registry", results == claims && credential.credentialSubject.achievement.humanCode == record.activityID,
+            report.check(prefix + "badge matches the registry", results == claims && credential.credentialSubject.achievement.humanCode == record.activityID,
                          results == claims ? "activity and credits are those recorded at issue"
                                            : "the badge's credits (\(results.joined(separator: ", "))) differ from the record (\(record.credits))")
             switch record.status {
             case .issued:
-                report.check("status", true, "issued \(ISODate.string(record.issuedAt)), not revoked or superseded")
+                report.check(prefix + "status", true, "issued \(ISODate.string(record.issuedAt)), not revoked or superseded")
             case .revoked:
-                report.check("status", false, "REVOKED: \(record.statusReason ?? "no reason given")"
+                report.check(prefix + "status", false, "REVOKED: \(record.statusReason ?? "no reason given")"
                                  + (record.supersededBy.map { "; replaced by \($0)" } ?? ""))
             case .superseded:
-                report.check("status", false, "SUPERSEDED by \(record.supersededBy ?? "?"): \(record.statusReason ?? "")")
+                report.check(prefix + "status", false, "SUPERSEDED by \(record.supersededBy ?? "?"): \(record.statusReason ?? "")")
             }
         } catch {
-            report.check("registry", false, "\(error)")
+            report.check(prefix + "registry", false, "\(error)")
         }
     }
 
