@@ -1,5 +1,6 @@
 import CreditRecords
 import CreditRegistry
+import CreditReporting
 import Foundation
 import Hummingbird
 import Logging
@@ -25,6 +26,8 @@ public struct Service: Sendable {
     /// Drains the outbox: into the development folder, or to the SMTP server.
     let mail: MailDelivery
     let files = FileCache()
+    /// Open Badges and CLRs, when certificates are signed.
+    let badges: BadgeDesk?
 
     public init(configuration: ServiceConfiguration, environment: CreditEnvironment, registry: any CertificateRegistry & ServiceStore,
                 logger: Logger = Logger(label: "creditpress")) async throws {
@@ -46,7 +49,15 @@ public struct Service: Sendable {
             SMTPMailDrainer(store: registry, settings: $0, clock: environment.clock, logger: logger)
         }
         mail = MailDelivery(drainer: drainer, store: registry, clock: environment.clock, logger: logger)
-        catalog = try ActivityCatalog(files: configuration.activityFiles, boards: try BoardCatalog(file: environment.resources.boards))
+        let boards = try BoardCatalog(file: environment.resources.boards)
+        catalog = try ActivityCatalog(files: configuration.activityFiles, boards: boards)
+        if let signing = configuration.signing {
+            badges = BadgeDesk(signer: try await BadgeSigner(identity: signing, algorithm: configuration.badgeAlgorithm),
+                               addresses: BadgeAddresses(base: configuration.publicURL), boards: boards, store: registry,
+                               catalog: catalog, clock: environment.clock)
+        } else {
+            badges = nil
+        }
     }
 }
 
@@ -78,8 +89,9 @@ public func buildRouter(_ service: Service) -> Router<ServiceContext> {
         .add(to: router)
     LearnerArea(store: service.registry, sessions: Sessions(store: service.store, clock: clock), pages: service.pages, clock: clock,
                 catalog: service.catalog, desk: service.desk, scratch: service.configuration.scratchFolder, logger: service.logger,
-                files: service.files, claimsPerAccount: service.claimsPerAccount)
+                files: service.files, claimsPerAccount: service.claimsPerAccount, badges: service.badges)
         .add(to: router)
+    if let badges = service.badges { BadgeRoutes(desk: badges).add(to: router) }
     return router
 }
 

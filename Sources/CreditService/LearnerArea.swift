@@ -20,6 +20,7 @@ struct LearnerArea {
     let logger: Logger
     let files: FileCache
     let claimsPerAccount: RateLimiter
+    let badges: BadgeDesk?
 
     func add(to router: Router<ServiceContext>) {
         router.get("/activities") { request, _ in
@@ -59,6 +60,12 @@ struct LearnerArea {
         }
         router.get("/certificates/:certificate/download") { request, context in
             try await signedIn(request) { session in try await download(session, id: context.parameters.get("certificate") ?? "") }
+        }
+        router.get("/certificates/:certificate/badge") { request, context in
+            try await signedIn(request) { session in try await badge(session, id: context.parameters.get("certificate") ?? "") }
+        }
+        router.get("/transcript/clr") { request, _ in
+            try await signedIn(request) { session in try await learnerRecord(session, query: request.uri.queryParameters) }
         }
         router.get("/transcript") { request, _ in
             try await signedIn(request) { session in transcriptPage(session, values: [:]) }
@@ -371,9 +378,11 @@ struct LearnerArea {
         let items: [[String: Any]] = records.reversed().map { record in
             var values = Self.certificateValues(record)
             values["activity"] = catalog.entry(record.activityID)?.activity.title ?? record.activityID
+            values["hasBadge"] = badges != nil && record.status == .issued && record.learner != nil
             return values
         }
-        return pages.page("certificates", ["title": "My certificates", "certificates": items, "hasCertificates": !items.isEmpty])
+        return pages.page("certificates", ["title": "My certificates", "certificates": items, "hasCertificates": !items.isEmpty,
+                                           "hasBadges": badges != nil])
     }
 
     private func download(_ session: LearnerSession, id: String) async throws -> Response {
@@ -409,9 +418,56 @@ struct LearnerArea {
         ], body: .init(byteBuffer: ByteBuffer(bytes: bytes ?? [])))
     }
 
+    /// The certificate's Open Badge, for the learner it was issued to.
+    private func badge(_ session: LearnerSession, id: String) async throws -> Response {
+        guard let badges, id.count <= 40, let record = try await store.record(id: id), record.learnerID == session.account.learnerID else {
+            return notFound(session)
+        }
+        guard record.status == .issued else {
+            return pages.page("message", ["title": "Certificate withdrawn", "heading": "This certificate is withdrawn",
+                                          "message": "A revoked or replaced certificate has no badge; its status list entry says it is revoked."],
+                              status: .gone)
+        }
+        guard let token = try await badges.badge(record) else { return notFound(session) }
+        return Response(status: .ok, headers: [
+            .contentType: "application/vc+jwt",
+            .contentDisposition: "attachment; filename=\"badge-\(id).jwt\"",
+            .cacheControl: "private, no-store",
+        ], body: .init(byteBuffer: ByteBuffer(string: token + "\n")))
+    }
+
+    /// The learner's certificates of a period as a CLR 2.0 credential.
+    private func learnerRecord(_ session: LearnerSession, query: Hummingbird.Parameters) async throws -> Response {
+        guard let badges else { return notFound(session) }
+        let fromText = query.get("from") ?? "", toText = query.get("to") ?? ""
+        let from = fromText.isEmpty ? nil : CivilDate(iso: fromText), to = toText.isEmpty ? nil : CivilDate(iso: toText)
+        guard fromText.isEmpty || from != nil, toText.isEmpty || to != nil else {
+            return transcriptPage(session, values: ["from": fromText, "to": toText, "hasProblems": true,
+                                                    "problems": [["field": from == nil ? "from" : "to", "message": "Write the days as YYYY-MM-DD, for example 2022-01-01."]]],
+                                  status: .unprocessableContent)
+        }
+        let records = try await store.certificates(learnerID: session.account.learnerID).filter { record in
+            guard let completion = record.learner?.completionDate else { return false }
+            return (from.map { completion >= $0 } ?? true) && (to.map { completion <= $0 } ?? true)
+        }
+        let period = (from, to) == (nil, nil) ? "all records" : "\(from?.longForm ?? "…") – \(to?.longForm ?? "…")"
+        guard let token = try await badges.learnerRecord(records, learnerName: records.last?.learnerName ?? session.account.email,
+                                                         period: period) else {
+            return transcriptPage(session, values: ["from": fromText, "to": toText, "hasProblems": true,
+                                                    "problems": [["field": "from", "message": "No certificate of yours was completed in this period."]]],
+                                  status: .unprocessableContent)
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "application/vc+jwt",
+            .contentDisposition: "attachment; filename=\"transcript-clr.jwt\"",
+            .cacheControl: "private, no-store",
+        ], body: .init(byteBuffer: ByteBuffer(string: token + "\n")))
+    }
+
     private func transcriptPage(_ session: LearnerSession, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         var values = values
         values["title"] = "Transcript"
+        values["hasBadges"] = badges != nil
         return pages.page("transcript", values, status: status)
     }
 

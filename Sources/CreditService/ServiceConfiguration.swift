@@ -1,4 +1,5 @@
 import CreditRecords
+import CreditReporting
 import CreditTrust
 import Foundation
 import X509
@@ -35,6 +36,8 @@ public struct ServiceConfiguration: Sendable {
     public var idKey: IssuerKey?
     /// What issued certificates and transcripts are signed with, when set.
     public var signing: SigningIdentity?
+    /// How badges are signed: RS256 or ES256 (default: RS256 when the signing folder has an RSA key).
+    public var badgeAlgorithm: BadgeSigner.Algorithm?
     /// Where transcripts are drawn before they are sent (default: the system's temporary folder).
     public var scratchFolder = FileManager.default.temporaryDirectory
 

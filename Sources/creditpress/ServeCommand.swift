@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditRecords
+import CreditReporting
 import CreditRegistry
 import CreditService
 import CreditTrust
@@ -38,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The address learners reach the service at, for the links it mails (default: http://HOST:PORT).")
     var publicURL: String?
+
+    @Option(help: "How Open Badges are signed: RS256 (default when the signing folder has an RSA key) or ES256.")
+    var badgeAlgorithm: BadgeSigner.Algorithm?
 
     @Option(help: "Development: write outgoing mail into this folder as .eml files and log sign-in links.")
     var outbox: String?
@@ -90,6 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
                 if let folder = Live.signingFolder(explicit: signing),
                    FileManager.default.fileExists(atPath: folder.appendingPathComponent(SigningIdentity.keyFile).path) {
                     setUp.signing = try SigningIdentity.load(from: folder)
+                    setUp.badgeAlgorithm = badgeAlgorithm
                 }
             }
             return try await Service(configuration: setUp, environment: environment, registry: try SQLiteRegistry(file: location),

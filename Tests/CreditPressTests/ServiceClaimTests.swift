@@ -1,6 +1,7 @@
 import CreditRecords
 import CreditRegistry
 import CreditService
+import CreditTrust
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -18,7 +19,7 @@ struct ServiceClaimTests {
         let clock: TestClock
 
         /// The example activities; the clock at `now` (default: 2027-01-15).
-        init(now: Date = Date(timeIntervalSince1970: 1_800_000_000)) async throws {
+        init(now: Date = Date(timeIntervalSince1970: 1_800_000_000), signing: SigningIdentity? = nil) async throws {
             let folder = try Fixture.temporaryFolder()
             registry = try SQLiteRegistry(file: folder.appendingPathComponent("registry.sqlite"))
             outbox = folder.appendingPathComponent("outbox")
@@ -31,6 +32,7 @@ struct ServiceClaimTests {
             }
             configuration.idKey = try IssuerKey.load(at: Fixture.idKeyFile)
             configuration.scratchFolder = folder
+            configuration.signing = signing
             service = try await Service(configuration: configuration, environment: environment, registry: registry)
         }
 

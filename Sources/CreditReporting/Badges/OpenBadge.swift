@@ -76,6 +76,10 @@ public struct OpenBadgeCredential: Codable, Sendable, Equatable {
         public var type: [String]
         public var name: String
         public var url: String?
+
+        public init(id: String, type: [String], name: String, url: String? = nil) {
+            (self.id, self.type, self.name, self.url) = (id, type, name, url)
+        }
     }
 
     public struct AchievementSubject: Codable, Sendable, Equatable {
