@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        // Tests only: the WebDriver client of the browser tests (HummingbirdTesting uses it already).
+        // The CPE Monitor web-service client, and the browser tests' WebDriver client.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     // The pipeline, lowest first; each target may import only those named before it (see
@@ -105,13 +105,14 @@ let package = Package(
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Reports from the registry's records: ACCME PARS (tab file and XML), CPE Monitor, CE
-        // Broker, Open Badges 3.0 and CLR 2.0 credentials (VC-JWT through jwt-kit).
+        // Reports from the registry's records: ACCME PARS (tab file and XML), CPE Monitor (file
+        // and web-service client), CE Broker, Open Badges 3.0 and CLR 2.0 (VC-JWT, jwt-kit).
         .target(
             name: "CreditReporting",
             dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CZlib",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "XMLCoder", package: "XMLCoder"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "X509", package: "swift-certificates")]
         ),

@@ -10,7 +10,7 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Report completions from the registry's records.",
-        subcommands: [ExportPARSCommand.self, ExportBadgesCommand.self, ExportCLRCommand.self])
+        subcommands: [ExportPARSCommand.self, ExportCPEMonitorCommand.self, ExportCEBrokerCommand.self, ExportBadgesCommand.self, ExportCLRCommand.self])
 }
 
 /// `creditpress export pars`: ACCME PARS learner completions (MOC) for one activity.
@@ -315,5 +315,225 @@ struct ExportCLRCommand: AsyncParsableCommand {
             throw InputError([Problem(file: option, field: text, message: "is not a day written YYYY-MM-DD")])
         }
         return day
+    }
+}
+
+/// `creditpress export cpe-monitor`: ACPE credit for CPE Monitor, as a file or sent to ACPE's web service.
+struct ExportCPEMonitorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cpe-monitor",
+        abstract: "Report an activity's ACPE credit to NABP's CPE Monitor: a submission file, or each record sent to ACPE's web service.",
+        discussion: """
+            One record per certificate with ACPE credit of a pharmacist or pharmacy technician: the provider \
+            number (reporting.acpeProviderID, else the UAN's first part), NABP e-Profile ID, birth MMDD, the UAN \
+            of the learner's profession (-P or -T), the date of participation and the action (I, insert). ACPE \
+            takes records, changes and deletions only within 60 days of participation: older ones are refused, \
+            with the dates, and listed in OUT-refused.csv. What was sent is kept in the registry, with the \
+            service's answer per record; the next export holds only what is new, changed, or rejected before.
+
+            With --submit, each record goes to the web service at --service-url (or \
+            $CREDITPRESS_CPE_MONITOR_URL) with the credentials in $CREDITPRESS_CPE_MONITOR_USER and \
+            $CREDITPRESS_CPE_MONITOR_PASSWORD, which are never printed or logged; OUT then lists each record's \
+            answer. Records the service did not answer are not recorded, and go again next time.
+
+            Exit status: 0 when every record due was written or accepted, 2 when some were refused, rejected, \
+            not answered, or need correcting in CPE Monitor by hand (listed), 65 when the activity, registry \
+            or configuration was refused.
+            """)
+
+    @Option(help: "The activity file (YAML or JSON), with its ACPE credit and UANs.")
+    var activity: String
+
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    @Option(name: .shortAndLong, help: "The submission file (.csv); with --submit, the file of the service's answers.")
+    var out: String
+
+    @Flag(help: "Send each record to ACPE's web service rather than writing a submission file.")
+    var submit = false
+
+    @Option(help: "The web service's address (default: $CREDITPRESS_CPE_MONITOR_URL).")
+    var serviceURL: String?
+
+    @Option(help: "The action code of a change to a record already sent (unverified; default: none, such records are listed for correction by hand).")
+    var changeAction: String?
+
+    @Option(help: "The action code of a deletion, for a certificate withdrawn after it was sent (unverified; default: none, listed for deletion by hand).")
+    var deleteAction: String?
+
+    @Flag(help: "Show what would be sent without writing, sending or recording anything.")
+    var dryRun = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let failures = try await Failure.reporting(closing: "nothing was reported to CPE Monitor") { () async throws -> Int in
+            let environment = try Live.environment(resources: common.resources)
+            let location = try Live.requiredRegistry(explicit: registry, needs: "the export")
+            let boards = try BoardCatalog(file: environment.resources.boards)
+            let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity, boards: boards)
+            let client = submit ? try Self.client(explicit: serviceURL) : nil
+            let store = try SQLiteRegistry(file: location)
+            var settings = CPEMonitorSettings()
+            (settings.changeAction, settings.deleteAction) = (changeAction, deleteAction)
+            let export = CPEMonitorExport(activity: activityRecord, settings: settings)
+            var records: [(record: IssuedRecord, activity: Activity)] = []
+            for record in try await store.certificates(activityID: activityRecord.id) {
+                records.append((record, await BadgeMaker.recordedActivity(record, registry: store, boards: boards) ?? activityRecord))
+            }
+            let now = Live.issueDate(nil)
+            let plan = export.plan(records: records, sent: try await store.latestEntries(target: CPEMonitorExport.target),
+                                   today: CivilDate.day(of: now, in: activityRecord.timeZone), file: out, at: now)
+            for refusal in plan.refused { FileHandle.standardError.write(Data("error: \(refusal)\n".utf8)) }
+            for notice in plan.byHand { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
+            var failures = plan.refused.count + plan.byHand.count
+            let url = URL(fileURLWithPath: out)
+            if !plan.refused.isEmpty, !dryRun {
+                let named = url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "-refused.csv")
+                try AtomicFile.write(CPEMonitorExport.refusals(plan.refused), to: named, durable: true)
+                FileHandle.standardError.write(Data("\(plan.refused.count) refused records are listed in \(named.path)\n".utf8))
+            }
+            guard !plan.submissions.isEmpty else {
+                print("nothing new to report to CPE Monitor for \(activityRecord.id)")
+                return failures
+            }
+            guard !dryRun else {
+                FileHandle.standardOutput.write(export.file(plan))
+                return failures
+            }
+            guard let client else {
+                try AtomicFile.write(export.file(plan), to: url, durable: true)
+                do {
+                    try await store.record(plan.submissions.map(\.entry), target: CPEMonitorExport.target)
+                } catch {
+                    try? FileManager.default.removeItem(at: url)
+                    throw error
+                }
+                print("wrote \(out): \(plan.submissions.count) CPE Monitor records for \(activityRecord.id)")
+                return failures
+            }
+            // Sent one by one; each answer is recorded as it comes, so an interruption loses none.
+            var lines = [(CPEMonitorExport.columns + ["status", "message"]).joined(separator: ",")]
+            var accepted = 0, rejected = 0, unanswered = 0
+            for submission in plan.submissions {
+                var entry = submission.entry
+                let answer = await client.send(submission)
+                let (status, message): (String, String)
+                switch answer {
+                case .accepted(let text): (status, message) = ("accepted", text); accepted += 1
+                case .rejected(let text): (status, message) = ("rejected", text); rejected += 1
+                case .notSent(let text): (status, message) = ("not sent", text); unanswered += 1
+                }
+                if status != "not sent" {
+                    (entry.status, entry.statusMessage) = (status, message)
+                    try await store.record([entry], target: CPEMonitorExport.target)
+                }
+                if status != "accepted" {
+                    FileHandle.standardError.write(Data("error: certificate \(entry.certificateID) (learner \(submission.learnerID)): \(status): \(message)\n".utf8))
+                }
+                lines.append(([submission.actionCode] + entry.fields + [entry.certificateID, status, message]).map(CSVText.field).joined(separator: ","))
+            }
+            try AtomicFile.write(Data((lines.joined(separator: "\r\n") + "\r\n").utf8), to: url, durable: true)
+            print("sent \(plan.submissions.count) CPE Monitor records for \(activityRecord.id) to \(client.url.host ?? "the service"): \(accepted) accepted, \(rejected) rejected, \(unanswered) not answered; answers in \(out)")
+            failures += rejected + unanswered
+            return failures
+        }
+        if failures > 0 { throw ExitCode(2) }
+    }
+
+    /// The client, from the option or the environment; the credentials from the environment only.
+    static func client(explicit: String?) throws(InputError) -> CPEMonitorClient {
+        guard let text = explicit ?? Live.variable("CREDITPRESS_CPE_MONITOR_URL") else {
+            throw InputError([Problem(file: "--service-url", field: "", message: "is required with --submit",
+                                      hint: "give ACPE's web-service address, or set CREDITPRESS_CPE_MONITOR_URL")])
+        }
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw InputError([Problem(file: "--service-url", field: "", message: "is not an http(s) address")])
+        }
+        guard let user = Live.variable("CREDITPRESS_CPE_MONITOR_USER"), let password = Live.variable("CREDITPRESS_CPE_MONITOR_PASSWORD") else {
+            throw InputError([Problem(file: "CREDITPRESS_CPE_MONITOR_USER", field: "",
+                                      message: "and CREDITPRESS_CPE_MONITOR_PASSWORD must both be set with --submit",
+                                      hint: "set them to the provider's CPE Monitor web-service credentials; they are never printed")])
+        }
+        return CPEMonitorClient(url: url, credentials: .init(user: user, password: password))
+    }
+}
+
+/// `creditpress export ce-broker`: a CE Broker roster of an activity's completions.
+struct ExportCEBrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ce-broker",
+        abstract: "Write a CE Broker roster (columns A–J of its upload sheet, as CSV) of an activity's completions for state licences.",
+        discussion: """
+            One row per certificate and licence issued by the chosen states (licenses[] in the learner file, \\
+            roster columns license_state, license_number, license_profession): provider tracking number \\
+            (reporting.ceBrokerProviderID), course number (reporting.ceBrokerCourseID, else the activity's id as \\
+            your own course id), licence number, completion date, state, profession, and for partial credit a \\
+            subject code and the hours. The file opens in Excel; save it as the workbook CE Broker's upload takes. \\
+            What was sent is kept in the registry: the next roster holds only new records; changed and withdrawn \\
+            ones are listed for correction in CE Broker.
+
+            Exit status: 0 when every record due was written, 2 when some were refused or need correcting by \\
+            hand (listed), 65 when the activity or registry was refused.
+            """)
+
+    @Option(help: "The activity file (YAML or JSON), with reporting.ceBrokerProviderID.")
+    var activity: String
+
+    @Option(help: "The registry of issued certificates, an SQLite file (default: $CREDITPRESS_REGISTRY).")
+    var registry: String?
+
+    @Option(name: .shortAndLong, help: "Where to write the roster (.csv).")
+    var out: String
+
+    @Option(help: "A state whose licences are reported (repeatable; default: FL).")
+    var state: [String] = []
+
+    @Option(help: "The subject code for partial credit, when the activity file gives none (reporting.ceBrokerSubjectCode).")
+    var subjectCode: String?
+
+    @Flag(help: "Show what the roster would hold without writing or recording it.")
+    var dryRun = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let failures = try await Failure.reporting(closing: "no CE Broker roster was written") { () async throws -> Int in
+            let environment = try Live.environment(resources: common.resources)
+            let location = try Live.requiredRegistry(explicit: registry, needs: "the export")
+            let boards = try BoardCatalog(file: environment.resources.boards)
+            let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity, boards: boards)
+            let store = try SQLiteRegistry(file: location)
+            let export = CEBrokerExport(activity: activityRecord, states: Set(state.isEmpty ? ["FL"] : state), subjectCode: subjectCode)
+            var records: [(record: IssuedRecord, activity: Activity)] = []
+            for record in try await store.certificates(activityID: activityRecord.id) {
+                records.append((record, await BadgeMaker.recordedActivity(record, registry: store, boards: boards) ?? activityRecord))
+            }
+            let now = Live.issueDate(nil)
+            let plan = try export.plan(records: records, sent: try await store.latestEntries(target: CEBrokerExport.target), file: out, at: now)
+            for notice in plan.refused { FileHandle.standardError.write(Data("error: \(notice)\n".utf8)) }
+            for notice in plan.byHand { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
+            let failures = plan.refused.count + plan.byHand.count
+            guard !plan.entries.isEmpty else {
+                print("nothing new to report to CE Broker for \(activityRecord.id)")
+                return failures
+            }
+            guard !dryRun else {
+                FileHandle.standardOutput.write(export.file(plan))
+                return failures
+            }
+            let url = URL(fileURLWithPath: out)
+            try AtomicFile.write(export.file(plan), to: url, durable: true)
+            do {
+                try await store.record(plan.entries, target: CEBrokerExport.target)
+            } catch {
+                try? FileManager.default.removeItem(at: url)
+                throw error
+            }
+            print("wrote \(out): \(plan.entries.count) CE Broker records for \(activityRecord.id)")
+            return failures
+        }
+        if failures > 0 { throw ExitCode(2) }
     }
 }

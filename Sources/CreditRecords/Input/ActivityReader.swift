@@ -100,7 +100,8 @@ public enum ActivityReader {
 
     private static func readReporting(_ root: FieldMapping) -> ReportingIDs {
         guard let map = root.mapping("reporting") else { return ReportingIDs() }
-        map.rejectUnknownKeys(["accmeActivityID", "accmeProviderID"])
+        map.rejectUnknownKeys(["accmeActivityID", "accmeProviderID", "acpeProviderID", "ceBrokerProviderID", "ceBrokerCourseID",
+                               "ceBrokerSubjectCode"])
         func digits(_ key: String, what: String) -> String? {
             guard let text = map.string(key, maxLength: 20) else { return nil }
             guard text.wholeMatch(of: /[0-9]{1,12}/) != nil else {
@@ -110,8 +111,24 @@ public enum ActivityReader {
             }
             return text
         }
-        return ReportingIDs(accmeActivityID: digits("accmeActivityID", what: "an ACCME activity id"),
-                            accmeProviderID: digits("accmeProviderID", what: "an ACCME provider id"))
+        var ids = ReportingIDs(accmeActivityID: digits("accmeActivityID", what: "an ACCME activity id"),
+                               accmeProviderID: digits("accmeProviderID", what: "an ACCME provider id"))
+        // Provider and course numbers as the bodies print them: letters, digits, hyphens.
+        func code(_ key: String, what: String, dropping prefix: String? = nil) -> String? {
+            guard var text = map.string(key, maxLength: 30) else { return nil }
+            if let prefix, text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+            guard text.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9-]{0,29}/) != nil else {
+                root.reader.report(map.child(key), map.value(key), "'\(text)' is not \(what)",
+                                   hint: "give it as the body shows it: letters, digits and hyphens")
+                return nil
+            }
+            return text
+        }
+        ids.acpeProviderID = code("acpeProviderID", what: "an ACPE provider number")
+        ids.ceBrokerProviderID = code("ceBrokerProviderID", what: "a CE Broker provider tracking number", dropping: "50-")
+        ids.ceBrokerCourseID = code("ceBrokerCourseID", what: "a CE Broker course number", dropping: "20-")
+        ids.ceBrokerSubjectCode = code("ceBrokerSubjectCode", what: "a CE Broker subject code")
+        return ids
     }
 
     private static func readEvaluation(_ root: FieldMapping) -> [EvaluationQuestion] {

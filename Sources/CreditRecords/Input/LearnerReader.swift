@@ -74,9 +74,9 @@ public enum LearnerReader {
                        birthMonthDay: birth, mocConsent: root.flag("mocConsent") ?? false,
                        nabpEPID: root.string("nabpEPID"), sourceFile: root.reader.document.file)
         learner.licenses = root.mappings("licenses").compactMap { item in
-            item.rejectUnknownKeys(["issuer", "number"])
+            item.rejectUnknownKeys(["issuer", "number", "profession"])
             guard let issuer = item.string("issuer", required: true), let number = item.string("number", required: true) else { return nil }
-            return Learner.License(issuer: issuer, number: number)
+            return Learner.License(issuer: issuer, number: number, profession: item.string("profession", maxLength: 20))
         }
         learner.npi = root.string("npi")
         var boardNames: [String: Learner.PersonName] = [:]

@@ -90,12 +90,20 @@ public struct Activity: Sendable {
 }
 
 /// How the bodies completions are reported to know the activity: ACCME's activity and
-/// provider ids (PARS).
+/// provider ids (PARS), ACPE's provider number (CPE Monitor), CE Broker's provider and
+/// course numbers.
 public struct ReportingIDs: Sendable, Equatable {
     /// ACCME's id of the activity in PARS (digits).
     public var accmeActivityID: String?
     /// ACCME's id of the accredited provider (digits).
     public var accmeProviderID: String?
+    /// ACPE's provider number; default: the first part of the activity's UAN.
+    public var acpeProviderID: String?
+    /// CE Broker's provider tracking number (without its "50-") and course number (without "20-").
+    public var ceBrokerProviderID: String?
+    public var ceBrokerCourseID: String?
+    /// CE Broker's subject code, for partial credit (fewer hours than the course has).
+    public var ceBrokerSubjectCode: String?
 
     public init(accmeActivityID: String? = nil, accmeProviderID: String? = nil) {
         (self.accmeActivityID, self.accmeProviderID) = (accmeActivityID, accmeProviderID)

@@ -51,9 +51,16 @@ public struct Learner: Sendable, Codable {
     }
 
     /// A licence to practise: the issuing state or board and the number.
+    /// A licence to practise: who issued it (a state, `FL`), its number, and the profession
+    /// it licenses in the issuer's codes (`RN`, `APRN`), which licence-tracking reports name.
     public struct License: Sendable, Equatable, Codable {
         public var issuer: String
         public var number: String
+        public var profession: String?
+
+        public init(issuer: String, number: String, profession: String? = nil) {
+            (self.issuer, self.number, self.profession) = (issuer, number, profession)
+        }
     }
 
     /// One line of credit the learner claims.

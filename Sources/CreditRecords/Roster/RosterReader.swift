@@ -138,12 +138,14 @@ public struct RosterColumns: Sendable {
         ("aapa_category_1", .aapaCategory1), ("ipce", .ipce), ("participation", .participation),
     ]
     package static let mocColumns = ["moc_board", "moc_board_id", "moc_points", "moc_point_type"]
+    /// One licence: its state (or other issuer), number and profession code.
+    package static let licenseColumns = ["license_state", "license_number", "license_profession"]
     package static let required = ["id", "first_name", "last_name", "professional_name", "profession", "completion_date"]
     /// The most columns a header may name: the roster has some thirty, and unknown ones are refused.
     package static let maximumColumns = 100
 
     package static var allNames: [String] {
-        learnerFields.map(\.column) + creditColumns.map(\.column) + mocColumns
+        learnerFields.map(\.column) + creditColumns.map(\.column) + mocColumns + licenseColumns
     }
 
     package let index: [String: Int]

@@ -82,6 +82,13 @@ public struct RosterRowParser: Sendable {
             }
         }
         pairs.append((node("claims"), Node(claims, tag)))
+        if columns.value("license_state", in: row) != nil || columns.value("license_number", in: row) != nil {
+            var license: [(Node, Node)] = []
+            if let state = columns.value("license_state", in: row) { license.append((node("issuer"), quoted(state))) }
+            if let number = columns.value("license_number", in: row) { license.append((node("number"), quoted(number))) }
+            if let profession = columns.value("license_profession", in: row) { license.append((node("profession"), quoted(profession))) }
+            pairs.append((node("licenses"), Node([map(license)], tag)))
+        }
         return (map(pairs), claimColumns)
     }
 
@@ -98,6 +105,11 @@ public struct RosterRowParser: Sendable {
         }
         if field == "claims" { return RosterColumns.creditColumns.map(\.column).joined(separator: "/") }
         if field.hasPrefix("boards.") { return "moc_board_id" }
+        if field.hasPrefix("licenses[") {
+            if field.hasSuffix(".issuer") { return "license_state" }
+            if field.hasSuffix(".profession") { return "license_profession" }
+            return "license_number"
+        }
         return RosterColumns.learnerFields.first { $0.field == field }?.column ?? field
     }
 }
