@@ -105,23 +105,29 @@ let package = Package(
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Reports from the registry's records: ACCME PARS (tab file and XML), CPE Monitor (file
-        // and web-service client), CE Broker, Open Badges 3.0 and CLR 2.0 (VC-JWT, jwt-kit).
+        // Open Badges 3.0 and CLR 2.0 credentials of issued certificates, signed and checked as
+        // VC-JWTs (jwt-kit), and the Bitstring Status List that revokes them.
         .target(
-            name: "CreditReporting",
+            name: "CreditBadges",
             dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CZlib",
                            .product(name: "JWTKit", package: "jwt-kit"),
-                           .product(name: "XMLCoder", package: "XMLCoder"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "X509", package: "swift-certificates")]
+        ),
+        // Reports from the registry's records: ACCME PARS (tab file and XML), CPE Monitor (file
+        // and web-service client), CE Broker.
+        .target(
+            name: "CreditReporting",
+            dependencies: ["CreditRecords", "CreditRegistry",
+                           .product(name: "XMLCoder", package: "XMLCoder"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         // Reading an upload form's file: the service's upload page and the fuzzer's. No dependency.
         .target(name: "CreditUpload"),
         // The web service: learners claim and download, boards verify (Hummingbird 2).
         .target(
             name: "CreditService",
-            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload", "CreditReporting",
+            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload", "CreditBadges",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,7 +138,7 @@ let package = Package(
             name: "creditpress",
             dependencies: [
                 "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditReporting",
+                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditBadges", "CreditReporting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -143,14 +149,15 @@ let package = Package(
         // replayer of inputs. It links no Pango or Cairo: it feeds the readers and verify.
         .executableTarget(
             name: "creditpress-fuzz",
-            dependencies: ["CreditRecords", "CreditPDF", "CreditTrust", "CreditUpload", .product(name: "X509", package: "swift-certificates")],
+            dependencies: ["CreditRecords", "CreditPDF", "CreditTrust", "CreditUpload", "CreditBadges",
+                           .product(name: "X509", package: "swift-certificates")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(
             name: "CreditPressTests",
             dependencies: [
                 "CPangoCairo", "CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditReporting",
+                "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditBadges", "CreditReporting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

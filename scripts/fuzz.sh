@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes what reads untrusted bytes — verify on PDFs, the QR payload decoder, the roster,
-# activity and learner readers, the service's upload form — with libFuzzer: builds an instrumented harness into
+# Fuzzes what reads untrusted bytes — verify on PDFs and on badges (VC-JWT), the QR payload
+# decoder, the roster, activity and learner readers, the service's upload form — with libFuzzer: builds an instrumented harness into
 # .build-fuzz/, then runs each target on a copy of its seed corpus (Tests/Fuzz/corpus/TARGET).
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET…]     SECONDS per target (default 10); all targets by default
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 [[ $# -gt 0 ]] && shift
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(pdf qr roster activity learner upload)
+[[ ${#targets[@]} -gt 0 ]] || targets=(pdf qr roster activity learner upload badge)
 
 swift build --build-path .build-fuzz --product creditpress-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
 binary="$(swift build --build-path .build-fuzz --show-bin-path)/creditpress-fuzz"

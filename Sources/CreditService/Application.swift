@@ -1,6 +1,6 @@
+import CreditBadges
 import CreditRecords
 import CreditRegistry
-import CreditReporting
 import Foundation
 import Hummingbird
 import Logging

@@ -1,5 +1,5 @@
+import CreditBadges
 import CreditRecords
-import CreditReporting
 import CreditTrust
 import Foundation
 import X509

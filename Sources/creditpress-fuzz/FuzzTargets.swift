@@ -1,3 +1,4 @@
+import CreditBadges
 import CreditPDF
 import CreditRecords
 import CreditTrust
@@ -6,10 +7,11 @@ import Foundation
 import X509
 
 /// What the fuzz harness feeds untrusted bytes to: the readers and checkers that take
-/// bytes from outside — a PDF to verify, a QR text, a roster, an activity and a learner.
+/// bytes from outside — a PDF to verify, a QR text, a roster, an activity, a learner, an
+/// upload form, and a badge, CLR or status list (VC-JWT) to verify.
 /// Each returns normally for any input: a refusal is an answer, a trap or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {
-    case pdf, qr, roster, activity, learner, upload
+    case pdf, qr, roster, activity, learner, upload, badge
 
     /// The boundary of the upload seeds: the harness reads the input as a form body with it.
     static let boundary = "CreditPressFuzzBoundary"
@@ -54,6 +56,17 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? ActivityReader.read(data, displayName: "activity.yaml", directory: URL(fileURLWithPath: "/nonexistent"))
         case .learner:
             _ = try? LearnerReader.read(data, displayName: "learner.yaml")
+        case .badge:
+            // verify on a .jwt file: the token's signature, claims and chain (no registry);
+            // and an encodedList as a status list would hold it.
+            let text = String(decoding: data, as: UTF8.self)
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                _ = await BadgeVerifier(roots: Self.signers, registry: nil, clock: Self.clock).verify(token: text)
+                done.signal()
+            }
+            done.wait()
+            _ = StatusList.decode(text)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CreditBadges
 import CreditRecords
 import CreditRegistry
 import CreditReporting

@@ -1,6 +1,6 @@
 import ArgumentParser
+import CreditBadges
 import CreditRecords
-import CreditReporting
 import CreditRegistry
 import CreditService
 import CreditTrust

@@ -1,7 +1,7 @@
 import ArgumentParser
+import CreditBadges
 import CreditRecords
 import CreditRegistry
-import CreditReporting
 import CreditTrust
 import Foundation
 import X509

@@ -17,12 +17,13 @@ struct ModuleBoundaryTests {
         "CreditIssuing": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                           "CreditRegistry", "CreditTrust", "CPangoCairo"],
         "CreditUpload": [],
-        "CreditReporting": ["CreditRecords", "CreditRegistry", "CreditTrust", "CZlib"],
+        "CreditBadges": ["CreditRecords", "CreditRegistry", "CreditTrust", "CZlib"],
+        "CreditReporting": ["CreditRecords", "CreditRegistry"],
         "CreditService": ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload",
-                          "CreditReporting"],
+                          "CreditBadges"],
         "creditpress": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
-                        "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditReporting"],
-        "creditpress-fuzz": ["CreditRecords", "CreditPDF", "CreditTrust", "CreditUpload"],
+                        "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditBadges", "CreditReporting"],
+        "creditpress-fuzz": ["CreditRecords", "CreditPDF", "CreditTrust", "CreditUpload", "CreditBadges"],
     ]
     static let ours: Set<String> = Set(allowed.keys).union(["CPangoCairo", "CQRCode", "CZlib", "CCurl"])
 

@@ -135,8 +135,9 @@ struct PARSExportTests {
     }
 }
 
-/// A batch and its PARS export come from the same records: every exported field is the
-/// one the roster gave and the certificate was issued with.
+/// A batch and its exports come from the same records: every exported field is the one the
+/// roster gave and the certificate was issued with — PARS, the badges, CE Broker.
+@Suite(.serialized)
 struct PARSAgreementTests {
     @Test func aBatchAndItsExportAgreeFieldByField() async throws {
         let folder = try Fixture.temporaryFolder()
@@ -154,6 +155,10 @@ struct PARSAgreementTests {
             .replacingOccurrences(of: "evaluation_completed\n", with: "evaluation_completed,ancc\n")
             .replacingOccurrences(of: ",true\n", with: ",true,\n")
             .replacingOccurrences(of: "P-5,Daniel,Okafor,\"Daniel Okafor, RN\",RN,nurse,2022-11-09,,,,,,,,true,", with: "P-5,Daniel,Okafor,\"Daniel Okafor, RN\",RN,nurse,2022-11-09,,,,,,,,true,20")
+            // And a Florida nursing licence, for CE Broker.
+            .replacingOccurrences(of: "evaluation_completed,ancc\n", with: "evaluation_completed,ancc,license_state,license_number\n")
+            .replacingOccurrences(of: ",true,\n", with: ",true,,,\n")
+            .replacingOccurrences(of: ",true,20\n", with: ",true,20,FL,RN1234567\n")
         try text.write(to: roster, atomically: true, encoding: .utf8)
         let registry = folder.appendingPathComponent("registry.sqlite")
         let environment = ["CREDITPRESS_REGISTRY": registry.path, "CREDITPRESS_ID_KEY": Fixture.idKeyFile.path]
@@ -184,5 +189,39 @@ struct PARSAgreementTests {
             #expect(printed.contains("\(cme.amount)") && printed.contains("\(moc.amount)"))
         }
         #expect(Set(rows.map { $0[3] }) == ["Robert", "Zoë", "Minh"])
+
+        // The badges: each certificate's credits and completion day as the roster gave them.
+        let badges = folder.appendingPathComponent("badges")
+        let exported = try CommandLineTests.run(["export", "badges", "--activity", "Examples/qopi-2022/activity.yaml", "--out", badges.path,
+                                                 "--signing", TrustTests.keys.folder.path], environment: environment)
+        #expect(exported.output.contains("wrote 5 badges"), "\(exported.errors)")
+        let written = try CSVRoster.rows(text)
+        for record in records {
+            let read = try BadgeTests.read("jwt", [badges.appendingPathComponent("\(record.id).jwt").path,
+                                                   TrustTests.keys.folder.appendingPathComponent("badge.cert.pem").path])
+            #expect(read["verified"] as? Bool == true)
+            let subject = try #require((read["payload"] as? [String: Any])?["credentialSubject"] as? [String: Any])
+            let row = try #require(written.first { $0["id"] == record.learnerID })
+            let values = (subject["result"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+            let expected = [row["ama_pra_category_1"], row["ancc"], row["moc_points"]].compactMap { $0 }.filter { !$0.isEmpty }
+            #expect(values.map { Double($0) } == expected.map { Double($0) }, "\(record.learnerID)")
+            #expect((subject["activityEndDate"] as? String)?.hasPrefix("\(row["completion_date"] ?? "")T") == true)
+        }
+        // CE Broker: the nurse's Florida licence, her completion day and full hours.
+        let ceBroker = folder.appendingPathComponent("ce-broker.csv")
+        let brokered = try CommandLineTests.run(["export", "ce-broker", "--activity", "Examples/qopi-2022/activity.yaml", "--out", ceBroker.path],
+                                              environment: environment)
+        #expect(brokered.status == 0, "\(brokered.errors)")
+        #expect(try ReportingTests.csv(ceBroker).last == ["12345", "987654", "", "", "RN1234567", "11/09/2022", "FL", "RN", "", ""])
+    }
+}
+
+/// A roster's rows as column maps, for comparing exports with what went in.
+enum CSVRoster {
+    static func rows(_ text: String) throws -> [[String: String]] {
+        let file = try Fixture.file("roster-read.csv", text)
+        let table = try ReportingTests.csv(file)
+        guard let header = table.first else { return [] }
+        return table.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
 }
