@@ -142,6 +142,18 @@ struct BrowserTests {
         let text = try runTool("pdftotext", [pdf.path, "-"])
         #expect(text.contains("Sarah A. Whitfield, MD"))
         #expect(text.contains("24.5"))
+        // My certificates: the PDF and its Open Badge; the transcript page offers a CLR.
+        try await browser.go("\(site)/certificates")
+        _ = try await browser.waitForText { $0.contains("My certificates") && $0.contains("Open Badge") }
+        try await accessible("certificates")
+        if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("certificates.png")) }
+        try await browser.click("a[href$='/badge']")
+        let badge = try await browser.downloaded(suffix: ".jwt")
+        #expect(try String(contentsOf: badge, encoding: .utf8).hasPrefix("eyJ"))
+        try await browser.go("\(site)/transcript")
+        _ = try await browser.waitForText { $0.contains("Download as a learner record (CLR 2.0)") }
+        try await accessible("transcript")
+        if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("transcript.png")) }
         // The QR code's address opens the check of its signed payload: VALID.
         let page = pdf.deletingLastPathComponent().appendingPathComponent("page")
         try runTool("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, page.path])
