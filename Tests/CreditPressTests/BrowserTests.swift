@@ -69,7 +69,7 @@ struct BrowserTests {
         let (listening, listener) = AsyncStream.makeStream(of: Void.self)
         let app = Application(router: buildRouter(world.service), configuration: .init(address: .hostname("127.0.0.1", port: world.port)),
                               onServerRunning: { _ in listener.yield() })
-        let server = Task { try await app.runService() }
+        let server = Task(executorPreference: ServerExecutor.shared) { try await app.runService() }
         defer { server.cancel() }
         for await _ in listening { break }
         let browser = try await Browser(home: world.folder.appendingPathComponent("browser"))

@@ -34,7 +34,8 @@ struct ServiceVerifyTests {
 
         func test(_ testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
             let app = Application(router: buildRouter(service), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            try await app.test(testing, body)
+            // A real socket: the server off the cooperative pool, which other tests may hold.
+            try await ServerExecutor.run { try await app.test(testing, body) }
         }
     }
 

@@ -194,3 +194,22 @@ final class DirectoryWatch {
         return true
     }
 }
+
+/// Runs jobs on threads of its own rather than Swift's cooperative pool. Tests that run a
+/// real server use it: other tests running at the same time block the pool's few threads
+/// (one per core) while they wait for a command-line process, and a server whose handlers
+/// wait behind them answers late or not at all.
+final class ServerExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = ServerExecutor()
+    private let queue = DispatchQueue(label: "creditpress-tests.server", qos: .userInitiated, attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+
+    /// `body` and every task it starts, on the server executor.
+    static func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(shared) { try await body() }
+    }
+}
