@@ -8,7 +8,7 @@ import Foundation
 /// registry's status: no learner id, birth date, email or board id.
 public struct VerificationView: Sendable, Encodable {
     public enum Verdict: String, Sendable, Encodable {
-        case valid, notValid = "not-valid", revoked, superseded, unknown
+        case valid, notValid = "not-valid", cannotConfirm = "cannot-confirm", revoked, superseded, unknown
     }
 
     public struct Field: Sendable, Encodable {
@@ -64,6 +64,11 @@ public struct VerificationView: Sendable, Encodable {
                 headline = "NOT FOUND"
                 explanation = mistyped.map { "\($0.detail.prefix(1).uppercased())\($0.detail.dropFirst())." }
                     ?? "No certificate with this id was issued by this provider. Check the id printed on the certificate."
+            } else if case .cannotConfirm(let missing) = report.verdict {
+                verdict = .cannotConfirm
+                headline = "CANNOT CONFIRM"
+                explanation = "No check failed, but this service was not set up with what it needs to confirm the certificate ("
+                    + missing.joined(separator: "; ") + "). Ask the provider."
             } else if report.isValid {
                 verdict = .valid
                 headline = "VALID"

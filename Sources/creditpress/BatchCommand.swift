@@ -25,6 +25,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The roster CSV, one row per learner (columns in the README).")
     var roster: String
 
+    @Option(help: "The roster's character encoding: auto (UTF-8, UTF-16 with a byte-order mark, else Windows-1252 with a warning), utf-8, windows-1252 or utf-16.")
+    var encoding: RosterEncoding = .automatic
+
     @Option(name: .shortAndLong, help: "The output folder.")
     var out: String
 
@@ -77,6 +80,7 @@ struct BatchCommand: AsyncParsableCommand {
             var options = BatchOptions(activity: URL(fileURLWithPath: activity), roster: URL(fileURLWithPath: roster),
                                        output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
             options.layout = layout
+            options.encoding = encoding
             options.order = BatchOptions.Order(rawValue: order) ?? .lastName
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
             options.showProgress = true
@@ -86,7 +90,10 @@ struct BatchCommand: AsyncParsableCommand {
             options.signing = try signingOptions.identity()
             options.certify = signingOptions.certify
             options.registry = try Live.registryLocation(explicit: registry).map { try Registry.open($0) }
-            return try await BatchRunner(options: options, environment: environment, fonts: fonts).run()
+            let runner = try BatchRunner(options: options, environment: environment, fonts: fonts)
+            // Said before the run, so that a roster read the wrong way can be stopped early.
+            for notice in runner.notices { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
+            return try await runner.run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
         print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")
@@ -94,3 +101,5 @@ struct BatchCommand: AsyncParsableCommand {
         if summary.rejected > 0 { throw ExitCode(2) }
     }
 }
+
+extension RosterEncoding: ExpressibleByArgument {}

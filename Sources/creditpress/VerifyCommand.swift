@@ -12,9 +12,20 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check a certificate: its PDF signature, the signed details in its QR code, and its status in the registry.",
         discussion: """
-            Give the PDF, or --qr with the text a phone read from the QR code, or --id with the id printed on it. \
-            Exit status: 0 when every check passed (VALID), 2 when any failed (NOT VALID), \
-            65 when the input cannot be read.
+            Give the PDF (or its Open Badge, a .jwt file), or --qr with the text a phone read from the QR \
+            code, or --id with the id printed on it. The verdict is VALID (every check passed), NOT VALID \
+            (a check failed: altered, not issued by a trusted signer, revoked, superseded), or CANNOT \
+            CONFIRM (nothing failed, but something to check against was not given: a trusted root, the \
+            provider's signing certificate, or the registry; the verdict names what). Without a registry a \
+            VALID certificate is valid as issued: whether it was revoked since is not known.
+
+            Exit status: 0 VALID, 2 NOT VALID, 3 CANNOT CONFIRM, 65 when the input cannot be read \
+            (not a PDF or a badge, or unreadable).
+
+            Examples:
+              creditpress verify certificate.pdf --trust keys/ca.cert.pem --registry registry.sqlite
+              creditpress verify --qr 'https://cme.example.org/verify#CP1:…' --signer-certificate keys/signing.cert.pem
+              creditpress verify --id 70H7D-B0P4Y-9 --registry registry.sqlite
             """)
 
     @Argument(help: "The certificate PDF, or its Open Badge (a .jwt file from `export badges` or the learner's page).")
@@ -56,19 +67,35 @@ struct VerifyCommand: AsyncParsableCommand {
                     return await BadgeVerifier(roots: verifier.roots, registry: verifier.registry, clock: SystemClock())
                         .verify(token: String(decoding: data, as: UTF8.self)).report
                 }
+                // A PDF starts with its header within its first kilobyte; anything else is not one.
+                guard data.prefix(1024).range(of: Data("%PDF-".utf8)) != nil else {
+                    throw InputError([Problem(file: file, field: "", message: "is not a PDF, nor an Open Badge (.jwt): there is nothing to verify in it",
+                                              hint: "give the certificate's PDF as it was received")])
+                }
                 return await verifier.verify(pdf: Array(data))
             }
             if let qr { return await verifier.verify(qr: qr) }
             return await verifier.verify(id: id ?? "")
         }
         await print(report, subject: file ?? qr.map { _ in "QR code" } ?? "certificate \(id ?? "")")
-        if !report.isValid { throw ExitCode(2) }
+        switch report.verdict {
+        case .valid: return
+        case .notValid: throw ExitCode(2)
+        case .cannotConfirm: throw ExitCode(3)
+        }
     }
 
     private func print(_ report: VerificationReport, subject: String) async {
         // Without the registry, VALID is about the document as issued: say so on the verdict's line.
-        let unchecked = report.isValid && !report.statusChecked ? " (as issued; revocation not checked: no registry given)" : ""
-        Swift.print("\(subject): \(report.isValid ? "VALID" : "NOT VALID")\(unchecked)")
+        switch report.verdict {
+        case .valid:
+            let unchecked = report.statusChecked ? "" : " (as issued; revocation not checked: no registry given)"
+            Swift.print("\(subject): VALID\(unchecked)")
+        case .notValid:
+            Swift.print("\(subject): NOT VALID")
+        case .cannotConfirm(let missing):
+            Swift.print("\(subject): CANNOT CONFIRM — nothing failed, but this was not given to check against: \(missing.joined(separator: "; "))")
+        }
         func line(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { Swift.print("  \(label.padding(toLength: 16, withPad: " ", startingAt: 0)) \(value)") }
         }

@@ -102,7 +102,7 @@ struct TrustCommandLineTests {
         #expect(twice.errors.contains("was replaced by \(thirdID) already"), "\(twice.errors)")
     }
 
-    @Test func verifySaysWhatIsWrongAndExitsTwo() throws {
+    @Test func verifySaysWhatIsWrongOrWhatIsMissing() throws {
         let setup = try Setup()
         let run = try CommandLineTests.run(setup.issue(Fixture.example.appendingPathComponent("learners/nurse.yaml").path, out: "c.pdf"))
         #expect(run.status == 0, "\(run.errors)")
@@ -115,10 +115,26 @@ struct TrustCommandLineTests {
         #expect(result.status == 2)
         #expect(result.output.contains("NOT VALID"))
         #expect(result.output.contains("[FAILED]"))
-        // Without the root, the signature is intact but not trusted.
+        // Without the root nothing fails, but nothing confirms the signer: CANNOT CONFIRM, saying what is missing.
         let untrusted = try CommandLineTests.run(["verify", file.path])
-        #expect(untrusted.status == 2)
+        #expect(untrusted.status == 3)
+        #expect(untrusted.output.contains(": CANNOT CONFIRM — nothing failed, but this was not given to check against: a trusted root certificate (--trust FILE.pem, or $CREDITPRESS_TRUST)"),
+                "\(untrusted.output)")
         #expect(untrusted.output.contains("no trusted root was given"))
+        // Tampered and without the root: a failure is a failure.
+        let both = try CommandLineTests.run(["verify", tampered.path])
+        #expect(both.status == 2)
+        #expect(both.output.contains(": NOT VALID"))
+        // An id without a registry: nothing to look it up in.
+        let id = try #require(run.output.firstMatch(of: /certificate ([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z])/).map { String($0.1) })
+        let lookUp = try CommandLineTests.run(["verify", "--id", id])
+        #expect(lookUp.status == 3)
+        #expect(lookUp.output.contains("CANNOT CONFIRM") && lookUp.output.contains("the provider's registry (--registry FILE, or $CREDITPRESS_REGISTRY)"))
+        // A file that is no PDF is unreadable input, not a verdict.
+        let text = try Fixture.file("letter.txt", "Dear board, please find my certificate attached.\n", in: setup.folder)
+        let notPDF = try CommandLineTests.run(["verify", text.path, "--trust", setup.trust])
+        #expect(notPDF.status == 65)
+        #expect(notPDF.errors.contains("is not a PDF, nor an Open Badge (.jwt)"))
         // A mistyped id is caught by its check character.
         let typo = try CommandLineTests.run(["verify", "--id", "ZZZZZ-ZZZZZ-Z", "--registry", setup.registry.path])
         #expect(typo.status == 2)

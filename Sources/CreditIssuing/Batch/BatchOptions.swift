@@ -12,6 +12,8 @@ public struct BatchOptions: Sendable {
 
     public var activity: URL
     public var roster: URL
+    /// How the roster's text is read (default: found from its bytes).
+    public var encoding: RosterEncoding = .automatic
     public var output: URL
     public var layout: String?
     public var jobs: Int
@@ -56,6 +58,8 @@ public struct BatchSummary: Sendable {
     /// Time spent on the merged PDF.
     public var mergeSeconds: Double = 0
     public var output: URL
+    /// What the user should know about how the run read its input (a roster read as Windows-1252).
+    public var notices: [String] = []
 }
 
 /// One issued certificate, as the manifest lists it.

@@ -19,6 +19,9 @@ public final class BatchRunner {
     package let activityText: String
     package let state: BatchState
     package var summary: BatchSummary
+
+    /// What the user should know before the run: how its input was read.
+    public var notices: [String] { summary.notices }
     package let reports: ReportStream
     /// The first failure to write a report, raised when the run ends.
     package var failures = FirstFailure()
@@ -61,12 +64,13 @@ public final class BatchRunner {
         // A broken statement template stops the run here, not every row.
         _ = try renderer.catalog
         // The roster's header is checked before anything is written to the output folder.
-        roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath)
+        roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding)
         state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate,
                                now: environment.clock.now())
         spool = try RowSpool(folder: options.output)
         reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: ISODate.string(state.creationDate))
         summary = BatchSummary(output: options.output)
+        if let notice = roster.encodingNotice { summary.notices.append(notice) }
         progress = BatchProgress(enabled: options.showProgress)
     }
 

@@ -27,25 +27,38 @@ public final class RosterReader {
     /// Reads the roster file at `url`, one row at a time.
     /// With `purpose` `.enrolment`, a roster of who attends (no completion date or credit
     /// columns needed) for enrolling learners on the service.
-    public convenience init(url: URL, displayName: String? = nil, purpose: RosterColumns.Purpose = .certificates) throws(InputError) {
+    /// `encoding` (default: found from the bytes, see `RosterEncoding`) says how its text is read.
+    public convenience init(url: URL, displayName: String? = nil, purpose: RosterColumns.Purpose = .certificates,
+                            encoding: RosterEncoding = .automatic) throws(InputError) {
         let name = displayName ?? url.relativePath
         guard let stream = InputStream(url: url), FileManager.default.isReadableFile(atPath: url.path) else {
             throw InputError([Problem(file: name, field: "", message: "cannot read the roster file",
                                       hint: "check the path and that the file is readable")])
         }
+        let prepared = try RosterText.prepare(url: url, name: name, encoding: encoding)
+        if let converted = prepared.utf8 {
+            try self.init(stream: InputStream(data: converted), head: converted.prefix(4096), name: name, purpose: purpose,
+                          notice: prepared.notice)
+            return
+        }
         let head = (try? FileHandle(forReadingFrom: url)).flatMap { handle in
             defer { try? handle.close() }
             return try? handle.read(upToCount: 4096)
         } ?? Data()
-        try self.init(stream: stream, head: head, name: name, purpose: purpose)
+        try self.init(stream: stream, head: head, name: name, purpose: purpose, notice: nil)
     }
 
     /// Reads a roster from its bytes (an upload, say), named `displayName` in messages.
-    public convenience init(data: Data, displayName: String, purpose: RosterColumns.Purpose = .certificates) throws(InputError) {
-        try self.init(stream: InputStream(data: data), head: data.prefix(4096), name: displayName, purpose: purpose)
+    public convenience init(data: Data, displayName: String, purpose: RosterColumns.Purpose = .certificates,
+                            encoding: RosterEncoding = .automatic) throws(InputError) {
+        let prepared = try RosterText.prepare(data: data, name: displayName, encoding: encoding)
+        let text = prepared.utf8 ?? data
+        try self.init(stream: InputStream(data: text), head: text.prefix(4096), name: displayName, purpose: purpose,
+                      notice: prepared.notice)
     }
 
-    private init(stream: InputStream, head: Data, name: String, purpose: RosterColumns.Purpose) throws(InputError) {
+    private init(stream: InputStream, head: Data, name: String, purpose: RosterColumns.Purpose, notice: String?) throws(InputError) {
+        self.encodingNotice = notice
         func fail(_ message: String, hint: String? = nil) -> InputError {
             InputError([Problem(file: name, field: "", message: message, hint: hint)])
         }
@@ -87,6 +100,9 @@ public final class RosterReader {
     /// The header, as read.
     public let header: [String]
 
+    /// How the text was read, when that is worth saying (not UTF-8, read as Windows-1252).
+    public let encodingNotice: String?
+
     /// Why reading stopped before the end of the file, if it did.
     public private(set) var stoppedEarly: Problem?
 
@@ -103,7 +119,7 @@ public final class RosterReader {
         case CSVError.unicodeDecoding?:
             stoppedEarly = Problem(file: file, row: rowNumber + 1, field: "",
                                    message: "is not UTF-8 text, so it and the rows after it were not read",
-                                   hint: "save the roster as UTF-8 CSV and run the batch again")
+                                   hint: "save the roster as \"CSV UTF-8\", or give --encoding windows-1252 (Excel's \"CSV\" on Windows) and run the batch again")
         case CSVError.streamErrorHasOccurred(let error)?:
             stoppedEarly = Problem(file: file, row: rowNumber + 1, field: "",
                                    message: "could not be read (\(error.localizedDescription)); the rows after it were not read",

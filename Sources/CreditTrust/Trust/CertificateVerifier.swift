@@ -29,6 +29,35 @@ public struct VerificationReport: Sendable {
     }
     public var isValid: Bool { !allChecks.isEmpty && allChecks.allSatisfy(\.passed) }
 
+    /// VALID, NOT VALID, or CANNOT CONFIRM: every check that failed did so only for want of
+    /// something to check against (a trusted root, the provider's certificate, the registry),
+    /// which the verdict names.
+    public enum Verdict: Sendable, Equatable {
+        case valid
+        case notValid
+        case cannotConfirm(missing: [String])
+    }
+
+    public var verdict: Verdict {
+        let failed = allChecks.filter { !$0.passed }
+        guard !allChecks.isEmpty else { return .notValid }
+        guard !failed.isEmpty else { return .valid }
+        var missing: [String] = []
+        for check in failed {
+            guard let what = Self.missing(check) else { return .notValid }
+            if !missing.contains(what) { missing.append(what) }
+        }
+        return .cannotConfirm(missing: missing)
+    }
+
+    /// What a check lacked, when it failed only for that.
+    static func missing(_ check: VerificationCheck) -> String? {
+        if check.detail.contains(ChainCheck.noRoots) { return "a trusted root certificate (--trust FILE.pem, or $CREDITPRESS_TRUST)" }
+        if check.detail.contains(VerificationPayload.noSigners) { return "the provider's signing certificate (--signer-certificate FILE.pem, or $CREDITPRESS_SIGNING)" }
+        if check.detail == CertificateVerifier.noRegistry { return "the provider's registry (--registry FILE, or $CREDITPRESS_REGISTRY)" }
+        return nil
+    }
+
     public init() {}
 
     package mutating func check(_ name: String, _ passed: Bool, _ detail: String) {
@@ -39,6 +68,9 @@ public struct VerificationReport: Sendable {
 /// Checks a certificate PDF, a QR text or an id against trusted roots and, when given,
 /// the registry of issued certificates.
 public struct CertificateVerifier: Sendable {
+    /// What looking an id up without a registry says.
+    package static let noRegistry = "no registry was given (--registry FILE)"
+
     public let roots: [Certificate]
     /// Signing certificates a bare QR text may come from (a PDF brings its own).
     public let signers: [Certificate]
@@ -97,7 +129,7 @@ public struct CertificateVerifier: Sendable {
             return report
         }
         guard let registry else {
-            report.check("registry", false, "no registry was given (--registry FILE)")
+            report.check("registry", false, Self.noRegistry)
             return report
         }
         await checkRegistry(normalised, registry: registry, pdf: nil, into: &report)

@@ -255,8 +255,11 @@ package struct ChainCheck {
 
     package init(roots: [Certificate]) { self.roots = roots }
 
+    /// What a chain check without roots says: nothing to confirm against, not a failure.
+    package static let noRoots = "no trusted root was given (--trust FILE.pem)"
+
     package func check(_ leaf: Certificate, intermediates: [Certificate], at time: Date) -> (trusted: Bool, detail: String) {
-        guard !roots.isEmpty else { return (false, "no trusted root was given (--trust FILE.pem)") }
+        guard !roots.isEmpty else { return (false, Self.noRoots) }
         var current = leaf
         var path = [leaf.subject.description]
         for _ in 0..<8 {

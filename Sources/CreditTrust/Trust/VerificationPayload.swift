@@ -136,6 +136,9 @@ public struct VerificationPayload: Equatable, Sendable {
     // MARK: Opening
 
     /// Reads and checks a QR text against the signing certificates that may have made it.
+    /// What opening a payload without the provider's certificates says: nothing to check it with.
+    package static let noSigners = "no signing certificate of the provider was given to check it with (--signer-certificate FILE.pem, or $CREDITPRESS_SIGNING)"
+
     public static func open(_ text: String, signers: [Certificate]) -> Result<(VerificationPayload, Certificate), PayloadError> {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let body = trimmed.split(separator: "#", maxSplits: 1).last.map(String.init) ?? trimmed
@@ -154,6 +157,7 @@ public struct VerificationPayload: Equatable, Sendable {
             return .failure(PayloadError("the payload is not signed with ES256"))
         }
         let keyID = parts[1][4]?.bytes
+        guard !signers.isEmpty else { return .failure(PayloadError(Self.noSigners)) }
         guard let signer = signers.first(where: { keyID == nil || Self.keyID($0) == keyID }) else {
             return .failure(PayloadError("none of the given signing certificates made this payload"))
         }
