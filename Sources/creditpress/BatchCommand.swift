@@ -28,6 +28,12 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The roster's character encoding: auto (UTF-8, UTF-16 with a byte-order mark, else Windows-1252 with a warning), utf-8, windows-1252 or utf-16.")
     var encoding: RosterEncoding = .automatic
 
+    @Option(help: "A file (YAML or JSON) mapping your roster's columns to CreditPress's, with values every row shares (see the README).")
+    var columns: String?
+
+    @Option(help: "The format of the roster's dates, for the whole column: YYYY-MM-DD (default), MM/DD/YYYY or DD/MM/YYYY.")
+    var dateFormat: String?
+
     @Option(name: .shortAndLong, help: "The output folder.")
     var out: String
 
@@ -81,6 +87,7 @@ struct BatchCommand: AsyncParsableCommand {
                                        output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
             options.layout = layout
             options.encoding = encoding
+            options.mapping = try Self.mapping(file: columns, dateFormat: dateFormat)
             options.order = BatchOptions.Order(rawValue: order) ?? .lastName
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
             options.showProgress = true
@@ -103,3 +110,18 @@ struct BatchCommand: AsyncParsableCommand {
 }
 
 extension RosterEncoding: ExpressibleByArgument {}
+
+extension BatchCommand {
+    /// The `--columns` file, and `--date-format` over the file's.
+    static func mapping(file: String?, dateFormat: String?) throws(InputError) -> RosterMapping {
+        var mapping = try file.map { path throws(InputError) in try RosterMapping.read(URL(fileURLWithPath: path), displayName: path) } ?? RosterMapping()
+        if let dateFormat {
+            guard let format = RosterMapping.DateFormat.named(dateFormat) else {
+                throw InputError([Problem(file: "--date-format", field: dateFormat, message: "is not a date format",
+                                          hint: "use YYYY-MM-DD, MM/DD/YYYY or DD/MM/YYYY")])
+            }
+            mapping.dateFormat = format
+        }
+        return mapping
+    }
+}

@@ -237,14 +237,20 @@ struct BatchTests {
         }
     }
 
-    @Test func refusesARosterWithUnknownOrMissingColumns() async throws {
+    /// A misspelt required column is named with its likely meaning; a column of the LMS's own
+    /// is read past, and said so.
+    @Test func refusesARosterMissingARequiredColumnAndIgnoresItsOwnColumns() async throws {
         let roster = try Fixture.file("roster.csv", "id,frist_name,last_name,professional_name,profession,completion_date,ama_pra_category_1\n")
         do { _ = try RosterReader(url: roster, displayName: "roster.csv"); Issue.record("expected a refusal") } catch {
             #expect(error.problems.map(\.description) == [
-                "roster.csv header: column 'frist_name': is not a roster column — did you mean 'first_name'?",
-                "roster.csv header: column 'first_name': is a required column and is missing from the header",
+                "roster.csv header: column 'first_name': is a required column and is missing from the header — the column 'frist_name' was not read: did you mean 'first_name'? (rename it, or map it with --columns)",
             ])
         }
+        let extra = try Fixture.file("roster.csv", "id,first_name,last_name,professional_name,profession,completion_date,ama_pra_category_1,Department,Badge Color\n"
+            + "A-1,Ann,Lee,\"Ann Lee, MD\",physician,2018-06-05,1.5,Oncology,blue\n")
+        let reader = try RosterReader(url: extra, displayName: "roster.csv")
+        #expect(reader.notices == ["roster.csv: ignored the columns 'Department', 'Badge Color', which are not roster columns (map them with --columns to use them)"])
+        #expect(try reader.learner(from: try #require(reader.next())).get().firstName == "Ann")
     }
 
     @Test(arguments: [";", "\t"])

@@ -55,7 +55,7 @@ struct InputRefusalTests {
         ("  professional: Ada Lovelace, MD\n", "", "name.professional", "is required but missing"),
         ("degrees: [MD]\nprofession: physician", "degrees: [RN]\nprofession: nurse", "claims[0].type",
          "only physicians (MD, DO) may receive AMA PRA Category 1 Credit; this learner's profession is nurse"),
-        ("profession: physician", "profession: surgeon", "profession", "'surgeon' is not a known value"),
+        ("profession: physician", "profession: astronaut", "profession", "'astronaut' is not a known value"),
         ("completionDate: 2018-06-05", "completionDate: 2018-02-30", "completionDate", "'2018-02-30' is not a date"),
         ("completionDate: 2018-06-05", "completionDate: 2018-05-01", "completionDate",
          "completion date 2018-05-01 is before the activity starts (2018-06-01)"),

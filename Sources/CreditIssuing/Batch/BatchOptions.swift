@@ -14,6 +14,8 @@ public struct BatchOptions: Sendable {
     public var roster: URL
     /// How the roster's text is read (default: found from its bytes).
     public var encoding: RosterEncoding = .automatic
+    /// How the roster's columns map to CreditPress's (`--columns`, `--date-format`).
+    public var mapping = RosterMapping()
     public var output: URL
     public var layout: String?
     public var jobs: Int

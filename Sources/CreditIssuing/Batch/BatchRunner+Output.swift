@@ -14,7 +14,7 @@ extension BatchRunner {
                                    subject: "\(summary.accepted) certificates, \(activity.id)",
                                    keywords: ["activity \(activity.id)"], creationDate: state.creationDate)
         let writer = try MergedPDFWriter(url: url, metadata: metadata)
-        let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding)
+        let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
         for (row, id) in spool.rows() {
             guard case .success(let learner) = reader.learner(from: row) else { continue }
             // The printed page carries what the certificate's own file does: its id and,

@@ -64,13 +64,13 @@ public final class BatchRunner {
         // A broken statement template stops the run here, not every row.
         _ = try renderer.catalog
         // The roster's header is checked before anything is written to the output folder.
-        roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding)
+        roster = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
         state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate,
                                now: environment.clock.now())
         spool = try RowSpool(folder: options.output)
         reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: ISODate.string(state.creationDate))
         summary = BatchSummary(output: options.output)
-        if let notice = roster.encodingNotice { summary.notices.append(notice) }
+        summary.notices += roster.notices
         progress = BatchProgress(enabled: options.showProgress)
     }
 

@@ -38,7 +38,7 @@ public enum LearnerReader {
                                         maxLength: FieldMapping.maximumNameLength)
         let profession = root.choice("profession", required: true, allowed: Profession.allNames,
                                      hint: "the learner's certification type, which decides the certificate") {
-            Profession(rawValue: $0.lowercased())
+            Profession.named($0)
         }
         let email = root.string("email")
         if let email, email.wholeMatch(of: Patterns.email) == nil {

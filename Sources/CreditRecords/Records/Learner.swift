@@ -105,4 +105,47 @@ public enum Profession: String, CaseIterable, Sendable, Codable {
     package static var allNames: String {
         allCases.map(\.rawValue).joined(separator: ", ")
     }
+
+    /// A profession by its name, or by the words and degrees people write for it
+    /// ("nurse practitioner", "NP", "PA-C", "PharmD", "DO", "CPhT").
+    public static func named(_ text: String) -> Profession? {
+        let key = text.lowercased().filter { $0.isLetter || $0.isNumber }
+        if let exact = Profession(rawValue: text.lowercased()) { return exact }
+        if let found = allCases.first(where: { $0.rawValue.filter { $0.isLetter } == key }) { return found }
+        return aliases[key]
+    }
+
+    /// The profession a learner's degrees say, when one of them says one: the first that does.
+    public static func inferred(fromDegrees degrees: [String]) -> Profession? {
+        for degree in degrees {
+            let key = degree.lowercased().filter { $0.isLetter || $0.isNumber }
+            if let profession = degreeProfessions[key] { return profession }
+        }
+        return nil
+    }
+
+    /// Words for a profession.
+    static let aliases: [String: Profession] = {
+        var map = degreeProfessions
+        for (words, profession) in [
+            ("physicianmd", Profession.physician), ("medicaldoctor", .physician), ("surgeon", .physician),
+            ("resident", .physician), ("fellow", .physician),
+            ("nursepractitioner", .nurse), ("registerednurse", .nurse), ("nursing", .nurse), ("advancedpracticenurse", .nurse),
+            ("clinicalnursespecialist", .nurse), ("nurseanesthetist", .nurse), ("midwife", .nurse),
+            ("pharmacy", .pharmacist), ("clinicalpharmacist", .pharmacist),
+            ("technician", .pharmacyTechnician), ("pharmacytech", .pharmacyTechnician), ("pharmtech", .pharmacyTechnician),
+            ("pa", .physicianAssistant), ("physicianassociate", .physicianAssistant),
+        ] { map[words] = profession }
+        return map
+    }()
+
+    /// Degrees and credentials that name a profession (the letters only, lowercased).
+    static let degreeProfessions: [String: Profession] = [
+        "md": .physician, "do": .physician, "mbbs": .physician, "mbchb": .physician,
+        "rn": .nurse, "np": .nurse, "aprn": .nurse, "arnp": .nurse, "crna": .nurse, "cns": .nurse, "cnm": .nurse,
+        "lpn": .nurse, "lvn": .nurse, "fnp": .nurse, "dnp": .nurse, "bsn": .nurse, "msn": .nurse,
+        "pharmd": .pharmacist, "rph": .pharmacist, "bpharm": .pharmacist,
+        "cpht": .pharmacyTechnician,
+        "pac": .physicianAssistant, "pa": .physicianAssistant,
+    ]
 }

@@ -19,10 +19,10 @@ public struct RosterRowParser: Sendable {
                                                 message: "is \(length) characters long, more than the \(FieldMapping.maximumLength) a field may be",
                                                 hint: "check the row for a quote that is not closed")]))
         }
-        if row.fields.count > columns.index.count {
+        if row.fields.count > columns.headerCount {
             return .failure(InputError([Problem(file: file, row: row.number, field: "",
                                                 learnerID: columns.learnerID(in: row),
-                                                message: "has \(row.fields.count) fields but the header names \(columns.index.count)",
+                                                message: "has \(row.fields.count) fields but the header names \(columns.headerCount)",
                                                 hint: "quote fields that contain commas")]))
         }
         let (node, _) = document(for: row)
@@ -40,6 +40,13 @@ public struct RosterRowParser: Sendable {
             problem.row = row.number
             problem.line = nil
             problem.field = column(for: problem.field, claimColumns: claimColumns)
+            // A date written another way than the column's format: say how to name the format.
+            if RosterMapping.dateColumns.contains(problem.field), let text = columns.field(problem.field, in: row),
+               text.wholeMatch(of: /[0-9]{1,2}[\/.-][0-9]{1,2}[\/.-][0-9]{4}/) != nil {
+                problem.hint = columns.dateFormat == .iso
+                    ? "'\(text)' looks like MM/DD/YYYY or DD/MM/YYYY: give --date-format MM/DD/YYYY (or DD/MM/YYYY) for the whole column"
+                    : "the column is read as \(columns.dateFormat.rawValue) (--date-format), and '\(text)' is not a date in it"
+            }
             return problem
         })
     }
