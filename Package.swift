@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -45,7 +46,7 @@ let package = Package(
         // QR codes (Debian: libqrencode-dev).
         .systemLibrary(name: "CQRCode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // zlib, for PDF streams and the QR payload (Debian: zlib1g-dev).
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libcurl's headers, for RFC 3161 time-stamp requests (Debian: libcurl4-openssl-dev);
         // the library itself is opened at run time, when a time-stamp is asked for.
         .systemLibrary(
@@ -68,7 +69,7 @@ let package = Package(
             dependencies: ["CreditRecords", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // The PDF object model: reading a PDF's objects, incremental updates, finishing.
-        .target(name: "CreditPDF", dependencies: ["CreditRecords", "CZlib"]),
+        .target(name: "CreditPDF", dependencies: ["CreditRecords", "CSystemZlib"]),
         // Text through Pango and the page layout: a finished `PageFrame` of placed items.
         .target(
             name: "CreditLayout",
@@ -101,6 +102,7 @@ let package = Package(
             dependencies: ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                            "CreditRegistry", "CreditTrust", "CPangoCairo",
                            .product(name: "CSV", package: "CSV.swift"),
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                            .product(name: "Yams", package: "Yams"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")]
@@ -109,7 +111,7 @@ let package = Package(
         // VC-JWTs (jwt-kit), and the Bitstring Status List that revokes them.
         .target(
             name: "CreditBadges",
-            dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CZlib",
+            dependencies: ["CreditRecords", "CreditRegistry", "CreditTrust", "CSystemZlib",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "X509", package: "swift-certificates")]

@@ -1,4 +1,4 @@
-import CZlib
+import CSystemZlib
 import Foundation
 
 /// A W3C Bitstring Status List: one bit per badge, set when its certificate is revoked or

@@ -1,4 +1,4 @@
-import CZlib
+import CSystemZlib
 import Foundation
 
 /// zlib (RFC 1950), as the EU Digital COVID Certificate compresses its COSE message.
@@ -6,7 +6,7 @@ package enum Zlib {
     package static func compress(_ input: [UInt8], level: Int32 = 9) -> [UInt8] {
         var length = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(length))
-        let status = CZlib.compress2(&output, &length, input, uLong(input.count), level)
+        let status = CSystemZlib.compress2(&output, &length, input, uLong(input.count), level)
         precondition(status == Z_OK, "zlib compress2 failed with \(status)")
         return Array(output.prefix(Int(length)))
     }

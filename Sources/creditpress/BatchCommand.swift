@@ -28,6 +28,12 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The roster's character encoding: auto (UTF-8, UTF-16 with a byte-order mark, else Windows-1252 with a warning), utf-8, windows-1252 or utf-16.")
     var encoding: RosterEncoding = .automatic
 
+    @Flag(help: "Also write certificates.zip, every certificate of the run in one archive.")
+    var zip = false
+
+    @Option(help: "How the certificates are named in the ZIP archive: id (default: CERTIFICATE-ID.pdf) or name (\"Sarah A. Whitfield, MD (ID).pdf\", made safe for any file system).")
+    var fileNames: BatchOptions.FileNames = .id
+
     @Option(help: "A file (YAML or JSON) mapping your roster's columns to CreditPress's, with values every row shares (see the README).")
     var columns: String?
 
@@ -87,6 +93,8 @@ struct BatchCommand: AsyncParsableCommand {
                                        output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
             options.layout = layout
             options.encoding = encoding
+            options.zip = zip || fileNames == .name
+            options.fileNames = fileNames
             options.mapping = try Self.mapping(file: columns, dateFormat: dateFormat)
             options.order = BatchOptions.Order(rawValue: order) ?? .lastName
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
@@ -104,12 +112,21 @@ struct BatchCommand: AsyncParsableCommand {
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
         print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")
-        print("manifest: \(out)/manifest.csv, \(out)/manifest.json   rejects: \(out)/rejects.csv")
+        print("manifest: \(out)/manifest.csv, \(out)/manifest.json   rejects: \(out)/rejects.csv   summary: \(out)/summary.csv"
+              + (zip || fileNames == .name ? "   archive: \(out)/certificates.zip" : ""))
+        for (kind, count) in summary.kinds.sorted(by: { $0.key < $1.key }) { print("  \(count) \(kind)") }
+        for code in summary.creditOrder {
+            guard let (count, total) = summary.credits[code] else { continue }
+            let amount = total == total.rounded() ? String(Int(total)) : String(total)
+            print("  \(code): \(amount) in total, on \(count) certificates")
+        }
         if summary.rejected > 0 { throw ExitCode(2) }
     }
 }
 
 extension RosterEncoding: ExpressibleByArgument {}
+
+extension BatchOptions.FileNames: ExpressibleByArgument {}
 
 extension BatchCommand {
     /// The `--columns` file, and `--date-format` over the file's.

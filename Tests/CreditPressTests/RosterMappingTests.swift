@@ -39,7 +39,7 @@ struct RosterMappingTests {
         #expect(texts.contains { $0.contains("Sarah Whitfield, MD") && $0.contains("24.5") && $0.contains("June 5, 2018") })
         #expect(texts.contains { $0.contains("José Muñoz, DO, FACC") && $0.contains("20") })
         let rejects = try String(contentsOf: folder.appendingPathComponent("out/rejects.csv"), encoding: .utf8)
-        #expect(rejects.contains("3,atanaka@example.org,"), "\(rejects)")
+        #expect(rejects.contains("4,atanaka@example.org,"), "the spreadsheet's row 4: \(rejects)")
     }
 
     @Test func usDatesWithoutTheirFormatAreRefusedSayingHowToNameIt() throws {

@@ -26,6 +26,13 @@ public struct BatchOptions: Sendable {
     public var showProgress = false
     /// Write the merged, print-ready PDF.
     public var merged = true
+    /// Also `certificates.zip` of every certificate; entries named by id or by learner.
+    public var zip = false
+    public var fileNames: FileNames = .id
+
+    public enum FileNames: String, Sendable, CaseIterable {
+        case id, name
+    }
     /// How to start a drawing process (`creditpress batch-worker`); without it, or with one
     /// job, certificates are drawn on one thread of this process.
     public var workerCommand: [String]?
@@ -62,15 +69,26 @@ public struct BatchSummary: Sendable {
     public var output: URL
     /// What the user should know about how the run read its input (a roster read as Windows-1252).
     public var notices: [String] = []
+    /// Certificates issued per kind, and credit issued per credit code (count, total).
+    public var kinds: [String: Int] = [:]
+    public var credits: [String: (count: Int, total: Double)] = [:]
+    /// The credit codes in the order the summary lists them.
+    public var creditOrder: [String] = []
 }
 
 /// One issued certificate, as the manifest lists it.
 public struct ManifestEntry: Codable, Sendable {
+    /// The row as a spreadsheet shows it (the header is row 1).
     public var row: Int
     public var learnerID: String
+    /// The name as printed, and the email when the row has one.
+    public var name: String
+    public var email: String?
     public var certificateID: String
     public var kind: String
     public var credits: String
+    /// The amount of each credit claimed, by code (`ama-pra-category-1`, `moc:abim`), as numbers.
+    public var amounts: [String: Double]
     public var file: String
     public var sha256: String
 }
@@ -79,6 +97,9 @@ public struct ManifestEntry: Codable, Sendable {
 public struct RejectEntry: Sendable {
     public var row: Int
     public var learnerID: String
+    /// The row's name and email, as far as the row gives them, to find the person.
+    public var name: String
+    public var email: String
     public var column: String
     public var reason: String
 }

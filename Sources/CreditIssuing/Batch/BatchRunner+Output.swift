@@ -5,8 +5,65 @@ import CreditRender
 import CreditTrust
 import CSV
 import Foundation
+import ZIPFoundation
 
 extension BatchRunner {
+    /// `summary.csv`: rows issued and refused, certificates per kind, and per credit the
+    /// number of certificates and the total, in the roster's separator, numbers as numbers.
+    package func writeSummary() throws {
+        let url = options.output.appendingPathComponent("summary.csv")
+        let part = options.output.appendingPathComponent(".summary.csv.part")
+        let csv = try CSVFile(url: part, delimiter: roster.delimiter, byteOrderMark: true)
+        let comma = roster.delimiter == ";"
+        func number(_ value: Double) -> String {
+            let text = value == value.rounded() ? String(Int(value)) : String(value)
+            return comma ? text.replacingOccurrences(of: ".", with: ",") : text
+        }
+        try csv.write(row: ["what", "certificates", "total"])
+        try csv.write(row: ["issued", "\(summary.accepted)", ""])
+        try csv.write(row: ["refused rows", "\(summary.rejected)", ""])
+        for (kind, count) in summary.kinds.sorted(by: { $0.key < $1.key }) { try csv.write(row: ["kind \(kind)", "\(count)", ""]) }
+        var order: [String] = []
+        for code in Self.creditCodes(activity) + summary.credits.keys.sorted() where summary.credits[code] != nil && !order.contains(code) {
+            order.append(code)
+        }
+        for code in order {
+            guard let (count, total) = summary.credits[code] else { continue }
+            try csv.write(row: ["credit \(code)", "\(count)", number(total)])
+        }
+        summary.creditOrder = order
+        try csv.close(durable: true)
+        guard rename(part.path, url.path) == 0 else {
+            throw RenderError(file: url.path, "cannot move the finished summary into place", .current(path: url.path))
+        }
+    }
+
+    /// `certificates.zip`: every certificate of the run, under its id or (with
+    /// `--file-names name`) the learner's name made safe, as the manifest lists them.
+    package func writeZip() throws {
+        let url = options.output.appendingPathComponent("certificates.zip")
+        let part = options.output.appendingPathComponent(".certificates.zip.part")
+        try? FileManager.default.removeItem(at: part)
+        let archive: Archive
+        do {
+            archive = try Archive(url: part, accessMode: .create)
+        } catch {
+            throw RenderError(file: url.path, message: "cannot create the ZIP archive (\(error))")
+        }
+        var used: Set<String> = []
+        for entry in try ManifestReader.entries(options.output.appendingPathComponent("manifest.json")) {
+            var name = options.fileNames == .name ? SafeFileName.make(entry.name, id: entry.certificateID) : "\(entry.certificateID).pdf"
+            if !used.insert(name.lowercased()).inserted { name = "\(entry.certificateID).pdf" }
+            do {
+                try archive.addEntry(with: name, fileURL: options.output.appendingPathComponent(entry.file), compressionMethod: .none)
+            } catch {
+                throw RenderError(file: url.path, message: "cannot add \(entry.file) to the ZIP archive (\(error))")
+            }
+        }
+        guard rename(part.path, url.path) == 0 else {
+            throw RenderError(file: url.path, "cannot move the finished archive into place", .current(path: url.path))
+        }
+    }
     /// The merged, print-ready PDF, in the chosen order, one outline entry per learner.
     package func writeMerged() throws {
         let url = options.output.appendingPathComponent("merged.pdf")
@@ -46,4 +103,25 @@ package struct ManifestDocument: Codable {
     package var activity: String
     package var creationDate: String
     package var certificates: [ManifestEntry]
+}
+
+/// The manifest's entries, read back (for the ZIP archive).
+enum ManifestReader {
+    struct Manifest: Decodable { let certificates: [ManifestEntry] }
+
+    static func entries(_ url: URL) throws -> [ManifestEntry] {
+        try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url)).certificates
+    }
+}
+
+/// A learner's name as a file name: "Whitfield, Sarah A. (RFQD4-HYEM0-4).pdf", without the
+/// characters file systems or ZIP tools refuse, never empty, at most 120 characters.
+package enum SafeFileName {
+    package static func make(_ name: String, id: String) -> String {
+        let forbidden = CharacterSet(charactersIn: "/\\:*?\"<>|").union(.controlCharacters).union(.newlines)
+        var safe = String(String.UnicodeScalarView(name.unicodeScalars.map { forbidden.contains($0) ? " " : $0 }))
+        safe = safe.replacing(/\s+/, with: " ").trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+        if safe.count > 100 { safe = String(safe.prefix(100)).trimmingCharacters(in: .whitespaces) }
+        return safe.isEmpty ? "\(id).pdf" : "\(safe) (\(id)).pdf"
+    }
 }

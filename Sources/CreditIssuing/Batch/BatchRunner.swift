@@ -29,6 +29,8 @@ public final class BatchRunner {
     package var stop: BatchStopped?
     package var spool: RowSpool
     package var learnerRows: [String: Int] = [:]
+    /// The name and email of each row being settled, for the rejects report.
+    private var people: [Int: (name: String, email: String)] = [:]
     package let progress: BatchProgress
     package let roster: RosterReader
 
@@ -68,7 +70,8 @@ public final class BatchRunner {
         state = try BatchState(folder: options.output, activityHash: activityHash, requestedDate: options.creationDate,
                                now: environment.clock.now())
         spool = try RowSpool(folder: options.output)
-        reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: ISODate.string(state.creationDate))
+        reports = try ReportStream(folder: options.output, activity: activity.id, creationDate: ISODate.string(state.creationDate),
+                                   delimiter: roster.delimiter, creditCodes: Self.creditCodes(activity))
         summary = BatchSummary(output: options.output)
         summary.notices += roster.notices
         progress = BatchProgress(enabled: options.showProgress)
@@ -114,12 +117,20 @@ public final class BatchRunner {
         summary.mergeSeconds = seconds() - summary.drawSeconds
         try failures.raise()
         try reports.finish()
+        try writeSummary()
+        if options.zip { try writeZip() }
         summary.seconds = seconds()
         return summary
     }
 
     /// Checks a row; returns the job to draw it, or nil when it is refused or already issued.
     private func accept(_ row: RosterRow, reader: RosterReader) async -> Job? {
+        // Who the row names, for the rejects report: as far as its fields say, never too long.
+        func short(_ text: String?) -> String {
+            guard let text, !text.unicodeScalars.contains(where: FieldMapping.isControl) else { return "" }
+            return text.unicodeScalars.count > 200 ? "" : text
+        }
+        people[row.number] = (short(reader.columns.value("professional_name", in: row)), short(reader.columns.field("email", in: row)))
         let learner: Learner
         switch reader.learner(from: row) {
         case .failure(let error):
@@ -270,9 +281,18 @@ public final class BatchRunner {
 
     private func issue(_ job: Job, sha: String) {
         summary.accepted += 1
+        people[job.row.number] = nil
+        summary.kinds[job.kind.rawValue, default: 0] += 1
+        var amounts: [String: Double] = [:]
+        for claim in job.learner.claims {
+            let amount = Double(claim.amount.description) ?? 0
+            amounts[claim.code, default: 0] += amount
+            let sofar = summary.credits[claim.code] ?? (0, 0)
+            summary.credits[claim.code] = (sofar.count + 1, sofar.total + amount)
+        }
         settle(row: job.row.number) { try reports.issued(ManifestEntry(
-            row: job.row.number, learnerID: job.learner.id, certificateID: job.id,
-            kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner),
+            row: job.row.number, learnerID: job.learner.id, name: job.learner.professionalName, email: job.learner.email,
+            certificateID: job.id, kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner), amounts: amounts,
             file: "certificates/\(job.id).pdf", sha256: sha)) }
         settle(row: job.row.number) { try spool.add(job.row, learner: job.learner, id: job.id, order: options.order) }
     }
@@ -299,11 +319,21 @@ public final class BatchRunner {
 
     private func reject(_ row: Int, learnerID: String?, _ error: InputError) {
         summary.rejected += 1
+        let person = people[row]
+        people[row] = nil
         let entries = error.problems.map { problem in
-            RejectEntry(row: row, learnerID: learnerID ?? "", column: problem.field,
+            RejectEntry(row: row, learnerID: learnerID ?? "", name: person?.name ?? "", email: person?.email ?? "", column: problem.field,
                         reason: problem.message + (problem.hint.map { " — \($0)" } ?? ""))
         }
         settle(row: row) { try reports.rejected(row: row, entries) }
+    }
+
+    /// The manifest's credit columns: each designation's, and hours of participation, which
+    /// any activity may give.
+    static func creditCodes(_ activity: Activity) -> [String] {
+        var codes = activity.designations.map { designation in designation.board.map { "\(designation.type.rawValue):\($0.id)" } ?? designation.type.rawValue }
+        if !codes.contains(CreditType.participation.rawValue) { codes.append(CreditType.participation.rawValue) }
+        return codes
     }
 
     /// "24.5 ama-pra-category-1; 20 moc:abim"

@@ -17,13 +17,22 @@ package final class ReportStream {
     private var settled: [Int: (issued: ManifestEntry?, rejects: [RejectEntry])] = [:]
     private var firstJSON = true
     private let encoder = JSONEncoder.sorted
+    /// The credit codes with a column of their own in the manifest, in the activity's order.
+    private let creditCodes: [String]
+    private let decimalComma: Bool
 
-    package init(folder: URL, activity: String, creationDate: String) throws {
+    /// The reports in the roster's own field separator (a semicolon roster gets semicolons
+    /// and decimal commas), with a byte-order mark so that Excel reads them as UTF-8; one
+    /// numeric column per credit code in `creditCodes`.
+    package init(folder: URL, activity: String, creationDate: String, delimiter: Unicode.Scalar = ",", creditCodes: [String] = []) throws {
         self.folder = folder
-        manifestCSV = try CSVFile(url: folder.appendingPathComponent(".manifest.csv.part"))
-        rejectsCSV = try CSVFile(url: folder.appendingPathComponent(".rejects.csv.part"))
-        try manifestCSV.write(row: ["row", "learner_id", "certificate_id", "kind", "credits", "file", "sha256"])
-        try rejectsCSV.write(row: ["row", "learner_id", "column", "reason"])
+        self.creditCodes = creditCodes
+        decimalComma = delimiter == ";"
+        manifestCSV = try CSVFile(url: folder.appendingPathComponent(".manifest.csv.part"), delimiter: delimiter, byteOrderMark: true)
+        rejectsCSV = try CSVFile(url: folder.appendingPathComponent(".rejects.csv.part"), delimiter: delimiter, byteOrderMark: true)
+        try manifestCSV.write(row: ["row", "learner_id", "name", "email", "certificate_id", "kind"] + creditCodes.map(Self.column)
+                                   + ["credits", "file", "sha256"])
+        try rejectsCSV.write(row: ["row", "learner_id", "name", "email", "column", "reason"])
         json = try OutputFile(url: folder.appendingPathComponent(".manifest.json.part"), truncate: true)
         let header = ["activity": activity, "creationDate": creationDate]
         let encoded = String(decoding: try JSONEncoder.sorted.encode(header), as: UTF8.self)
@@ -48,13 +57,15 @@ package final class ReportStream {
     private func flush() throws {
         while head < outstanding.count, let done = settled.removeValue(forKey: outstanding[head]) {
             if let entry = done.issued {
-                try manifestCSV.write(row: ["\(entry.row)", entry.learnerID, entry.certificateID, entry.kind, entry.credits, entry.file, entry.sha256])
+                let amounts = creditCodes.map { code in entry.amounts[code].map(number) ?? "" }
+                try manifestCSV.write(row: ["\(entry.row)", entry.learnerID, entry.name, entry.email ?? "", entry.certificateID, entry.kind]
+                                      + amounts + [entry.credits, entry.file, entry.sha256])
                 let line = String(decoding: try encoder.encode(entry), as: UTF8.self)
                 try json.append(Data(((firstJSON ? "" : ",\n") + line).utf8))
                 firstJSON = false
             }
             for reject in done.rejects {
-                try rejectsCSV.write(row: ["\(reject.row)", reject.learnerID, reject.column, reject.reason])
+                try rejectsCSV.write(row: ["\(reject.row)", reject.learnerID, reject.name, reject.email, reject.column, reject.reason])
             }
             head += 1
             if head > 4096 {
@@ -62,6 +73,17 @@ package final class ReportStream {
                 head = 0
             }
         }
+    }
+
+    /// `ama-pra-category-1` → `ama_pra_category_1`, `moc:abim` → `moc_abim`: a column name.
+    static func column(_ code: String) -> String {
+        code.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ":", with: "_")
+    }
+
+    /// 24.5, or 24,5 beside semicolons: what the spreadsheet will read as a number.
+    private func number(_ value: Double) -> String {
+        let text = value == value.rounded() ? String(Int(value)) : String(value)
+        return decimalComma ? text.replacingOccurrences(of: ".", with: ",") : text
     }
 
     /// Closes the reports and moves them into place; every expected row must have settled.

@@ -9,11 +9,15 @@ package final class CSVFile {
     private let file: OutputFile
     private var pending: [[String]] = []
     private var rowsWritten = 0
+    private let delimiter: String
 
-    /// Creates (or empties) the file at `url`.
-    package init(url: URL) throws(RenderError) {
+    /// Creates (or empties) the file at `url`; fields separated by `delimiter`, and a UTF-8
+    /// byte-order mark first when `byteOrderMark` (so that Excel reads the text as UTF-8).
+    package init(url: URL, delimiter: Unicode.Scalar = ",", byteOrderMark: Bool = false) throws(RenderError) {
         self.url = url
+        self.delimiter = String(delimiter)
         file = try OutputFile(url: url, truncate: true)
+        if byteOrderMark { try file.append(Data([0xEF, 0xBB, 0xBF])) }
     }
 
     package func write(row: [String]) throws {
@@ -25,7 +29,7 @@ package final class CSVFile {
     package func flush() throws {
         guard !pending.isEmpty else { return }
         let stream = OutputStream.toMemory()
-        let writer = try CSVWriter(stream: stream)
+        let writer = try CSVWriter(stream: stream, delimiter: delimiter)
         for row in pending { try writer.write(row: row) }
         guard let text = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
             throw RenderError(file: url.path, message: "the CSV writer gave no text")

@@ -4,7 +4,7 @@ import Yams
 
 /// One data row of a roster, as read: its number and its fields by column.
 public struct RosterRow: Sendable {
-    /// 1-based; the header is row 0.
+    /// As a spreadsheet numbers it: the header is row 1, the first learner row 2.
     public let number: Int
     public let fields: [String]
 
@@ -22,7 +22,8 @@ public final class RosterReader {
     public let file: String
     public let columns: RosterColumns
     private let reader: CSVReader
-    private var rowNumber = 0
+    /// The spreadsheet row of the row last read: the header is row 1.
+    private var rowNumber = 1
 
     /// Reads the roster file at `url`, one row at a time.
     /// With `purpose` `.enrolment`, a roster of who attends (no completion date or credit
@@ -73,8 +74,9 @@ public final class RosterReader {
             InputError([Problem(file: name, field: "", message: message, hint: hint)])
         }
         let reader: CSVReader
+        delimiter = RosterReader.delimiter(of: head)
         do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: RosterReader.delimiter(of: head))
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: delimiter)
         } catch {
             throw fail("has no header row", hint: "the first line must name the columns, e.g. id,first_name,last_name,…")
         }
@@ -110,6 +112,9 @@ public final class RosterReader {
 
     /// The header, as read.
     public let header: [String]
+
+    /// The field separator the roster uses (a comma, a semicolon or a tab).
+    public let delimiter: Unicode.Scalar
 
     /// How the text was read, when that is worth saying (not UTF-8, read as Windows-1252).
     public let encodingNotice: String?
