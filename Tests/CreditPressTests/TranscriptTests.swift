@@ -96,7 +96,7 @@ struct TranscriptTests {
     @Test func masksPersonalNumbersToTheirLastDigits() throws {
         #expect(Transcript.mask("A1234567") == "•••••567")
         #expect(Transcript.mask("1234567890") == "•••••••890")
-        #expect(try Self.transcript().identifiers == "Learner ID L-2018-000101   ·   California licence •••••567   ·   Illinois licence •••••••842   ·   NPI •••••••890")
+        #expect(try Self.transcript().identifiers == "Learner ID L-2018-000101   ·   California license •••••567   ·   Illinois license •••••••842   ·   NPI •••••••890")
     }
 
     @Test func refusesRecordsThatDoNotReadAsRecords() throws {
@@ -110,12 +110,47 @@ struct TranscriptTests {
             Issue.record("expected a refusal")
         } catch {
             #expect(error.problems.map(\.description) == [
-                "records.csv row 1: column 'activity_id' (learner L-1): there is no activity file with id 'NOPE' — pass its activity file with --activities, or mark the row self_reported with its title and provider",
-                "records.csv row 2: column 'amount' (learner L-1): '1.1' is not an amount in steps of 0.25",
-                "records.csv row 2: column 'completion_date' (learner L-1): '2020-13-01' is not a date — write it as YYYY-MM-DD",
-                "records.csv row 2: column 'title' (learner L-1): is required for a record without an activity file",
-                "records.csv row 2: column 'provider' (learner L-1): is required for a record without an activity file",
+                "records.csv row 2: column 'activity_id' (learner L-1): there is no activity file with id 'NOPE' — pass its activity file with --activities, or mark the row self_reported with its title and provider",
+                "records.csv row 3: column 'amount' (learner L-1): '1.1' is not an amount in steps of 0.25",
+                "records.csv row 3: column 'completion_date' (learner L-1): '2020-13-01' is not a date — write it as YYYY-MM-DD",
+                "records.csv row 3: column 'title' (learner L-1): is required for a record without an activity file",
+                "records.csv row 3: column 'provider' (learner L-1): is required for a record without an activity file",
             ])
         }
+    }
+}
+
+/// Transcripts from the registry's own certificates, and a completion given twice counted once.
+struct TranscriptSourceTests {
+    typealias CLI = CommandLineTests
+
+    @Test func aTranscriptFromTheRegistryHoldsTheLearnersIssuedCertificates() throws {
+        let (folder, environment, _) = try BadgeTests.issued()
+        let out = folder.appendingPathComponent("transcript.pdf")
+        let run = try CLI.run(["transcript", "--learner-id", "L-2022-000202", "--issue-date", "2023-01-15", "--out", out.path],
+                              environment: environment.merging(["CREDITPRESS_SIGNING": ""]) { $1 })
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("1 record on 1 page"))
+        let text = try runTool("pdftotext", [out.path, "-"]).folded
+        #expect(text.contains("田中 愛子, RN, BSN"))
+        #expect(text.contains("QOPI Certification Program") && text.contains("20"))
+        #expect(text.contains("1 record · Issued January 15, 2023 by American Society of Clinical Oncology"), "\(text)")
+        #expect(text.contains("FL license"), "US spelling")
+        let nobody = try CLI.run(["transcript", "--learner-id", "L-NOBODY", "--out", out.path], environment: environment)
+        #expect(nobody.status == 65)
+        #expect(nobody.errors.contains("has no issued certificate in this registry"))
+    }
+
+    @Test func aCompletionGivenTwiceCountsOnce() throws {
+        let folder = try Fixture.temporaryFolder()
+        let lines = try String(contentsOf: Fixture.root.appendingPathComponent("Examples/transcript/records.csv"), encoding: .utf8)
+            .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        let records = try Fixture.file("records.csv", ([lines[0], lines[1], lines[1]] + lines.dropFirst(2)).joined(separator: "\r\n") + "\r\n", in: folder)
+        let out = folder.appendingPathComponent("t.pdf")
+        let run = try CLI.run(["transcript", "--learner", "Examples/transcript/learner.yaml", "--records", records.path,
+                               "--activities", "Examples", "--issue-date", "2023-01-15", "--out", out.path])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors.contains("warning: row 3 repeats row 2") && run.errors.contains("counted once"), "\(run.errors)")
+        #expect(run.output.contains("49 records"), "the same count as without the repeated row")
     }
 }

@@ -10,6 +10,8 @@ public struct Transcript {
     public let rows: [CompletionRecord]
     public let issuer: String
     public let issueDate: CivilDate
+    /// Records left out because another row already holds the same completion, with why.
+    public let notices: [String]
 
     /// A subtotal: one credit type (and board, for MOC points).
     public struct Subtotal: Equatable {
@@ -25,11 +27,32 @@ public struct Transcript {
         self.learner = learner
         self.from = from
         self.to = to
-        self.rows = records
+        // The same completion twice (a row pasted twice, a record in two exports) counts once.
+        var seen: [String: Int] = [:]
+        var kept: [CompletionRecord] = []
+        var notices: [String] = []
+        for record in records {
+            let key = [record.activityTitle, record.provider, "\(record.completionDate)", record.creditType.rawValue, record.board ?? "",
+                       record.pointType ?? "", "\(record.amount)"].joined(separator: "\u{1F}")
+            if let first = seen[key] {
+                notices.append("row \(record.row) repeats row \(first) (\(record.activityTitle), \(record.completionDate), \(record.amount) \(record.creditType.rawValue)): counted once")
+                continue
+            }
+            seen[key] = record.row
+            kept.append(record)
+        }
+        self.notices = notices
+        self.rows = kept
             .filter { record in (from.map { $0 <= record.completionDate } ?? true) && (to.map { record.completionDate <= $0 } ?? true) }
             .sorted { ($0.completionDate, $0.activityTitle, $0.row) < ($1.completionDate, $1.activityTitle, $1.row) }
-        let providers = Set(records.map(\.provider))
-        self.issuer = issuer ?? (providers.count == 1 ? providers.first! : "CreditPress, from the records of \(providers.count) providers")
+        // The providers whose records these are: named, never the program's own name.
+        let providers = Array(Set(kept.map(\.provider).filter { !$0.isEmpty })).sorted()
+        switch providers.count {
+        case 0: self.issuer = issuer ?? "the providers named on each record"
+        case 1: self.issuer = issuer ?? providers[0]
+        case 2...3: self.issuer = issuer ?? "the records of " + providers.dropLast().joined(separator: ", ") + " and " + providers.last!
+        default: self.issuer = issuer ?? "the records of \(providers.count) providers, each named on its row"
+        }
         self.issueDate = issueDate
     }
 
@@ -87,7 +110,7 @@ public struct Transcript {
     /// The learner's identifiers, with personal numbers masked to their last digits.
     public var identifiers: String {
         var parts = ["Learner ID \(learner.id)"]
-        for license in learner.licenses { parts.append("\(license.issuer) licence \(Transcript.mask(license.number))") }
+        for license in learner.licenses { parts.append("\(license.issuer) license \(Transcript.mask(license.number))") }
         if let npi = learner.npi { parts.append("NPI \(Transcript.mask(npi))") }
         return parts.joined(separator: "   ·   ")
     }

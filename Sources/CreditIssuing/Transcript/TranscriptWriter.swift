@@ -150,6 +150,7 @@ extension TranscriptWriter {
             "page": "\(page)",
             "pages": "\(pages)",
             "rowCount": "\(transcript.rows.count)",
+            "records": transcript.rows.count == 1 ? "1 record" : "\(transcript.rows.count) records",
         ]
     }
 

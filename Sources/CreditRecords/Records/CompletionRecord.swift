@@ -53,7 +53,8 @@ public struct CompletionRecords {
         }
         guard problems.isEmpty else { throw InputError(problems) }
         var records: [CompletionRecord] = []
-        var number = 0
+        // Rows as a spreadsheet numbers them: the header is row 1.
+        var number = 1
         while let fields = reader.next() {
             number += 1
             func value(_ column: String) -> String? {
