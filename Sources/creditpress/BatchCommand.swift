@@ -17,6 +17,10 @@ struct BatchCommand: AsyncParsableCommand {
             (a full disk, read-only media, permissions: the message names the disk and the rows it cost), \
             1 for any other failure. \
             Run the same command again after an interruption: finished certificates are kept unchanged.
+            
+            Examples:
+              creditpress batch --activity Examples/asco-2018/activity.yaml --roster Examples/asco-2018/roster.csv --out issued/
+              creditpress batch --activity activity.yaml --roster lms-export.csv --columns columns.yaml --date-format MM/DD/YYYY --zip --out issued/
             """)
 
     @Option(help: "The activity file (YAML or JSON).")

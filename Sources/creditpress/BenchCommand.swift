@@ -10,7 +10,11 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmark: generate a roster of N learners for the 2018 ASCO example and issue every certificate.")
+        abstract: "Benchmark: generate a roster of N learners for the 2018 ASCO example and issue every certificate.",
+        discussion: """
+            Examples:
+              creditpress bench --rows 2000
+            """)
 
     @Option(help: "Learners in the generated roster.")
     var rows: Int = 1000

@@ -8,7 +8,11 @@ import Foundation
 struct BenchTranscriptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-transcript",
-        abstract: "Benchmark: render a transcript of N generated completion records for one learner.")
+        abstract: "Benchmark: render a transcript of N generated completion records for one learner.",
+        discussion: """
+            Examples:
+              creditpress bench-transcript --rows 2000
+            """)
 
     @Option(help: "Completion records for the learner.")
     var rows: Int = 2000

@@ -69,6 +69,10 @@ struct CertificateCommand: AsyncParsableCommand {
 
             Exit status: 0 when the certificate was written, 65 when the input was refused, 74 when \
             the PDF cannot be written (a full disk, read-only media, permissions), 1 for any other failure.
+            
+            Examples:
+              creditpress certificate --activity Examples/asco-2018/activity.yaml --learner Examples/asco-2018/learners/physician.yaml --out certificate.pdf --png preview.png
+              creditpress certificate --activity activity.yaml --learner learner.yaml --signing keys --registry registry.sqlite --out certificate.pdf
             """)
 
     @OptionGroup var issue: IssueOptions

@@ -9,6 +9,14 @@ struct CreditPressCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creditpress",
         abstract: "Turns CME activity and learner data into PDF certificates.",
+        discussion: """
+            Examples:
+              creditpress certificate --activity Examples/asco-2018/activity.yaml --learner Examples/asco-2018/learners/physician.yaml --out certificate.pdf
+              creditpress batch --activity Examples/asco-2018/activity.yaml --roster Examples/asco-2018/roster.csv --out issued/
+              creditpress verify certificate.pdf --trust keys/ca.cert.pem --registry registry.sqlite
+              creditpress COMMAND --help   (each command's options and examples)
+            """,
+        version: CreditPressVersion.text,
         subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, KeysCommand.self, VerifyCommand.self, ReissueCommand.self, RevokeCommand.self, ServeCommand.self, ExportCommand.self, EnrolCommand.self, SignInLinkCommand.self, BatchWorkerCommand.self])
 }
 
@@ -74,4 +82,10 @@ enum Failure {
             throw ExitCode(kind.exitStatus)
         }
     }
+}
+
+/// The release, as `creditpress --version` prints it.
+enum CreditPressVersion {
+    static let number = "0.16.0"
+    static var text: String { "CreditPress \(number)" }
 }

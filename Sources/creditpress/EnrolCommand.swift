@@ -17,6 +17,9 @@ struct EnrolCommand: AsyncParsableCommand {
 
             Exit status: 0 when every row was enrolled, 2 when some were skipped (listed on standard \
             error), 65 when the roster or activity was refused.
+            
+            Examples:
+              creditpress enrol --activity Examples/asco-2018/activity.yaml Examples/asco-2018/enrolment.csv --registry registry.sqlite
             """)
 
     @Option(help: "The activity file (YAML or JSON) the learners are enrolled in.")
@@ -60,7 +63,11 @@ struct EnrolCommand: AsyncParsableCommand {
 struct SignInLinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign-in-link",
-        abstract: "Print a one-time sign-in link for a learner's account (valid 15 minutes, works once).")
+        abstract: "Print a one-time sign-in link for a learner's account (valid 15 minutes, works once).",
+        discussion: """
+            Examples:
+              creditpress sign-in-link --email s.whitfield@example.org --registry registry.sqlite
+            """)
 
     @Option(help: "The learner's email address.")
     var email: String

@@ -11,6 +11,10 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Report completions from the registry's records.",
+        discussion: """
+            Examples:
+              creditpress export pars --help   (each report has its own options)
+            """,
         subcommands: [ExportPARSCommand.self, ExportCPEMonitorCommand.self, ExportCEBrokerCommand.self, ExportBadgesCommand.self, ExportCLRCommand.self])
 }
 
@@ -30,6 +34,10 @@ struct ExportPARSCommand: AsyncParsableCommand {
             Exit status: 0 when every record due was written (or none was due), 2 when some were refused \
             (listed on standard error), 65 when the activity or registry was refused, 74 when the file \
             cannot be written.
+            
+            Examples:
+              creditpress export pars --activity Examples/qopi-2022/activity.yaml --registry registry.sqlite --out pars.txt
+              creditpress export pars --activity Examples/qopi-2022/activity.yaml --registry registry.sqlite --out pars.xml --dry-run
             """)
 
     @Option(help: "The activity file (YAML or JSON), with reporting.accmeActivityID.")
@@ -141,6 +149,9 @@ struct ExportBadgesCommand: AsyncParsableCommand {
 
             Exit status: 0 when every issued certificate got its badge, 2 when some could not (listed), 65 when \
             the activity, registry or signing folder was refused.
+            
+            Examples:
+              creditpress export badges --activity Examples/qopi-2022/activity.yaml --registry registry.sqlite --signing keys --out badges/
             """)
 
     @Option(help: "The activity file (YAML or JSON).")
@@ -242,6 +253,9 @@ struct ExportCLRCommand: AsyncParsableCommand {
             Holds the OpenBadgeCredential of every issued certificate of the learner completed in the period \
             (revoked and superseded ones are left out), each made from the registry's record, as `export badges` \
             makes them. Exit status: 0 when written, 65 when the registry, period or signing folder was refused.
+            
+            Examples:
+              creditpress export clr --learner-id L-2022-000201 --from 2022-01-01 --to 2022-12-31 --registry registry.sqlite --signing keys --out clr.jwt
             """)
 
     @Option(help: "The learner's id, as on their certificates.")
@@ -340,6 +354,9 @@ struct ExportCPEMonitorCommand: AsyncParsableCommand {
             Exit status: 0 when every record due was written or accepted, 2 when some were refused, rejected, \
             not answered, or need correcting in CPE Monitor by hand (listed), 65 when the activity, registry \
             or configuration was refused.
+            
+            Examples:
+              creditpress export cpe-monitor --activity Examples/asco-2018/activity.yaml --registry registry.sqlite --out cpe.csv
             """)
 
     @Option(help: "The activity file (YAML or JSON), with its ACPE credit and UANs.")
@@ -477,6 +494,9 @@ struct ExportCEBrokerCommand: AsyncParsableCommand {
 
             Exit status: 0 when every record due was written, 2 when some were refused or need correcting by \\
             hand (listed), 65 when the activity or registry was refused.
+            
+            Examples:
+              creditpress export ce-broker --activity Examples/qopi-2022/activity.yaml --registry registry.sqlite --out ce-broker.csv
             """)
 
     @Option(help: "The activity file (YAML or JSON), with reporting.ceBrokerProviderID.")

@@ -8,6 +8,10 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage the keys certificates are signed with.",
+        discussion: """
+            Examples:
+              creditpress keys init --out keys/
+            """,
         subcommands: [Init.self, ID.self])
 
     /// `creditpress keys init`: a test CA and a signing certificate issued by it.
@@ -21,6 +25,9 @@ struct KeysCommand: ParsableCommand {
                 Pass the folder as --signing to certificate and batch, and ca.cert.pem as --trust to verify. \
                 Readers such as Acrobat will not trust these certificates: for that a provider needs a \
                 certificate from a CA on the Adobe Approved Trust List (see the README).
+                
+                Examples:
+                  creditpress keys init --out keys/ --organization \"Example CME Provider\"
                 """)
 
         @Option(name: .shortAndLong, help: "The folder to write the keys to (made if missing; an existing signing key is never replaced).")

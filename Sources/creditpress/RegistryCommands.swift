@@ -7,7 +7,11 @@ import Foundation
 struct ReissueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reissue",
-        abstract: "Issue a corrected certificate (e.g. a corrected name) under a new id that supersedes an issued one.")
+        abstract: "Issue a corrected certificate (e.g. a corrected name) under a new id that supersedes an issued one.",
+        discussion: """
+            Examples:
+              creditpress reissue --id 7KQ2M-XW4HD-R --reason \"name corrected\" --activity activity.yaml --learner learner.yaml --registry registry.sqlite --out corrected.pdf
+            """)
 
     @Option(help: "The id of the certificate to supersede.")
     var id: String
@@ -37,7 +41,11 @@ struct ReissueCommand: AsyncParsableCommand {
 struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
-        abstract: "Revoke an issued certificate; verify then reports it as revoked, with the reason.")
+        abstract: "Revoke an issued certificate; verify then reports it as revoked, with the reason.",
+        discussion: """
+            Examples:
+              creditpress revoke --id 7KQ2M-XW4HD-R --reason \"attendance not confirmed\" --registry registry.sqlite
+            """)
 
     @Option(help: "The id of the certificate to revoke.")
     var id: String

@@ -17,6 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Serves / (check a certificate by file, id or QR code), /verify (the QR code's address), \
             /verify/ID, and the JSON API under /api/v1. Stop it with Ctrl-C.
+            
+            Examples:
+              creditpress serve --registry registry.sqlite --trust keys/ca.cert.pem --signing keys --activities Examples --outbox outbox/
+              scripts/serve.sh   (the examples, ready to try)
             """)
 
     @Option(help: "The address to listen on.")

@@ -8,7 +8,11 @@ import Foundation
 struct StatementsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statements",
-        abstract: "Print the filled-in statements of an activity's certificates, per kind of certificate.")
+        abstract: "Print the filled-in statements of an activity's certificates, per kind of certificate.",
+        discussion: """
+            Examples:
+              creditpress statements --activity Examples/asco-2018/activity.yaml
+            """)
 
     @Option(help: "The activity file (YAML or JSON).")
     var activity: String

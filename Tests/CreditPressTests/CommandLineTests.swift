@@ -100,3 +100,21 @@ struct CommandLineTests {
         #expect(issued.status == 0, "\(issued.errors)")
     }
 }
+
+/// What a new user reads first: the version, and an example in every command's help.
+struct HelpTests {
+    @Test func theVersionIsPrinted() throws {
+        let run = try CommandLineTests.run(["--version"])
+        #expect(run.status == 0)
+        #expect(run.output.hasPrefix("CreditPress "), "\(run.output)")
+    }
+
+    @Test(arguments: ["certificate", "batch", "transcript", "statements", "verify", "reissue", "revoke", "serve", "enrol", "sign-in-link",
+                      "keys init", "keys id", "export pars", "export cpe-monitor", "export ce-broker", "export badges", "export clr"])
+    func everyCommandsHelpHasAnExample(command: String) throws {
+        let run = try CommandLineTests.run(command.split(separator: " ").map(String.init) + ["--help"])
+        #expect(run.status == 0)
+        #expect(run.output.contains("Example"), "\(command) --help has no example")
+        #expect(run.output.contains("creditpress \(command)"), "\(command) --help shows no use of itself")
+    }
+}
