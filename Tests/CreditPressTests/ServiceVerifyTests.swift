@@ -20,12 +20,12 @@ struct ServiceVerifyTests {
         let bytes: [UInt8]
         let qrText: String?
 
-        init(verificationsPerMinute: Int = 600, trustedProxies: Set<String> = []) async throws {
+        init(verificationsPerMinute: Int = 600, trustedProxies: Set<String> = [], trustRoots: [Certificate] = TrustTests.roots) async throws {
             let folder = try Fixture.temporaryFolder()
             registry = try SQLiteRegistry(file: folder.appendingPathComponent("registry.sqlite"))
             let issued = try await TrustTests.issue(registry: registry)
             (id, bytes, qrText) = (issued.id, issued.bytes, issued.certificate.qrText)
-            var configuration = ServiceConfiguration(registry: registry.file, trustRoots: TrustTests.roots,
+            var configuration = ServiceConfiguration(registry: registry.file, trustRoots: trustRoots,
                                                      signers: [TrustTests.keys.identity.certificate], resources: Fixture.resources,
                                                      verificationsPerMinute: verificationsPerMinute)
             configuration.trustedProxies = trustedProxies
@@ -112,6 +112,19 @@ struct ServiceVerifyTests {
         buffer.writeBytes(bytes)
         buffer.writeString("\r\n--XyZ--\r\n")
         return buffer
+    }
+
+    /// A service set up without the provider's root cannot confirm a genuine file: it says
+    /// so, and never calls it NOT VALID.
+    @Test func withoutATrustedRootTheServiceCannotConfirm() async throws {
+        let world = try await World(trustRoots: [])
+        try await world.test { client in
+            let page = Self.text(try await client.execute(uri: "/verify/upload", method: .post,
+                                                          headers: [.contentType: "multipart/form-data; boundary=XyZ"], body: Self.multipart(world.bytes)))
+            #expect(page.contains("<strong>CANNOT CONFIRM</strong>"), "\(page.prefix(2000))")
+            #expect(page.contains("a trusted root certificate"))
+            #expect(!page.contains("<strong>NOT VALID</strong>"))
+        }
     }
 
     @Test func anUploadedPDFGetsEveryCheckOfVerify() async throws {
