@@ -15,10 +15,7 @@ extension BatchRunner {
         let part = options.output.appendingPathComponent(".summary.csv.part")
         let csv = try CSVFile(url: part, delimiter: roster.delimiter, byteOrderMark: true)
         let comma = roster.delimiter == ";"
-        func number(_ value: Double) -> String {
-            let text = value == value.rounded() ? String(Int(value)) : String(value)
-            return comma ? text.replacingOccurrences(of: ".", with: ",") : text
-        }
+        func number(_ value: Double) -> String { ReportStream.number(value, decimalComma: comma) }
         try csv.write(row: ["what", "certificates", "total"])
         try csv.write(row: ["issued", "\(summary.accepted)", ""])
         try csv.write(row: ["refused rows", "\(summary.rejected)", ""])

@@ -80,8 +80,10 @@ package final class ReportStream {
         code.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ":", with: "_")
     }
 
+    private func number(_ value: Double) -> String { Self.number(value, decimalComma: decimalComma) }
+
     /// 24.5, or 24,5 beside semicolons: what the spreadsheet will read as a number.
-    private func number(_ value: Double) -> String {
+    package static func number(_ value: Double, decimalComma: Bool) -> String {
         let text = value == value.rounded() ? String(Int(value)) : String(value)
         return decimalComma ? text.replacingOccurrences(of: ".", with: ",") : text
     }
