@@ -16,6 +16,54 @@ struct ExportCommand: AsyncParsableCommand {
               creditpress export pars --help   (each report has its own options)
             """,
         subcommands: [ExportPARSCommand.self, ExportCPEMonitorCommand.self, ExportCEBrokerCommand.self, ExportBadgesCommand.self, ExportCLRCommand.self])
+
+    /// Every certificate of the activity, each with the activity text recorded at its issue
+    /// (the file given when the registry lacks it).
+    static func certificates(of activity: Activity, in store: SQLiteRegistry, boards: BoardCatalog) async throws
+        -> [(record: IssuedRecord, activity: Activity)] {
+        var records: [(record: IssuedRecord, activity: Activity)] = []
+        for record in try await store.certificates(activityID: activity.id) {
+            records.append((record, await BadgeMaker.recordedActivity(record, registry: store, boards: boards) ?? activity))
+        }
+        return records
+    }
+}
+
+/// The options of the commands that sign digital credentials (badges, CLRs).
+struct CredentialSigningOptions: ParsableArguments {
+    @Option(help: "The folder with the signing keys (default: $CREDITPRESS_SIGNING).")
+    var signing: String?
+
+    @Option(help: "RS256 (default when an RSA key is there) or ES256.")
+    var algorithm: BadgeSigner.Algorithm?
+
+    @Option(help: "The service's public address the credentials point to (issuer, status list, verification pages). Default: the provider's verification_url without /verify.")
+    var baseURL: String?
+
+    /// The signer, from the signing folder; refused without one.
+    func signer() async throws -> BadgeSigner {
+        guard let folder = Live.signingFolder(explicit: signing) else {
+            throw InputError([Problem(file: "--signing", field: "", message: "is required: badges and CLRs are signed",
+                                      hint: "give the signing folder (--signing DIR or $CREDITPRESS_SIGNING); `creditpress keys init --out DIR` makes a test one")])
+        }
+        return try await BadgeSigner(identity: try SigningIdentity.load(from: folder), algorithm: algorithm)
+    }
+
+    /// `--base-url`, else the provider's verification page's service.
+    static func addresses(explicit: String?, activity: Activity) throws(InputError) -> BadgeAddresses {
+        if let explicit {
+            guard let url = URL(string: explicit), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                throw InputError([Problem(file: "--base-url", field: "", message: "'\(explicit)' is not an http(s) address")])
+            }
+            return BadgeAddresses(base: explicit)
+        }
+        guard let addresses = BadgeAddresses.from(verificationURL: activity.provider.verificationURL) else {
+            throw InputError([Problem(file: activity.sourceFile, field: "provider.verification_url",
+                                      message: "does not end in /verify, so the service badges point to is not known",
+                                      hint: "give --base-url with the service's public address (e.g. https://cme.example.org)")])
+        }
+        return addresses
+    }
 }
 
 /// `creditpress export pars`: ACCME PARS learner completions (MOC) for one activity.
@@ -163,14 +211,7 @@ struct ExportBadgesCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The folder to write the badges into (made if missing).")
     var out: String
 
-    @Option(help: "The folder with the signing keys (default: $CREDITPRESS_SIGNING).")
-    var signing: String?
-
-    @Option(help: "RS256 (default when an RSA key is there) or ES256.")
-    var algorithm: BadgeSigner.Algorithm?
-
-    @Option(help: "The service's public address the badges point to (issuer, status list, verification pages). Default: the provider's verification_url without /verify.")
-    var baseURL: String?
+    @OptionGroup var credentials: CredentialSigningOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -180,12 +221,8 @@ struct ExportBadgesCommand: AsyncParsableCommand {
             let location = try Live.requiredRegistry(explicit: registry, needs: "the export")
             let boards = try BoardCatalog(file: environment.resources.boards)
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity, boards: boards)
-            guard let folder = Live.signingFolder(explicit: signing) else {
-                throw InputError([Problem(file: "--signing", field: "", message: "is required: badges are signed",
-                                          hint: "give the signing folder (--signing DIR or $CREDITPRESS_SIGNING); `creditpress keys init --out DIR` makes a test one")])
-            }
-            let signer = try await BadgeSigner(identity: try SigningIdentity.load(from: folder), algorithm: algorithm)
-            let addresses = try Self.addresses(explicit: baseURL, activity: activityRecord)
+            let signer = try await credentials.signer()
+            let addresses = try CredentialSigningOptions.addresses(explicit: credentials.baseURL, activity: activityRecord)
             let store = try SQLiteRegistry(file: location)
             let records = try await store.certificates(activityID: activityRecord.id)
             let current = records.filter { $0.status == .issued }
@@ -222,22 +259,6 @@ struct ExportBadgesCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
     }
-
-    /// `--base-url`, else the provider's verification page's service.
-    static func addresses(explicit: String?, activity: Activity) throws(InputError) -> BadgeAddresses {
-        if let explicit {
-            guard let url = URL(string: explicit), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-                throw InputError([Problem(file: "--base-url", field: "", message: "'\(explicit)' is not an http(s) address")])
-            }
-            return BadgeAddresses(base: explicit)
-        }
-        guard let addresses = BadgeAddresses.from(verificationURL: activity.provider.verificationURL) else {
-            throw InputError([Problem(file: activity.sourceFile, field: "provider.verification_url",
-                                      message: "does not end in /verify, so the service badges point to is not known",
-                                      hint: "give --base-url with the service's public address (e.g. https://cme.example.org)")])
-        }
-        return addresses
-    }
 }
 
 extension BadgeSigner.Algorithm: ExpressibleByArgument {
@@ -273,14 +294,7 @@ struct ExportCLRCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the CLR (.jwt).")
     var out: String
 
-    @Option(help: "The folder with the signing keys (default: $CREDITPRESS_SIGNING).")
-    var signing: String?
-
-    @Option(help: "RS256 (default when an RSA key is there) or ES256.")
-    var algorithm: BadgeSigner.Algorithm?
-
-    @Option(help: "The service's public address the credentials point to (default: from the first certificate's activity's verification_url).")
-    var baseURL: String?
+    @OptionGroup var credentials: CredentialSigningOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -291,11 +305,7 @@ struct ExportCLRCommand: AsyncParsableCommand {
             let boards = try BoardCatalog(file: environment.resources.boards)
             let first = try from.map { text throws(InputError) in try Self.day(text, option: "--from") }
             let last = try to.map { text throws(InputError) in try Self.day(text, option: "--to") }
-            guard let folder = Live.signingFolder(explicit: signing) else {
-                throw InputError([Problem(file: "--signing", field: "", message: "is required: the CLR is signed",
-                                          hint: "give the signing folder (--signing DIR or $CREDITPRESS_SIGNING)")])
-            }
-            let signer = try await BadgeSigner(identity: try SigningIdentity.load(from: folder), algorithm: algorithm)
+            let signer = try await credentials.signer()
             let store = try SQLiteRegistry(file: location)
             var held: [(record: IssuedRecord, activity: Activity, position: Int)] = []
             let records = try await store.certificates(learnerID: learnerID).filter { record in
@@ -314,7 +324,7 @@ struct ExportCLRCommand: AsyncParsableCommand {
                 }
                 held.append((record, activity, positions[record.id] ?? 0))
             }
-            let addresses = try ExportBadgesCommand.addresses(explicit: baseURL, activity: held[0].activity)
+            let addresses = try CredentialSigningOptions.addresses(explicit: credentials.baseURL, activity: held[0].activity)
             let period = (first, last) == (nil, nil) ? "all records"
                 : "\(first.map { $0.longForm } ?? "…") – \(last.map { $0.longForm } ?? "…")"
             let clr = try ClrCredential(learnerName: records.last?.learnerName ?? learnerID, period: period, certificates: held,
@@ -396,10 +406,7 @@ struct ExportCPEMonitorCommand: AsyncParsableCommand {
             var settings = CPEMonitorSettings()
             (settings.changeAction, settings.deleteAction) = (changeAction, deleteAction)
             let export = CPEMonitorExport(activity: activityRecord, settings: settings)
-            var records: [(record: IssuedRecord, activity: Activity)] = []
-            for record in try await store.certificates(activityID: activityRecord.id) {
-                records.append((record, await BadgeMaker.recordedActivity(record, registry: store, boards: boards) ?? activityRecord))
-            }
+            let records = try await ExportCommand.certificates(of: activityRecord, in: store, boards: boards)
             let now = Live.issueDate(nil)
             let plan = export.plan(records: records, sent: try await store.latestEntries(target: CPEMonitorExport.target),
                                    today: CivilDate.day(of: now, in: activityRecord.timeZone), file: out, at: now)
@@ -527,10 +534,7 @@ struct ExportCEBrokerCommand: AsyncParsableCommand {
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity, boards: boards)
             let store = try SQLiteRegistry(file: location)
             let export = CEBrokerExport(activity: activityRecord, states: Set(state.isEmpty ? ["FL"] : state), subjectCode: subjectCode)
-            var records: [(record: IssuedRecord, activity: Activity)] = []
-            for record in try await store.certificates(activityID: activityRecord.id) {
-                records.append((record, await BadgeMaker.recordedActivity(record, registry: store, boards: boards) ?? activityRecord))
-            }
+            let records = try await ExportCommand.certificates(of: activityRecord, in: store, boards: boards)
             let now = Live.issueDate(nil)
             let plan = try export.plan(records: records, sent: try await store.latestEntries(target: CEBrokerExport.target), file: out, at: now)
             for notice in plan.refused { FileHandle.standardError.write(Data("error: \(notice)\n".utf8)) }
