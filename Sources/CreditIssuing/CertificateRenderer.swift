@@ -64,13 +64,13 @@ public final class CertificateRenderer {
     public init(environment: CreditEnvironment, fonts: FontLibrary?, drawingCache: URL?) throws {
         self.environment = environment
         let resources = environment.resources
-        preparedDrawings = PreparedDrawings(disk: drawingCache.map(DrawingCache.init), fonts: resources.fonts)
+        let fonts = try fonts ?? FontLibrary(environment: environment)
+        self.fonts = fonts
+        preparedDrawings = PreparedDrawings(disk: drawingCache.map(DrawingCache.init), fonts: fonts)
         images = ImageCache(sizes: drawingCache.map(ArtworkSizes.init))
         if drawingCache != nil { _ = DrawingCache.startupFiles }
         let directory = resources.statements
         catalogLoad = BackgroundLoad { try StatementCatalog(directory: directory) }
-        let fonts = try fonts ?? FontLibrary(environment: environment)
-        self.fonts = fonts
         engineLoad = BackgroundLoad({ EngineBox(engine: try TextEngine(fonts: fonts)) },
                                     then: { box in
                                         creditpress_lower_thread_priority()
@@ -136,7 +136,7 @@ public final class CertificateRenderer {
             let known = (try? FileManager.default.contentsOfDirectory(atPath: resources.certificateLayouts.path)) ?? []
             throw LayoutError(file: url.path, block: nil, message: "there is no such layout; available: \(known.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted().joined(separator: ", "))")
         }
-        let spec = try LayoutSpec.read(url, fonts: fonts)
+        let spec = try LayoutSpec.read(url, bundled: resources.certificateLayouts, fonts: fonts)
         layouts[name] = (spec, spec.sourceFiles.map { (try? Data(contentsOf: $0)) ?? Data() }, generation)
         return spec
     }

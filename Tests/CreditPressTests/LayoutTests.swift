@@ -212,7 +212,7 @@ struct LayoutTests {
     }
 
     @Test(arguments: [
-        ("  - id: a\n    text: x\n    top: 1\n    style: { family: Comic Sans }\n", "blocks[0].style.family", "no bundled font is called 'Comic Sans'"),
+        ("  - id: a\n    text: x\n    top: 1\n    style: { family: Comic Sans }\n", "blocks[0].style.family", "no font is called 'Comic Sans'"),
         ("  - id: a\n    text: x\n", "blocks[0]", "has no position"),
         ("  - id: a\n    text: x\n    below: b\n", "blocks[0].below", "there is no earlier block 'b'"),
         ("  - id: a\n    text: \"{{#x}}\"\n    top: 1\n", "blocks[0].text", "template syntax error"),

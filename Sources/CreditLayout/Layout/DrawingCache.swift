@@ -46,8 +46,8 @@ package struct DrawingCache: Sendable {
         }
     }
 
-    /// The digest of `items` drawn in this process with the fonts in `fonts`.
-    package static func key(for items: [String], fonts: URL) -> String {
+    /// The digest of `items` drawn in this process with the fonts in the folders `fonts`.
+    package static func key(for items: [String], fonts: [URL]) -> String {
         var hash = SHA256()
         for part in [environment(fonts: fonts)] + items {
             hash.update(data: Array(part.utf8))
@@ -59,13 +59,15 @@ package struct DrawingCache: Sendable {
     /// The files whose contents decide what Cairo draws: the program and the libraries it
     /// started with, librsvg (opened only when an SVG is decoded, so named by its file beside
     /// Cairo's whether or not it is loaded yet), and the fonts.
-    package static func environment(fonts: URL) -> String {
+    package static func environment(fonts folders: [URL]) -> String {
         var lines = ["creditpress prepared drawings 2"]
         for path in startupFiles { lines.append(identity(of: path)) }
         lines.append(librsvg)
         let manager = FileManager.default
-        for name in ((try? manager.contentsOfDirectory(atPath: fonts.path)) ?? []).sorted() {
-            lines.append(identity(of: fonts.appendingPathComponent(name).path))
+        for fonts in folders {
+            for name in ((try? manager.contentsOfDirectory(atPath: fonts.path)) ?? []).sorted() {
+                lines.append(identity(of: fonts.appendingPathComponent(name).path))
+            }
         }
         return lines.joined(separator: "\n")
     }

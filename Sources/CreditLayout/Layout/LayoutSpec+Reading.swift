@@ -9,16 +9,38 @@ extension LayoutSpec {
         "letter": (612, 792), "a4": (595.276, 841.89), "legal": (612, 1008), "a5": (419.528, 595.276),
     ]
 
-    /// Reads a layout file, and the layout it `extends`, if any; names used in its
-    /// templates are checked when it is filled.
-    public static func read(_ url: URL, fonts: FontLibrary) throws -> LayoutSpec {
+    /// Reads a layout file, and the layouts it `extends`, if any (beside it, else in
+    /// `bundled`); names used in its templates are checked when it is filled. The font files
+    /// in a `fonts/` folder beside any of those files are added to `fonts` first.
+    public static func read(_ url: URL, bundled: URL? = nil, fonts: FontLibrary) throws -> LayoutSpec {
         var files: [URL] = []
-        let document = try LayoutInheritance.load(url, files: &files)
+        let document = try LayoutInheritance.load(url, bundled: bundled, files: &files)
+        for folder in fontFolders(of: files) {
+            do {
+                try fonts.addFonts(in: folder)
+            } catch {
+                throw InputError([Problem(file: document.file, field: "fonts/", message: error.message,
+                                          hint: "put the brand's .ttf or .otf files in \(folder.path), or remove the folder")])
+            }
+        }
         let reader = FieldReader(document)
         let spec = read(reader.root, name: url.deletingPathExtension().lastPathComponent, fonts: fonts)
         guard var spec, reader.problems.isEmpty else { throw InputError(reader.problems) }
         spec.sourceFiles = files
         return spec
+    }
+
+    /// The `fonts/` folders beside the layout files read, other than the bundled fonts.
+    package static func fontFolders(of files: [URL]) -> [URL] {
+        var folders: [URL] = []
+        for file in files {
+            let folder = file.deletingLastPathComponent().appendingPathComponent("fonts").standardizedFileURL
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
+                  !folders.contains(folder) else { continue }
+            folders.append(folder)
+        }
+        return folders
     }
 
     private static func read(_ root: FieldMapping, name: String, fonts: FontLibrary) -> LayoutSpec? {
@@ -65,8 +87,8 @@ extension LayoutSpec {
             if fonts.families.contains(family) {
                 style.family = family
             } else {
-                map.reader.report(map.child("family"), map.value("family"), "no bundled font is called '\(family)'",
-                                  hint: "use one of: \(fonts.families.sorted().joined(separator: ", "))")
+                map.reader.report(map.child("family"), map.value("family"), "no font is called '\(family)'",
+                                  hint: "use one of: \(fonts.families.sorted().joined(separator: ", ")), or put the font's files in a fonts/ folder beside the layout")
             }
         }
         style.size = map.number("size") ?? style.size
@@ -90,7 +112,7 @@ extension LayoutSpec {
     private static func readBlock(_ item: FieldMapping, defaults: TextStyle, page: (width: Double, margin: Double),
                                   known: [TextBlock], fonts: FontLibrary) -> TextBlock? {
         item.rejectUnknownKeys(["id", "text", "top", "below", "gap", "bottom", "left", "width", "maxHeight",
-                                "style", "minSize", "maxLines", "optional"])
+                                "style", "minSize", "maxLines", "optional", "remove"])
         let id = item.string("id", required: true)
         let source = item.string("text", required: true)
         let style = readStyle(item.mapping("style"), base: defaults, fonts: fonts)
@@ -147,7 +169,7 @@ extension LayoutSpec {
     }
 
     private static func readImage(_ item: FieldMapping) -> ImageSlot? {
-        item.rejectUnknownKeys(["source", "box", "optional", "alt"])
+        item.rejectUnknownKeys(["id", "source", "box", "optional", "alt", "remove"])
         guard let source = item.string("source", required: true), let box = item.numbers("box", count: 4) else {
             return nil
         }

@@ -5,17 +5,25 @@ import Foundation
 /// The bundled fonts, loaded through a private fontconfig configuration.
 ///
 /// Only the files in `Fonts/` are visible, whatever the machine has installed, so the
-/// same input gives the same PDF everywhere. The configuration is read-only once built
-/// and may be shared by all workers; each worker makes its own `TextEngine` from it.
+/// same input gives the same PDF everywhere; a layout folder's own `fonts/` (a brand
+/// font) is added when the layout is read (`addFonts(in:)`). The configuration may be
+/// shared by all workers; each worker makes its own `TextEngine` from it. It changes only
+/// under the font lock (`FontAccess`), which every use of it takes.
 public final class FontLibrary: @unchecked Sendable {
     public let directory: URL
-    /// The family names the bundled fonts provide.
-    public let families: Set<String>
+    /// The family names the fonts provide (bundled and added).
+    public var families: Set<String> { state.withLock { inventory.families } }
+    /// The folders added to the bundled one, in the order they were added.
+    public var addedDirectories: [URL] { state.withLock { added } }
+    /// Counts the additions: an engine made before one tells Pango the fonts changed.
+    package var generation: Int { state.withLock { added.count } }
     /// Where fontconfig keeps its cache of these fonts (and the engine its list of the
     /// fonts recently used); nil keeps nothing between processes.
     package let cacheDirectory: URL?
     package let config: OpaquePointer
-    private let coverage: OpaquePointer
+    private var inventory: (families: Set<String>, coverage: OpaquePointer)
+    private var added: [URL] = []
+    private let state = NSLock()
 
     /// The fonts of the environment's `Fonts/` folder, cached in its cache folder.
     public convenience init(environment: CreditEnvironment) throws(FontError) {
@@ -47,13 +55,41 @@ public final class FontLibrary: @unchecked Sendable {
         self.directory = directory
         self.cacheDirectory = cacheDirectory
         self.config = config
-        self.coverage = coverage
-        self.families = families
+        self.inventory = (families, coverage)
     }
 
     deinit {
-        FcCharSetDestroy(coverage)
+        FcCharSetDestroy(inventory.coverage)
         FcConfigDestroy(config)
+    }
+
+    /// Adds the font files in `folder` (a layout's own `fonts/`) to the fonts every engine
+    /// made from this library can use; a folder added before is not read again. Throws when
+    /// the folder holds no font fontconfig can read.
+    public func addFonts(in folder: URL) throws(FontError) {
+        let folder = folder.standardizedFileURL
+        guard FontLibrary.holdsFontFiles(folder) else {
+            throw FontError(message: "\(folder.path) holds no font files (.ttf, .otf, .ttc)")
+        }
+        try FontAccess.serialized { () throws(FontError) in
+            guard !state.withLock({ added.contains(folder) }) else { return }
+            guard FcConfigAppFontAddDir(config, folder.path) != 0 else {
+                throw FontError(message: "the fonts in \(folder.path) could not be read")
+            }
+            let (families, coverage) = FontLibrary.inventory(config)
+            guard let coverage else { throw FontError(message: "fontconfig could not list the fonts after reading \(folder.path)") }
+            state.withLock {
+                FcCharSetDestroy(inventory.coverage)
+                inventory = (families, coverage)
+                added.append(folder)
+            }
+        }
+    }
+
+    /// Whether `folder` holds a file named like a font (`.ttf`, `.otf`, `.ttc`, `.otc`).
+    package static func holdsFontFiles(_ folder: URL) -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.contains { ["ttf", "otf", "ttc", "otc"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
     }
 
     /// The characters of `text` that no bundled font can draw (spaces and invisible
@@ -61,7 +97,7 @@ public final class FontLibrary: @unchecked Sendable {
     public func missingCharacters(in text: String) -> [Unicode.Scalar] {
         var missing: [Unicode.Scalar] = []
         for scalar in text.unicodeScalars where !FontLibrary.isInvisible(scalar) {
-            if FcCharSetHasChar(coverage, scalar.value) == 0 && !missing.contains(scalar) {
+            if state.withLock({ FcCharSetHasChar(inventory.coverage, scalar.value) }) == 0 && !missing.contains(scalar) {
                 missing.append(scalar)
             }
         }

@@ -26,6 +26,8 @@ public final class TextEngine {
     private var fontsSeen: Set<FontKey> = []
     /// Pango's font objects already described (it keeps one per font and size).
     private var fontObjectsSeen: Set<UnsafeMutableRawPointer> = []
+    /// The library's `generation` Pango's caches were made for.
+    private var fontGeneration: Int
 
     public init(fonts: FontLibrary) throws(TextError) {
         guard let fontMap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT) else {
@@ -39,6 +41,7 @@ public final class TextEngine {
         self.fonts = fonts
         self.fontMap = fontMap
         self.context = context
+        fontGeneration = fonts.generation
         configure(context)
     }
 
@@ -133,6 +136,12 @@ public final class TextEngine {
     }
 
     private func shapeSerialized(_ markup: ParsedMarkup, style: TextStyle, size: Double, width: Double) -> ShapedText {
+        let generation = fonts.generation
+        if generation != fontGeneration {
+            // A layout added its own fonts since Pango last listed them.
+            pango_fc_font_map_config_changed(OpaquePointer(fontMap))
+            fontGeneration = generation
+        }
         let layout = pango_layout_new(context)!
         pango_layout_set_text(layout, markup.text, -1)
         let attributes = pango_attr_list_copy(markup.attributes)

@@ -14,11 +14,11 @@ import Foundation
 /// Belongs to one renderer (one thread).
 package final class PreparedDrawings {
     private let disk: DrawingCache?
-    private let fonts: URL
+    private let fonts: FontLibrary
     /// How many sets this process has drawn (rather than found); for tests.
     package private(set) var drawnCount = 0
 
-    package init(disk: DrawingCache?, fonts: URL) {
+    package init(disk: DrawingCache?, fonts: FontLibrary) {
         self.disk = disk
         self.fonts = fonts
     }
@@ -51,7 +51,7 @@ package final class PreparedDrawings {
 
     /// The forms of `items` from the disk cache, or drawn (and then kept there).
     private func make(_ items: [PageFrame.PreparedItem]) throws(FormPlacementError) -> [PreparedForm] {
-        let key = disk.map { _ in DrawingCache.key(for: items.map(\.recipe), fonts: fonts) }
+        let key = disk.map { _ in DrawingCache.key(for: items.map(\.recipe), fonts: [fonts.directory] + fonts.addedDirectories) }
         if let disk, let key, let page = disk.read(key), let forms = try? Self.forms(in: page, count: items.count) {
             return forms
         }
