@@ -105,14 +105,18 @@ public final class CertificateIssuer: @unchecked Sendable {
     }
 
     /// A corrected certificate under a new id that supersedes `oldID`, with the reason kept.
-    public func reissue(_ oldID: String, input: IssueInput, reason: String) async throws -> IssueResult {
-        guard let registry else { throw RegistryError("reissuing needs the registry (--registry FILE)") }
-        guard let old = try await registry.record(id: oldID) else {
-            throw RegistryError("\(oldID) is not in the registry \(registry.location)")
-        }
+    /// A corrected certificate under a new id that supersedes `oldID`. A signed certificate
+    /// is replaced by a signed one: without a signing identity it is refused, unless
+    /// `allowUnsigned` says an unsigned replacement is meant.
+    public func reissue(_ oldID: String, input: IssueInput, reason: String, allowUnsigned: Bool = false) async throws -> IssueResult {
+        let old = try await supersedable(oldID)
         guard old.activityID == input.activity.id, old.learnerID == input.learner.id else {
             throw RegistryError("\(oldID) is learner \(old.learnerID)'s certificate for activity \(old.activityID), not learner \(input.learner.id)'s for \(input.activity.id)")
         }
+        if old.signature != nil, signing == nil, !allowUnsigned {
+            throw RegistryError("\(oldID) was signed, so its replacement must be signed too: give the signing folder (--signing DIR or $CREDITPRESS_SIGNING), or --unsigned if an unsigned replacement is really meant")
+        }
+        guard let registry else { throw RegistryError("reissuing needs the registry (--registry FILE)") }
         let latest = try await registry.latest(activityID: old.activityID, learnerID: old.learnerID)
         let revision = (latest?.revision ?? old.revision) + 1
         let id = CertificateID.make(activity: input.activity.id, learner: input.learner.id, key: idKey.key, revision: revision)
@@ -122,6 +126,39 @@ public final class CertificateIssuer: @unchecked Sendable {
         try await registry.supersede(id: oldID, with: record, reason: reason, activityText: input.activityText,
                                      actor: renderer.environment.actor)
         return IssueResult(id: id, bytes: made.bytes, certificate: made.certificate, record: record, reproduced: false)
+    }
+
+    /// The registry's record of `oldID`, when it can be superseded: issued, not revoked or
+    /// superseded already.
+    public func supersedable(_ oldID: String) async throws -> IssuedRecord {
+        guard let registry else {
+            throw RegistryError("reissuing needs the registry the certificate was recorded in (--registry FILE or $CREDITPRESS_REGISTRY); a certificate issued without one has no record to supersede: issue it again with the corrected data")
+        }
+        guard let old = try await registry.record(id: oldID) else {
+            throw RegistryError("\(oldID) is not in the registry \(registry.location)")
+        }
+        switch old.status {
+        case .issued: return old
+        case .superseded: throw RegistryError("\(oldID) was superseded already, by \(old.supersededBy ?? "another certificate"); reissue that one")
+        case .revoked: return old
+        }
+    }
+
+    /// The issued certificate `record` drawn again from its recorded input (the learner and
+    /// the activity the registry kept; artwork from `activityFolder`), byte for byte as issued.
+    public func reprint(_ record: IssuedRecord, activityFolder: URL, displayName: String, layoutName: String? = nil) async throws -> IssueResult {
+        guard let registry else { throw RegistryError("reprinting needs the registry (--registry FILE)") }
+        guard let activityText = try await registry.input(sha256: record.activitySHA256) else {
+            throw RegistryError("the registry has no copy of the activity file \(record.id) was issued from")
+        }
+        guard let learner = record.learner else {
+            throw RegistryError("the registry's record of \(record.id) does not hold the learner's details (recorded by an older version)")
+        }
+        let activity = try renderer.readActivity(Data(activityText.utf8), displayName: displayName, directory: activityFolder)
+        let input = IssueInput(activity: activity, activityText: activityText, learner: learner, learnerText: record.learnerInput,
+                               layoutName: layoutName ?? record.layoutName, creationDate: record.issuedAt)
+        let result = try reproduce(record, input: input)
+        return result
     }
 
     private func make(_ input: IssueInput, id: String, revision: Int) throws -> IssueResult {
@@ -142,7 +179,7 @@ public final class CertificateIssuer: @unchecked Sendable {
             throw RegistryError("""
                 certificate \(record.id) was issued on \(ISODate.string(record.issuedAt)) and is frozen, but these inputs or \
                 templates now give a different file (\(Self.differences(record, input: input, certificate: certificate))); \
-                to correct it, run `creditpress reissue --id \(record.id) --reason …`, which makes a new id that supersedes it
+                to correct it, run `creditpress reissue --id \(record.id) --reason \"…\"` with the corrected learner file or roster (--learner or --roster), which makes a new id that supersedes it
                 """)
         }
         return IssueResult(id: record.id, bytes: drawn.bytes, certificate: certificate, record: record, reproduced: true)

@@ -124,6 +124,9 @@ struct BatchCommand: AsyncParsableCommand {
             let amount = total == total.rounded() ? String(Int(total)) : String(total)
             print("  \(code): \(amount) in total, on \(count) certificates")
         }
+        if !summary.movedAside.isEmpty {
+            print("  \(summary.movedAside.count) superseded certificates moved to \(out)/superseded/")
+        }
         if summary.rejected > 0 { throw ExitCode(2) }
     }
 }

@@ -220,4 +220,77 @@ struct TrustCommandLineTests {
         let verified = try CommandLineTests.run(["verify", sample.path, "--trust", setup.trust, "--registry", setup.registry.path])
         #expect(verified.status == 0, "\(verified.output)")
     }
+
+    @Test func aBatchRowIsReissuedSignedFromTheCorrectedRosterAndReprintedAsIssued() throws {
+        let setup = try Setup()
+        let roster = setup.folder.appendingPathComponent("roster.csv")
+        let lines = try String(contentsOf: Fixture.example.appendingPathComponent("roster.csv"), encoding: .utf8)
+            .split(separator: "\n").prefix(3).joined(separator: "\n") + "\n"
+        try lines.write(to: roster, atomically: true, encoding: .utf8)
+        let out = setup.folder.appendingPathComponent("issued")
+        let batch = ["batch", "--activity", Fixture.activityURL.path, "--roster", roster.path, "--out", out.path,
+                     "--id-key", setup.idKey.path, "--signing", setup.keys.path, "--registry", setup.registry.path, "--jobs", "1"]
+        let first = try CommandLineTests.run(batch)
+        #expect(first.status == 0, "\(first.errors)")
+        let oldFiles = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("certificates").path)
+        #expect(oldFiles.count == 2)
+        let manifest = try String(contentsOf: out.appendingPathComponent("manifest.csv"), encoding: .utf8)
+        let row = try #require(manifest.split(whereSeparator: \.isNewline).first { $0.contains("L-2018-000101") })
+        let oldID = try #require(row.split(separator: ",").first { CertificateID.normalise(String($0)) == String($0) }.map(String.init))
+
+        // The name corrected in the roster: the rerun refuses the row and says how to reissue it.
+        try lines.replacingOccurrences(of: "Sarah A. Whitfield, MD", with: "Sarah A. Whitfield-Lee, MD")
+            .write(to: roster, atomically: true, encoding: .utf8)
+        let refused = try CommandLineTests.run(batch)
+        #expect(refused.status == 2)
+        let rejects = try String(contentsOf: out.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains("creditpress reissue --id \(oldID)") && rejects.contains("--roster THIS-ROSTER --batch THIS-FOLDER"))
+
+        // Unsigned it is refused: the old one was signed.
+        let reissue = ["reissue", "--id", oldID, "--reason", "name corrected", "--activity", Fixture.activityURL.path,
+                       "--roster", roster.path, "--batch", out.path, "--id-key", setup.idKey.path, "--registry", setup.registry.path]
+        let unsigned = try CommandLineTests.run(reissue)
+        #expect(unsigned.status != 0)
+        #expect(unsigned.errors.contains("\(oldID) was signed, so its replacement must be signed too"))
+        let reissued = try CommandLineTests.run(reissue + ["--signing", setup.keys.path])
+        #expect(reissued.status == 0, "\(reissued.errors)")
+        #expect(reissued.output.contains("supersedes \(oldID) (name corrected), signed"))
+        let newID = try #require(reissued.output.split(separator: " ").first { CertificateID.normalise(String($0)) != nil && !$0.contains(oldID) }
+            .map { String($0.split(separator: "/").last!.prefix(13)) })
+        #expect(newID != oldID)
+        let moved = out.appendingPathComponent("superseded/\(oldID).pdf")
+        #expect(FileManager.default.fileExists(atPath: moved.path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("certificates/\(oldID).pdf").path))
+        let newFile = out.appendingPathComponent("certificates/\(newID).pdf")
+        let text = try runTool("pdftotext", [newFile.path, "-"])
+        #expect(text.contains("Sarah A. Whitfield-Lee, MD"))
+        let verified = try CommandLineTests.run(["verify", newFile.path, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(verified.output.contains(": VALID"))
+        let old = try CommandLineTests.run(["verify", moved.path, "--trust", setup.trust, "--registry", setup.registry.path])
+        #expect(old.status == 2)
+        #expect(old.output.contains("SUPERSEDED") && old.output.contains(newID))
+        let corrections = try String(contentsOf: out.appendingPathComponent("corrections.csv"), encoding: .utf8)
+        #expect(corrections.contains("\(oldID),\(newID),L-2018-000101,\"Sarah A. Whitfield-Lee, MD\",name corrected"))
+
+        // The rerun now issues every row: the new id in the manifest, its file unchanged.
+        let before = try Data(contentsOf: newFile)
+        let rerun = try CommandLineTests.run(batch)
+        #expect(rerun.status == 0, "\(rerun.errors)")
+        let after = try String(contentsOf: out.appendingPathComponent("manifest.csv"), encoding: .utf8)
+        #expect(after.contains(newID) && !after.contains(oldID))
+        #expect(try Data(contentsOf: newFile) == before)
+
+        // Reprinted from the registry alone, the superseded certificate is its issued bytes.
+        let copy = setup.folder.appendingPathComponent("copy.pdf")
+        let reprint = try CommandLineTests.run(["reprint", "--id", oldID, "--activity", Fixture.activityURL.path,
+                                                "--registry", setup.registry.path, "--id-key", setup.idKey.path, "--out", copy.path])
+        #expect(reprint.status == 0, "\(reprint.errors)")
+        #expect(reprint.output.contains("superseded by \(newID)"))
+        #expect(try Data(contentsOf: copy) == Data(contentsOf: moved))
+        let unknown = try CommandLineTests.run(["reprint", "--id", "YTFQT-8GZME-6", "--activity", Fixture.activityURL.path,
+                                                "--registry", setup.registry.path, "--out", copy.path])
+        #expect(unknown.status == 65)
+        #expect(unknown.errors.contains("has no certificate YTFQT-8GZME-6"))
+    }
 }

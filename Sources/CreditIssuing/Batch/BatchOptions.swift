@@ -74,6 +74,8 @@ public struct BatchSummary: Sendable {
     public var credits: [String: (count: Int, total: Double)] = [:]
     /// The credit codes in the order the summary lists them.
     public var creditOrder: [String] = []
+    /// Superseded certificates whose PDFs this run moved from certificates/ to superseded/.
+    public var movedAside: [String] = []
 }
 
 /// One issued certificate, as the manifest lists it.

@@ -158,7 +158,12 @@ public final class BatchRunner {
         do {
             switch try await issuer.plan(activityID: activity.id, learnerID: learner.id) {
             case .new(let new): id = new
-            case .reproduce(let record): (id, stored) = (record.id, record)
+            case .reproduce(let record):
+                (id, stored) = (record.id, record)
+                // Reissued since an earlier run into this folder: the superseded PDF leaves certificates/.
+                if let old = record.supersedes, BatchFolder(options.output).moveAside(old) {
+                    summary.movedAside.append(old)
+                }
             }
         } catch let error as RegistryError {
             // Revoked or superseded: the message says what to do.
@@ -202,7 +207,7 @@ public final class BatchRunner {
             if let registry = options.registry, job.stored == nil {
                 do {
                     let record = issuer.record(id: job.id, kind: job.kind, activity: activity, activitySHA256: activityHash,
-                                               learner: job.learner, learnerInput: rowJSON(job.row), drawn: drawn,
+                                               learner: job.learner, learnerInput: roster.inputJSON(of: job.row), drawn: drawn,
                                                issuedAt: state.creationDate, revision: 1)
                     if case .existing(let first) = try await registry.recordOrFetch(record, activityText: activityText, actor: environment.actor),
                        first.pdfSHA256 != sha {
@@ -269,14 +274,6 @@ public final class BatchRunner {
             worker.certify = certify
             return worker
         })
-    }
-
-    /// The roster row as `{"column": "value", …}`, the learner's exact input.
-    private func rowJSON(_ row: RosterRow) -> String {
-        var object: [String: String] = ["_row": String(row.number), "_roster": options.roster.lastPathComponent]
-        for (name, value) in zip(roster.header, row.fields) { object[name] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 
     private func issue(_ job: Job, sha: String) {

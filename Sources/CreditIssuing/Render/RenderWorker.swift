@@ -30,7 +30,7 @@ package struct RenderWorker {
                 return .refused(tag: job.tag, [Diagnostic(
                     kind: .registry, file: "", learnerID: learner.id,
                     message: "certificate \(job.id) was issued on \(ISODate.string(stored.issuedAt)) and is frozen, but this row or the templates now give a different file",
-                    hint: "correct it with `creditpress reissue --id \(job.id) --reason …`, or restore the row as it was issued")])
+                    hint: "correct it with `creditpress reissue --id \(job.id) --reason \"…\" --activity ACTIVITY --roster THIS-ROSTER --batch THIS-FOLDER` (a new id that supersedes it), or restore the row as it was issued")])
             }
             if let file = job.file {
                 try AtomicFile.write(Data(drawn.bytes), to: URL(fileURLWithPath: file), durable: false)

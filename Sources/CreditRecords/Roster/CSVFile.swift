@@ -20,6 +20,16 @@ package final class CSVFile {
         if byteOrderMark { try file.append(Data([0xEF, 0xBB, 0xBF])) }
     }
 
+    /// One row as CSV text with its line break, for a file that is appended to a row at a time.
+    package static func line(_ fields: [String], delimiter: Unicode.Scalar = ",") throws -> Data {
+        let stream = OutputStream.toMemory()
+        defer { stream.close() }
+        let writer = try CSVWriter(stream: stream, delimiter: String(delimiter))
+        try writer.write(row: fields)
+        let text = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+        return text + Data([0x0A])
+    }
+
     package func write(row: [String]) throws {
         pending.append(row)
         if pending.count >= 64 { try flush() }

@@ -106,6 +106,15 @@ public final class RosterReader {
     }
 
     /// The same problems, named by this roster's row and columns.
+    /// The row as `{"column": "value", …}` with its row number and the roster's file name:
+    /// the learner's exact input, as the registry keeps it.
+    public func inputJSON(of row: RosterRow) -> String {
+        var object: [String: String] = ["_row": String(row.number), "_roster": URL(fileURLWithPath: file).lastPathComponent]
+        for (name, value) in zip(header, row.fields) { object[name] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     public func relabel(_ error: InputError, row: RosterRow) -> InputError {
         parser.relabel(error, row: row)
     }
