@@ -116,7 +116,13 @@ extension CertificateRenderer {
                           date: Date, id: String?) -> PDFMetadata {
         let claim = request.mainClaim
         let kind = request.kind.title
-        let versions = content.statementVersions.sorted { $0.key < $1.key }.map { "\($0.key) v\($0.value)" }
+        let versions = content.statementVersions.sorted { $0.key < $1.key }.map { key, version in
+            guard key.hasPrefix("override:") else { return "\(key) v\(version)" }
+            let role = String(key.dropFirst("override:".count))
+            // The activity's own wording, and why prescribed wording was replaced.
+            return request.activity.prescribedOverrides[role].map { "\(role) prescribed wording overridden (\($0))" }
+                ?? "\(role) activity wording"
+        }
         return PDFMetadata(
             title: "\(kind): \(request.activity.title) — \(request.learner.professionalName)",
             author: request.activity.provider.name,

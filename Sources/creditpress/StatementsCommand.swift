@@ -31,7 +31,14 @@ struct StatementsCommand: ParsableCommand {
             print("Accreditation in force on \(activity.startDate): \(statements.accreditation.summary)")
             for entry in statements.entries {
                 let statement = entry.statement
-                let source = statement.template == "override" ? "activity override" : "\(statement.template) v\(statement.version)"
+                let source: String
+                if statement.template != "override" {
+                    source = "\(statement.template) v\(statement.version)"
+                } else if let reason = activity.prescribedOverrides[statement.role] {
+                    source = "PRESCRIBED WORDING OVERRIDDEN by the activity file (reason: \(reason))"
+                } else {
+                    source = "the activity's own wording"
+                }
                 print("\n[\(entry.certificates)] \(statement.role) — \(source)")
                 print(markup ? statement.markup : statement.plainText)
             }

@@ -84,12 +84,56 @@ struct StatementTests {
     }
 
     @Test func usesAnActivitysOverrideInsteadOfTheCatalog() throws {
-        let activity = InputRefusalTests.activityYAML + "\nstatements:\n  designation: \"This activity is approved for {{> ama-credit-phrase}}.\"\n"
+        let activity = InputRefusalTests.activityYAML + """
+
+            statements:
+              designation:
+                text: "This activity is approved for {{> ama-credit-phrase}}."
+                prescribed: override
+                reason: wording of the 2018 meeting's own page
+            """
         #expect(try Self.statements(activity: activity)["designation"] == "This activity is approved for 12.5 <i>AMA PRA Category 1 Credits</i>™.")
     }
 
+    @Test(arguments: [
+        ("  accreditation: \"We are great.\"\n", "statements.accreditation",
+         "replaces prescribed wording: the accreditation statement must read as the accreditor prescribes it"),
+        ("  moc:\n    text: \"MOC points.\"\n", "statements.moc.prescribed", "is missing: moc is prescribed wording"),
+        ("  ipce:\n    text: \"IPCE.\"\n    prescribed: override\n", "statements.ipce.reason",
+         "is needed to override the prescribed ipce statement"),
+        ("  acpe: \"This activity is approved for {{> acpe-credit-phrase}}.\"\n", "statements.acpe",
+         "leaves out the Universal Activity Number"),
+    ])
+    func refusesPrescribedWordingReplacedWithoutAReason(statements: String, field: String, message: String) throws {
+        let file = try Fixture.file("activity.yaml", InputRefusalTests.activityYAML + "\nstatements:\n" + statements)
+        #expect { try ActivityReader.read(file) } throws: { error in
+            guard let problems = (error as? InputError)?.problems else { return false }
+            return problems.contains { $0.field == field && $0.message.contains(message) }
+        }
+    }
+
+    @Test func anOverrideOfPrescribedWordingIsRecordedInThePDFsKeywords() throws {
+        let folder = try Fixture.temporaryFolder()
+        let activity = try Fixture.file("activity.yaml", InputRefusalTests.activityYAML + """
+
+            statements:
+              accreditation:
+                text: "{{provider}} is accredited by the ACCME to provide continuing medical education for physicians."
+                prescribed: override
+                reason: short form approved by ACCME 2026-03-01
+            """, in: folder)
+        let learner = try Fixture.file("learner.yaml", Fixture.learnerYAML, in: folder)
+        let out = folder.appendingPathComponent("c.pdf")
+        let run = try CommandLineTests.run(["certificate", "--activity", activity.path, "--learner", learner.path, "--out", out.path])
+        #expect(run.status == 0, "\(run.errors)")
+        let info = try runTool("pdfinfo", [out.path])
+        #expect(info.contains("accreditation prescribed wording overridden (short form approved by ACCME 2026-03-01)"))
+        let listed = try CommandLineTests.run(["statements", "--activity", activity.path])
+        #expect(listed.output.contains("accreditation — PRESCRIBED WORDING OVERRIDDEN by the activity file (reason: short form approved by ACCME 2026-03-01)"))
+    }
+
     @Test func refusesAnOverrideThatNamesAValueItIsNotGiven() throws {
-        let activity = InputRefusalTests.activityYAML + "\nstatements:\n  accreditation: \"{{providr}} is accredited.\"\n"
+        let activity = InputRefusalTests.activityYAML + "\nstatements:\n  accreditation: { text: \"{{providr}} is accredited.\", prescribed: override, reason: test }\n"
         #expect(throws: TemplateError.self) { try Self.statements(activity: activity) }
     }
 

@@ -65,6 +65,7 @@ public enum ActivityReader {
         let signatory = readSignatory(root)
         let logo = root.file("logo", what: "logo")
         let deadline = zone.flatMap { root.moment("claimDeadline", in: $0) }
+        let overrides = readOverrides(root)
         guard let id, let title, let format, let start, let end, let zone, let provider else {
             return nil
         }
@@ -77,10 +78,11 @@ public enum ActivityReader {
             evaluationRequired: root.flag("evaluationRequired") ?? false,
             aapaAcceptsAMACredit: root.flag("aapaAcceptsAMACredit") ?? false,
             signatory: signatory, logo: logo,
-            statementOverrides: readOverrides(root),
+            statementOverrides: overrides.texts,
             disclaimer: root.string("disclaimer"),
             commercialSupporters: root.strings("commercialSupporters"),
             sourceFile: root.reader.document.file)
+        activity.prescribedOverrides = overrides.reasons
         activity.enrolment = readEnrolment(root)
         activity.evaluation = readEvaluation(root)
         activity.reporting = readReporting(root)
@@ -169,10 +171,64 @@ public enum ActivityReader {
     package static let overridableStatements = ["accreditation", "designation", "participationDesignation", "creditPhrase",
                                         "ancc", "acpe", "aapa", "aapaAcceptance", "ipce", "moc"]
 
-    private static func readOverrides(_ root: FieldMapping) -> [String: String] {
-        root.mapping("statements")?.rejectUnknownKeys(overridableStatements)
-        return root.stringMap("statements")
+    /// The roles whose wording an accreditor prescribes: replacing it needs
+    /// `prescribed: override` and a reason.
+    package static let prescribedStatements: Set<String> = ["accreditation", "designation", "creditPhrase", "aapa",
+                                                             "aapaAcceptance", "ipce", "moc"]
+
+    /// The overrides by role, and the reasons given for overriding prescribed wording.
+    /// A role is given as text, or as `{ text, prescribed: override, reason }`; prescribed
+    /// wording replaced by plain text is refused, and an ACPE statement must keep its UAN.
+    private static func readOverrides(_ root: FieldMapping) -> (texts: [String: String], reasons: [String: String]) {
+        guard let map = root.mapping("statements") else { return ([:], [:]) }
+        map.rejectUnknownKeys(overridableStatements)
+        var texts: [String: String] = [:], reasons: [String: String] = [:]
+        for role in map.keys where overridableStatements.contains(role) {
+            let prescribed = prescribedStatements.contains(role)
+            if map.value(role)?.mapping != nil, let entry = map.mapping(role) {
+                entry.rejectUnknownKeys(["text", "prescribed", "reason"])
+                guard let text = entry.string("text", required: true) else { continue }
+                let marked = entry.choice("prescribed", allowed: "override") { $0 == "override" ? true : nil }
+                let reason = entry.string("reason")
+                if prescribed {
+                    guard marked == true else {
+                        if entry.value("prescribed") == nil {
+                            map.reader.report(entry.child("prescribed"), entry.node, "is missing: \(role) is prescribed wording",
+                                              hint: "add `prescribed: override` and a `reason` only if the accreditor approved this wording")
+                        }
+                        continue
+                    }
+                    guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                        map.reader.report(entry.child("reason"), entry.value("reason") ?? entry.node,
+                                          "is needed to override the prescribed \(role) statement",
+                                          hint: "say why, e.g. \"wording approved by ACCME on 2026-03-01\"; it is recorded with every certificate")
+                        continue
+                    }
+                    reasons[role] = reason
+                }
+                texts[role] = text
+            } else if let text = map.string(role) {
+                if prescribed {
+                    map.reader.report(map.child(role), map.value(role),
+                                      "replaces prescribed wording: the \(Self.prescribedNames[role] ?? role) statement must read as the accreditor prescribes it",
+                                      hint: "remove it to print the prescribed text, or write `\(role): { text: \"…\", prescribed: override, reason: \"why\" }` if the accreditor approved this wording")
+                    continue
+                }
+                texts[role] = text
+            }
+            if role == "acpe", let text = texts[role], !text.contains("uan}}") {
+                map.reader.report(map.child(role), map.value(role), "leaves out the Universal Activity Number",
+                                  hint: "an ACPE statement must carry the UAN: put {{uan}} where it goes")
+                texts[role] = nil
+            }
+        }
+        return (texts, reasons)
     }
+
+    private static let prescribedNames = [
+        "accreditation": "accreditation", "designation": "AMA PRA credit designation", "creditPhrase": "AMA PRA credit",
+        "aapa": "AAPA credit designation", "aapaAcceptance": "AAPA/NCCPA acceptance", "ipce": "IPCE credit", "moc": "MOC",
+    ]
 
     private static func readFormat(_ root: FieldMapping) -> LearningFormat? {
         let allowed = LearningFormat.amaFormats.map(\.1).joined(separator: ", ")

@@ -24,6 +24,9 @@ public struct Activity: Sendable {
     public var logo: URL?
     /// Per-activity statement templates that replace the catalog's, by statement role.
     public var statementOverrides: [String: String]
+    /// Why the prescribed wording of a role was replaced (`prescribed: override` and its
+    /// `reason`), by role; every override of a prescribed statement has one.
+    public var prescribedOverrides: [String: String] = [:]
     public var disclaimer: String?
     public var commercialSupporters: [String]
     /// How learners enrol on the service (besides a staff roster import).

@@ -48,6 +48,8 @@ package struct StatementFiller {
         if let key, let filled = cache?.statements[key] {
             if filled.template != "override" {
                 for name in [id] + catalog.partials(of: id) { used[name] = catalog.versions[name] ?? 0 }
+            } else {
+                used[Self.overrideKey(role)] = 0
             }
             return filled
         }
@@ -60,12 +62,17 @@ package struct StatementFiller {
         let values = baseValues.merging(extra) { _, new in new }
         if let override = activity.statementOverrides[role] {
             let markup = try catalog.renderOverride(override, values: values, file: "\(activity.sourceFile) (statements.\(role))")
+            used[Self.overrideKey(role)] = 0
             return FilledStatement(role: role, template: "override", version: 0, markup: markup)
         }
         let markup = try catalog.render(id, values)
         for name in [id] + catalog.partials(of: id) { used[name] = catalog.versions[name] ?? 0 }
         return FilledStatement(role: role, template: id, version: catalog.versions[id] ?? 0, markup: markup)
     }
+
+    /// How an override is noted among the statement versions (in the PDF's keywords and the
+    /// registry's record): `override:accreditation`.
+    package static func overrideKey(_ role: String) -> String { "override:\(role)" }
 
     /// The accreditation statement for the accreditation in force.
     package mutating func accreditationStatement() throws(TemplateError) -> FilledStatement {
