@@ -113,7 +113,16 @@ public final class FontLibrary: @unchecked Sendable {
 
     /// `U+1F600 (😀), U+0378` — how missing characters are named in messages.
     public static func describe(_ scalars: [Unicode.Scalar]) -> String {
-        scalars.map { String(format: "U+%04X", $0.value) + " (\(Character($0)))" }.joined(separator: ", ")
+        scalars.map { scalar in
+            // Shown beside its code point only when it is a visible character: a control,
+            // an unassigned code point or a private-use one is never echoed to a terminal.
+            let visible: Bool
+            switch scalar.properties.generalCategory {
+            case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: visible = false
+            default: visible = !scalar.properties.isNoncharacterCodePoint
+            }
+            return String(format: "U+%04X", scalar.value) + (visible ? " (\(Character(scalar)))" : "")
+        }.joined(separator: ", ")
     }
 
     /// The whole private configuration: our folder only, plus the two synthesis rules a

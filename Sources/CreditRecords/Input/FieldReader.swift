@@ -52,6 +52,27 @@ package struct FieldMapping {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
+    /// The line of every field under `node` by its path (`claims[1].amount`), where the
+    /// document has positions (a parsed file; not a roster row made into a document).
+    package static func lines(of node: Node, path: String = "") -> [String: Int] {
+        var lines: [String: Int] = [:]
+        func walk(_ node: Node, _ path: String) {
+            if !path.isEmpty, let line = node.mark?.line { lines[path] = line }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    guard let name = key.scalar?.string else { continue }
+                    walk(value, path.isEmpty ? name : "\(path).\(name)")
+                }
+            case .sequence(let sequence):
+                for (index, item) in sequence.enumerated() where index < 100 { walk(item, "\(path)[\(index)]") }
+            default: break
+            }
+        }
+        walk(node, path)
+        return lines
+    }
+
     /// The mapping's keys, in file order.
     package var keys: [String] {
         node.mapping.map { mapping in mapping.compactMap { $0.key.scalar?.string } } ?? []

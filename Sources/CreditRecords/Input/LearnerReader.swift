@@ -29,13 +29,13 @@ public enum LearnerReader {
         root.rejectUnknownKeys(fields)
         let name = root.mapping("name", required: true)
         name?.rejectUnknownKeys(["first", "middle", "last", "professional"])
-        let first = name?.string("first", required: true, maxLength: FieldMapping.maximumNameLength)
-        let last = name?.string("last", required: true, maxLength: FieldMapping.maximumNameLength)
-        let middle = name?.string("middle", maxLength: FieldMapping.maximumNameLength)
+        let first = name?.string("first", required: true, maxLength: FieldMapping.maximumNameLength).map(oneLine)
+        let last = name?.string("last", required: true, maxLength: FieldMapping.maximumNameLength).map(oneLine)
+        let middle = name?.string("middle", maxLength: FieldMapping.maximumNameLength).map(oneLine)
         let degrees = root.strings("degrees")
         let professional = name?.string("professional", required: true,
                                         hint: "the name exactly as it is to be printed, e.g. Sarah A. Whitfield, MD",
-                                        maxLength: FieldMapping.maximumNameLength)
+                                        maxLength: FieldMapping.maximumNameLength).map(oneLine)
         let profession = root.choice("profession", required: true, allowed: Profession.allNames,
                                      hint: "the learner's certification type, which decides the certificate") {
             Profession.named($0)
@@ -79,6 +79,8 @@ public enum LearnerReader {
             return Learner.License(issuer: issuer, number: number, profession: item.string("profession", maxLength: 20))
         }
         learner.npi = root.string("npi")
+        let lines = FieldMapping.lines(of: root.node)
+        learner.sourceLines = lines.isEmpty ? nil : lines
         var boardNames: [String: Learner.PersonName] = [:]
         if let map = root.mapping("boardNames") {
             for board in map.keys {
@@ -110,6 +112,16 @@ public enum LearnerReader {
         throw InputError(reader.problems)
     }
 
+    /// A name on one line: a line break or tab in it (a spreadsheet cell's Alt+Enter, a
+    /// copy from a form) and the spaces around it become one space.
+    static func oneLine(_ name: String) -> String {
+        let breaks: Set<UInt32> = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029]
+        guard name.unicodeScalars.contains(where: { breaks.contains($0.value) }) else { return name }
+        let parts = name.unicodeScalars.split { breaks.contains($0.value) }
+            .map { String(String.UnicodeScalarView($0)).trimmingCharacters(in: .whitespaces) }
+        return parts.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
     /// `06-15`: a month and a day that exists in some year.
     private static func isMonthDay(_ text: String) -> Bool {
         guard let match = text.wholeMatch(of: Patterns.monthDay), let month = Int(match.1),
@@ -128,10 +140,16 @@ public enum LearnerReader {
             let type = item.choice("type", required: true, allowed: CreditType.allNames) {
                 CreditType(rawValue: $0)
             }
-            let amount = item.amount("amount", required: true, unit: type?.unit.plural ?? "credits")
+            // An amount off the 0.25 grid is left to the claim rules, which refuse it and
+            // also say whether it is over the activity's maximum.
+            let written = item.string("amount")
+            let offGrid = written.flatMap { CreditAmount.roundedUp($0) }
+            let amount = offGrid ?? item.amount("amount", required: true, unit: type?.unit.plural ?? "credits")
             let board = item.string("board", required: type == .moc, hint: "the certifying board, e.g. abim")
             guard let type, let amount else { return nil }
-            return Learner.Claim(type: type, amount: amount, board: board?.lowercased(), pointType: item.string("pointType"))
+            var claim = Learner.Claim(type: type, amount: amount, board: board?.lowercased(), pointType: item.string("pointType"))
+            claim.offGrid = offGrid == nil ? nil : written
+            return claim
         }
     }
 }

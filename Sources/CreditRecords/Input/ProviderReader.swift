@@ -45,8 +45,12 @@ package enum ProviderReader {
                                hint: "check the accreditation periods (\(provider.history.map(\.summary).joined(separator: "; ")))")
             return
         }
+        let items = root.value("credits")?.sequence.map(Array.init) ?? []
         for (index, designation) in designations.enumerated() where !accreditation.body.awards(designation.type) {
-            root.reader.report("credits[\(index)].type", root.value("credits"),
+            // The entry's own `type` line: each refusal points at its credit.
+            let item = items.firstIndex { $0.mapping?.first { $0.key.scalar?.string == "type" }?.value.scalar?.string == designation.type.rawValue }
+            let node = item.flatMap { items[$0].mapping?.first { $0.key.scalar?.string == "type" }?.value } ?? root.value("credits")
+            root.reader.report("credits[\(item ?? index)].type", node,
                                "\(designation.type.displayName) cannot be designated: on \(date) the provider is accredited by \(accreditation.body.displayName), which does not award them",
                                hint: "remove this credit; learners receive a certificate of participation instead")
         }

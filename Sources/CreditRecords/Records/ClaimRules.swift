@@ -12,7 +12,21 @@ package struct ClaimRules {
     }
 
     package mutating func refuse(_ field: String, _ message: String, _ hint: String? = nil) {
-        problems.append(Problem(file: learner.sourceFile, field: field, learnerID: learner.id, message: message, hint: hint))
+        problems.append(Problem(file: learner.sourceFile, line: line(of: field), field: field, learnerID: learner.id,
+                                message: message, hint: hint))
+    }
+
+    /// The line of `field` in the learner's file, else of the nearest field holding it
+    /// (`claims[0]` for `claims[0].board` when there is no board); nil for a roster row.
+    private func line(of field: String) -> Int? {
+        guard let lines = learner.sourceLines else { return nil }
+        var path = Substring(field)
+        while !path.isEmpty {
+            if let line = lines[String(path)] { return line }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            path = path[..<cut]
+        }
+        return nil
     }
 
     package mutating func checkAll(claimTime: Date?) {
@@ -48,6 +62,9 @@ package struct ClaimRules {
     }
 
     private mutating func check(_ claim: Learner.Claim, field: String) {
+        if let written = claim.offGrid {
+            refuse("\(field).amount", "\(written) is not in steps of 0.25", "round to the nearest quarter (e.g. 1.25, 1.5, 1.75)")
+        }
         guard checkAccreditation(claim, field: field) else { return }
         guard let designation = activity.designation(for: claim) else {
             let what = claim.board.map { "\($0.uppercased()) \(claim.type.displayName)" } ?? claim.type.displayName
@@ -58,7 +75,7 @@ package struct ClaimRules {
         guard checkEligibility(claim, field: field) else { return }
         let unit = claim.type.unit.plural
         if claim.amount > designation.maximum {
-            refuse("\(field).amount", "claimed \(claim.amount) \(unit), more than the \(designation.maximum) designated for \(activity.id)",
+            refuse("\(field).amount", "claimed \(claim.offGrid ?? claim.amount.description) \(unit), more than the \(designation.maximum) designated for \(activity.id)",
                    "claim at most \(designation.maximum) \(unit)")
         }
         switch claim.type {

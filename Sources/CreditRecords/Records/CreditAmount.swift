@@ -18,6 +18,17 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
         case notInQuarterSteps
     }
 
+    /// An amount off the 0.25 grid (`38.8`), rounded up to the next quarter (38.8 → 39), so
+    /// that a claim can still be compared with a maximum; nil for anything `parse` refuses
+    /// for another reason.
+    public static func roundedUp(_ text: String) -> CreditAmount? {
+        guard case .failure(.notInQuarterSteps) = parse(text) else { return nil }
+        var trimmed = text.trimmed
+        if trimmed.wholeMatch(of: Patterns.decimalComma) != nil { trimmed = trimmed.replacingOccurrences(of: ",", with: ".") }
+        guard let value = Double(trimmed), value.isFinite, value > 0, value < 1_000_000 else { return nil }
+        return CreditAmount(quarters: Int((value * 4).rounded(.up)))
+    }
+
     /// Reads `38.75`, `1`, `0.5`, `2.50` — and `38,75` or `1,5`, the decimal comma many
     /// spreadsheets write (one or two digits after it, so `1,000` is not taken for 1);
     /// refuses text, negatives and amounts off the 0.25 grid.

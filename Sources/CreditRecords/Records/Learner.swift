@@ -34,6 +34,9 @@ public struct Learner: Sendable, Codable {
     public var npi: String?
     /// The file the learner was read from, for messages.
     public var sourceFile: String
+    /// The line of each field in the learner's file (`claims[1].amount` → 14), for messages;
+    /// none for a roster row, whose problems name the row.
+    public var sourceLines: [String: Int]?
 
     /// A first and a last name, as a board's record holds them.
     public struct PersonName: Sendable, Equatable, Codable {
@@ -70,6 +73,9 @@ public struct Learner: Sendable, Codable {
         /// MOC: the board, and the point type where the board has types.
         public var board: String?
         public var pointType: String?
+        /// The amount as written when it is off the 0.25 grid (`38.8`; `amount` is then
+        /// rounded up): the claim rules refuse it, saying so and comparing it with the maximum.
+        public var offGrid: String?
 
         public init(type: CreditType, amount: CreditAmount, board: String? = nil, pointType: String? = nil) {
             self.type = type
