@@ -17,7 +17,7 @@ struct CreditPressCommand: AsyncParsableCommand {
               creditpress COMMAND --help   (each command's options and examples)
             """,
         version: CreditPressVersion.text,
-        subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, KeysCommand.self, VerifyCommand.self, ReissueCommand.self, ReprintCommand.self, RevokeCommand.self, ServeCommand.self, ExportCommand.self, EnrolCommand.self, SignInLinkCommand.self, BatchWorkerCommand.self])
+        subcommands: [CertificateCommand.self, StatementsCommand.self, BatchCommand.self, TranscriptCommand.self, BenchCommand.self, BenchTranscriptCommand.self, KeysCommand.self, VerifyCommand.self, PreviewCommand.self, ReissueCommand.self, ReprintCommand.self, RevokeCommand.self, ServeCommand.self, ExportCommand.self, EnrolCommand.self, SignInLinkCommand.self, BatchWorkerCommand.self])
 }
 
 /// Options every command shares.
