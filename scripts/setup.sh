@@ -58,3 +58,8 @@ if [[ "${1:-}" == "--test" ]] && ! python3 -c "import jwt, cryptography" 2>/dev/
     echo "Installing PyJWT and cryptography (PyPI)"
     pip_install "PyJWT[crypto]"
 fi
+# openpyxl, an independent writer of the Excel workbooks the roster tests read.
+if [[ "${1:-}" == "--test" ]] && ! python3 -c "import openpyxl" 2>/dev/null; then
+    echo "Installing openpyxl (PyPI)"
+    pip_install openpyxl
+fi

@@ -28,6 +28,11 @@ package enum RosterText {
                 throw InputError([Problem(file: name, field: "", message: "cannot read the roster file", hint: "check the path and that the file is readable")])
             }
         }
+        if let handle = try? FileHandle(forReadingFrom: url) {
+            let head = (try? handle.read(upToCount: 4)) ?? Data()
+            try? handle.close()
+            if Workbook.isZIP(head) { return try workbook(try whole(), name: name) }
+        }
         switch encoding {
         case .windows1252: return Prepared(utf8: windows1252(try whole()))
         case .utf16: return Prepared(utf8: try utf16(try whole(), name: name))
@@ -49,6 +54,12 @@ package enum RosterText {
         }
     }
 
+    /// An Excel workbook: its first sheet as CSV, and a notice naming the sheet.
+    private static func workbook(_ data: Data, name: String) throws(InputError) -> Prepared {
+        let (csv, sheet) = try Workbook.firstSheetCSV(data, name: name)
+        return Prepared(utf8: csv, notice: "\(name) is an Excel workbook: its first sheet, '\(sheet)', was read (dates as the cells show them, numbers to 15 digits)")
+    }
+
     /// Said of a file given as UTF-8 that is not: read no further, nothing garbled.
     static func notUTF8(name: String, validator: UTF8Check) -> InputError {
         let byte = validator.badByte.map { String(format: "byte 0x%02X", $0) } ?? "a byte"
@@ -58,6 +69,7 @@ package enum RosterText {
 
     /// The same for bytes already in memory (an upload).
     package static func prepare(data: Data, name: String, encoding: RosterEncoding) throws(InputError) -> Prepared {
+        if Workbook.isZIP(data) { return try workbook(data, name: name) }
         switch encoding {
         case .windows1252: return Prepared(utf8: windows1252(data))
         case .utf16: return Prepared(utf8: try utf16(data, name: name))

@@ -60,11 +60,8 @@ public final class RosterReader {
 
     private init(stream: InputStream, head: Data, name: String, purpose: RosterColumns.Purpose, notice: String?,
                  mapping: RosterMapping) throws(InputError) {
-        // A workbook is not a CSV: said as such, not read as a header of binary.
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            throw InputError([Problem(file: name, field: "", message: "is an Excel workbook (.xlsx), not a CSV file",
-                                      hint: "in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited)\" and give that file")])
-        }
+        // An old binary workbook is not a CSV: said as such, not read as a header of binary.
+        // (An .xlsx is read through `Workbook` before it gets here.)
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
             throw InputError([Problem(file: name, field: "", message: "is an old Excel workbook (.xls), not a CSV file",
                                       hint: "in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited)\" and give that file")])
