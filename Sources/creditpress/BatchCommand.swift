@@ -112,6 +112,9 @@ struct BatchCommand: AsyncParsableCommand {
             let runner = try BatchRunner(options: options, environment: environment, fonts: fonts)
             // Said before the run, so that a roster read the wrong way can be stopped early.
             for notice in runner.notices { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
+            if options.registry == nil {
+                FileHandle.standardError.write(Data("warning: no registry (--registry FILE or $CREDITPRESS_REGISTRY): these certificates are recorded nowhere, so they cannot be reissued, reprinted or revoked later, nor checked against a registry; a registry given from the first run keeps them\n".utf8))
+            }
             return try await runner.run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
