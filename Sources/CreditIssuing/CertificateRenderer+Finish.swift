@@ -103,6 +103,7 @@ extension CertificateRenderer {
     /// file is reproduced from the registry's record (its date, QR text and signature).
     package func draw(activity: Activity, learner: Learner, layoutName: String?, creationDate: Date, id: String,
                       stored: IssuedRecord?, signing: SigningIdentity?, certify: Bool) throws -> (PreparedCertificate, DrawnCertificate) {
+        let layoutName = stored.map { issuedLayout($0, requested: layoutName) } ?? layoutName
         let certificate = try prepare(activity: activity, learner: learner, layoutName: layoutName,
                                       creationDate: stored?.issuedAt ?? creationDate,
                                       issue: IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText))
@@ -118,3 +119,17 @@ extension CertificateRenderer {
         return (certificate, DrawnCertificate(bytes: finished.bytes, sha256: Hex.sha256(finished.bytes), material: material))
     }
 }
+
+extension CertificateRenderer {
+    /// The layout an issued certificate was drawn with: the one asked for while its version
+    /// is the record's, else the bundled layout's earlier version, kept in
+    /// `Templates/certificates/archive/vN/` when a bundled design changes, so that a
+    /// certificate issued before an upgrade is still reproduced byte for byte.
+    func issuedLayout(_ record: IssuedRecord, requested: String?) -> String? {
+        let name = requested ?? record.layoutName
+        if let current = try? layout(named: name), current.version == record.layoutVersion { return requested }
+        let archived = resources.certificateLayouts.appendingPathComponent("archive/v\(record.layoutVersion)/\(record.layoutName).yaml")
+        return FileManager.default.fileExists(atPath: archived.path) ? archived.path : requested
+    }
+}
+

@@ -23,10 +23,10 @@ struct ArtworkTests {
         var placed: [PageFrame.PlacedImage] = []
         for case .image(let image) in certificate.page.items { placed.append(image) }
         #expect(placed.allSatisfy { $0.image.isVector })
-        // The emblem (240 × 240) fits the 80 × 56 pt logo box at [356, 46]: 56 pt square, centred.
+        // The emblem (240 × 240) fits the 80 × 56 pt logo box at [356, 36]: 56 pt square, centred.
         let logo = try #require(placed.first)
         #expect(logo.width == 56 && logo.height == 56)
-        #expect(logo.x == 356 + (80 - 56) / 2 && logo.y == 46)
+        #expect(logo.x == 356 + (80 - 56) / 2 && logo.y == 36)
     }
 
     @Test func embedsAPNGLogoAsAnImage() throws {

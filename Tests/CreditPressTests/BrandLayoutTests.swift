@@ -64,9 +64,9 @@ struct BrandLayoutTests {
         #expect(images.count == 3)
         #expect(Self.images(bundled).count == 2)
         #expect(images.contains { $0.x == 50 && $0.y == 468 && $0.width == 50 })
-        // The logo (box 356, 46, 80 × 56) and the signature (130, 472, 180 × 44), fitted in their boxes.
-        #expect(images.contains { (356...436).contains($0.x) && (46...102).contains($0.y) })
-        #expect(images.contains { (130...310).contains($0.x) && (472...516).contains($0.y) })
+        // The logo (box 356, 36, 80 × 56) and the signature (130, 498, 180 × 36), fitted in their boxes.
+        #expect(images.contains { (356...436).contains($0.x) && (36...92).contains($0.y) })
+        #expect(images.contains { (130...310).contains($0.x) && (498...534).contains($0.y) })
     }
 
     @Test func theBrandFontInTheLayoutsFolderIsEmbeddedInThePDF() throws {
@@ -102,7 +102,7 @@ struct BrandLayoutTests {
         #expect(page.width == 792)
         #expect(page.text("awarded")?.x == 90)
         #expect(Self.images(page).count == 1)
-        #expect(Self.images(page).contains { (356...436).contains($0.x) && (46...102).contains($0.y) })
+        #expect(Self.images(page).contains { (356...436).contains($0.x) && (36...92).contains($0.y) })
     }
 
     @Test func anUnknownParentOrAFontFolderWithoutFontsIsRefusedWithTheChoices() throws {

@@ -15,15 +15,15 @@ struct LayoutTests {
     @Test func placesEachBlockBelowTheOneItFollows() throws {
         let page = try Self.page(for: "physician")
         let certify = try #require(page.text("certify")), name = try #require(page.text("name"))
-        // physician-cme.yaml: the name goes `below: certify` with `gap: 4`.
-        #expect(abs(name.y - (certify.bottom + 4)) < 0.001)
-        // The provider line is placed at `top: 110`.
-        #expect(page.text("provider")?.y == 110)
+        // base/letter-landscape.yaml: the name goes `below: certify` with `gap: 3`.
+        #expect(abs(name.y - (certify.bottom + 3)) < 0.001)
+        // The provider line is placed at `top: 98`.
+        #expect(page.text("provider")?.y == 98)
     }
 
     @Test func setsAShortNameAtFullSizeOnOneLine() throws {
         let name = try #require(Self.page(for: "physician").text("name"))
-        #expect(name.shaped.fontSize == 28)
+        #expect(name.shaped.fontSize == 26)
         #expect(name.shaped.lineCount == 1)
     }
 
@@ -53,10 +53,10 @@ struct LayoutTests {
         let page = try renderer.prepare(activity: activity, learner: Fixture.learner("physician"),
                                         creationDate: Fixture.fixedDate).page
         #expect(page.text("theme") == nil)
-        // `when` goes 5 pt below `theme`; a left-out block takes neither room nor its own
-        // 2 pt gap, so `when` sits 5 pt below the title.
+        // `when` goes 4 pt below `theme`; a left-out block takes neither room nor its own
+        // 2 pt gap, so `when` sits 4 pt below the title.
         let title = try #require(page.text("title")), when = try #require(page.text("when"))
-        #expect(abs(when.y - (title.bottom + 5)) < 0.001)
+        #expect(abs(when.y - (title.bottom + 4)) < 0.001)
     }
 
     @Test func leavesOutTheSignatureLineWhenThereIsNoSignatory() throws {
@@ -66,13 +66,13 @@ struct LayoutTests {
                 return y
             }
         }
-        // base/letter-landscape.yaml: the signature line at y 520 goes `with: signatory`; the date line does not.
-        #expect(lines(try Self.page(for: "physician")) == [520, 520])
+        // base/letter-landscape.yaml: the signature line at y 538 goes `with: signatory`; the date line does not.
+        #expect(lines(try Self.page(for: "physician")) == [538, 538])
         var activity = try Fixture.activity()
         activity.signatory = nil
         let page = try Fixture.renderer().prepare(activity: activity, learner: Fixture.learner("physician"),
                                                   creationDate: Fixture.fixedDate).page
-        #expect(lines(page) == [520])
+        #expect(lines(page) == [538])
         #expect(page.text("signatory") == nil)
     }
 

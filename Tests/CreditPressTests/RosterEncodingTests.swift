@@ -68,7 +68,7 @@ struct RosterEncodingTests {
         try (Data([0xFF, 0xFE]) + tabbed.data(using: .utf16LittleEndian)!).write(to: file16)
         let run16 = try Self.batch(file16, in: utf16)
         #expect(run16.status == 0, "\(run16.errors)")
-        #expect(!run16.errors.contains("warning"))
+        #expect(Self.encodingWarnings(run16.errors).isEmpty)
         #expect(try Self.printedNames(utf16).count == 3)
         // UTF-8 with a byte-order mark: no warning, the same names.
         let utf8 = try Fixture.temporaryFolder()
@@ -76,7 +76,7 @@ struct RosterEncodingTests {
         try (Data([0xEF, 0xBB, 0xBF]) + Data((rows.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n").utf8)).write(to: file8)
         let run8 = try Self.batch(file8, in: utf8)
         #expect(run8.status == 0, "\(run8.errors)")
-        #expect(!run8.errors.contains("warning"))
+        #expect(Self.encodingWarnings(run8.errors).isEmpty)
         #expect(try Self.printedNames(utf8) == ["Amélie Lefèvre", "José Muñoz", "Zoë Brontë"])
     }
 
@@ -96,5 +96,10 @@ struct RosterEncodingTests {
         var cut = UTF8Check()
         let fed = cut.feed(Data([0x61, 0xC3])), ended = cut.finish()
         #expect(fed && !ended, "a file ending inside a sequence")
+    }
+
+    /// The run's warnings but the one every batch without a registry gives.
+    static func encodingWarnings(_ errors: String) -> [Substring] {
+        errors.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("warning:") && !$0.contains("no registry") }
     }
 }

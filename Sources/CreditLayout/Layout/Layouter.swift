@@ -54,7 +54,16 @@ public struct Layouter {
         }
         var images: [PageFrame.Item] = []
         for slot in spec.images {
-            if let placed = try place(slot, spec: spec, sources: imageSources) { images.append(.image(placed)) }
+            guard let placed = try place(slot, spec: spec, sources: imageSources) else { continue }
+            images.append(.image(placed))
+            // The activity's logo and signature are content: text drawn over them is a
+            // block grown too long (a layout's own artwork may lie under text by design).
+            guard ["logo", "signature"].contains(slot.source) else { continue }
+            for text in placedTexts where text.x < placed.x + placed.width && placed.x < text.x + text.width
+                && text.y < placed.y + placed.height - 0.5 && placed.y < text.bottom - 0.5 {
+                throw LayoutError(file: spec.file, block: text.id,
+                                  message: "runs into the \(slot.source) (\(Int(text.y))–\(Int(text.bottom)) pt against \(Int(placed.y))–\(Int(placed.y + placed.height)) pt); the text is too long for this layout")
+            }
         }
         frame.items.insert(contentsOf: images, at: imagesAt)
         for rule in spec.rules where rule.with.map({ id in placedTexts.contains { $0.id == id } }) ?? true {

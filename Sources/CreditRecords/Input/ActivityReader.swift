@@ -5,7 +5,8 @@ public enum ActivityReader {
     package static let fields = ["id", "title", "theme", "format", "startDate", "endDate", "location",
                          "timeZone", "provider", "jointProvider", "credits", "claimDeadline",
                          "evaluationRequired", "aapaAcceptsAMACredit", "signatory", "logo",
-                         "statements", "disclaimer", "commercialSupporters", "enrolment", "evaluation", "reporting"]
+                         "statements", "disclaimer", "commercialSupporters", "commercialSupport", "targetAudience",
+                         "educationalNeeds", "learningObjectives", "objectivesIntroduction", "enrolment", "evaluation", "reporting"]
 
     /// Reads `url`; throws every problem found in the file at once. `boards` are the
     /// certifying boards MOC credit may name.
@@ -83,6 +84,27 @@ public enum ActivityReader {
             commercialSupporters: root.strings("commercialSupporters"),
             sourceFile: root.reader.document.file)
         activity.prescribedOverrides = overrides.reasons
+        activity.commercialSupport = root.string("commercialSupport")
+        activity.targetAudience = root.string("targetAudience")
+        activity.educationalNeeds = root.string("educationalNeeds")
+        activity.objectivesIntroduction = root.string("objectivesIntroduction")
+        if let objectives = root.value("learningObjectives"), objectives.sequence == nil {
+            // Objectives hold commas: a single text is not split at them, it is refused.
+            root.reader.report("learningObjectives", objectives, "must be a list, one objective per item",
+                               hint: "write each objective on its own line starting with `- `")
+        } else {
+            activity.learningObjectives = root.strings("learningObjectives")
+        }
+        if activity.learningObjectives.count > 50 {
+            root.reader.report("learningObjectives", root.value("learningObjectives"),
+                               "lists \(activity.learningObjectives.count) objectives, more than the 50 a page can show",
+                               hint: "keep the activity's main objectives")
+        }
+        if activity.commercialSupporters.count > 200 {
+            root.reader.report("commercialSupporters", root.value("commercialSupporters"),
+                               "lists \(activity.commercialSupporters.count) supporters, more than 200",
+                               hint: "word the acknowledgement yourself in `commercialSupport`")
+        }
         activity.enrolment = readEnrolment(root)
         activity.evaluation = readEvaluation(root)
         activity.reporting = readReporting(root)

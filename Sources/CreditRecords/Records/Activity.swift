@@ -29,6 +29,28 @@ public struct Activity: Sendable {
     public var prescribedOverrides: [String: String] = [:]
     public var disclaimer: String?
     public var commercialSupporters: [String]
+    /// The activity's own acknowledgement of its commercial support, if it words it itself.
+    public var commercialSupport: String?
+    /// The rest of the activity's accreditation page (seed `001_…`): who it is for, the
+    /// educational need it answers, and what learners will be able to do.
+    public var targetAudience: String?
+    public var educationalNeeds: String?
+    public var learningObjectives: [String] = []
+    /// The sentence above the objectives ("After participation in this activity, attendees
+    /// will be better able to"), if the activity words it.
+    public var objectivesIntroduction: String?
+
+    /// The commercial-support acknowledgement a certificate prints: the activity's own
+    /// wording, else "This activity is supported by educational grants from A, B and C.";
+    /// nil when the activity lists no supporter.
+    public var supportAcknowledgement: String? {
+        if let commercialSupport { return commercialSupport }
+        guard !commercialSupporters.isEmpty else { return nil }
+        let names = commercialSupporters
+        let list = names.count == 1 ? names[0]
+            : names.dropLast().joined(separator: ", ") + (names.count > 2 ? "," : "") + " and " + names[names.count - 1]
+        return "This activity is supported by educational grants from \(list)."
+    }
     /// How learners enrol on the service (besides a staff roster import).
     public var enrolment = Enrolment()
     /// The evaluation's questions; completing it is what `evaluationRequired` asks for.

@@ -100,6 +100,7 @@ public struct CertificateContent {
             "disclaimer": orNull(activity.disclaimer),
             "commercialSupporters": activity.commercialSupporters.isEmpty
                 ? NSNull() : activity.commercialSupporters.joined(separator: ", "),
+            "supportAcknowledgement": orNull(activity.supportAcknowledgement),
         ]
     }
 
