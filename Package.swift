@@ -130,7 +130,7 @@ let package = Package(
         // The web service: learners claim and download, boards verify (Hummingbird 2).
         .target(
             name: "CreditService",
-            dependencies: ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload", "CreditBadges",
+            dependencies: ["CreditRecords", "CreditStatements", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload", "CreditBadges",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import CreditIssuing
 import CreditRecords
 import CreditRegistry
 import CreditRender
+import CreditStatements
 import CreditTrust
 import Foundation
 
@@ -24,6 +25,18 @@ actor IssuingDesk {
     }
 
     var boards: BoardCatalog { issuer.renderer.boards }
+
+    /// The activity's accreditation page as the service shows it: every statement its
+    /// certificates can carry, with a heading each, filled in from the catalog, as HTML.
+    func accreditationPage(_ activity: Activity) -> [(heading: String, text: String)] {
+        guard let catalog = try? issuer.renderer.catalog, let statements = try? ActivityStatements(activity: activity, catalog: catalog) else {
+            return []
+        }
+        return statements.entries.map { entry in
+            (AccreditationHeadings.heading(entry.statement.role, certificates: entry.certificates),
+             AccreditationHeadings.html(entry.statement.markup))
+        }
+    }
 
     /// Issues the certificate the learner document claims (or gives back the one issued
     /// before): the learner record is read and checked exactly as a learner file is.
@@ -79,3 +92,35 @@ actor IssuingDesk {
         return Array(try Data(contentsOf: file))
     }
 }
+
+/// The headings an accreditation page gives its statements (as the 2018 ASCO page does).
+enum AccreditationHeadings {
+    /// A statement's Pango markup as HTML: its italics and bold kept (`AMA PRA Category 1
+    /// Credits` is italic by rule), every other tag dropped. Its text is escaped already
+    /// (the statement filler escapes every value), and Pango's entities are HTML's too.
+    static func html(_ markup: String) -> String {
+        markup.replacing(/<(\/?)([a-zA-Z]+)[^>]*>/) { match in
+            switch match.2.lowercased() {
+            case "i": return "<\(match.1)em>"
+            case "b": return "<\(match.1)strong>"
+            default: return ""
+            }
+        }
+    }
+
+    static func heading(_ role: String, certificates: String) -> String {
+        switch role {
+        case "accreditation": return "Accreditation statement"
+        case "designation": return "AMA credit designation statement — physicians"
+        case "ancc": return "ANCC credit designation statement — nurses"
+        case "acpe": return certificates.contains("technicians") ? "ACPE credit designation statement — pharmacy technicians" : "ACPE credit designation statement — pharmacists"
+        case "aapa": return "AAPA credit designation statement — PAs"
+        case "aapaAcceptance": return "AAPA/NCCPA credit designation statement — PAs"
+        case "ipce": return "IPCE credit designation statement"
+        case "moc": return "Maintenance of Certification"
+        case "participationDesignation": return "Certificates of participation"
+        default: return role
+        }
+    }
+}
+

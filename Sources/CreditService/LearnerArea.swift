@@ -149,6 +149,29 @@ struct LearnerArea {
         return values
     }
 
+    /// The activity's whole accreditation page: statements, audience, needs, objectives,
+    /// disclaimer and supporters, each shown only when the activity has it.
+    static func accreditationValues(_ activity: Activity, desk: IssuingDesk?) async -> [String: Any] {
+        var values: [String: Any] = [:]
+        let statements = await desk?.accreditationPage(activity) ?? []
+        if !statements.isEmpty {
+            values["statements"] = statements.map { ["heading": $0.heading, "text": $0.text] }
+        }
+        if let audience = activity.targetAudience { values["audience"] = audience }
+        if let needs = activity.educationalNeeds { values["needs"] = needs }
+        if !activity.learningObjectives.isEmpty {
+            values["objectives"] = ["introduction": activity.objectivesIntroduction ?? "After participating in this activity, learners will be better able to",
+                                    "items": activity.learningObjectives.map { ["text": $0] }] as [String: Any]
+        }
+        if let disclaimer = activity.disclaimer { values["disclaimer"] = disclaimer }
+        if !activity.commercialSupporters.isEmpty || activity.commercialSupport != nil {
+            values["support"] = ["acknowledgement": activity.supportAcknowledgement ?? "",
+                                 "hasSupporters": !activity.commercialSupporters.isEmpty,
+                                 "supporters": activity.commercialSupporters.map { ["name": $0] }] as [String: Any]
+        }
+        return values
+    }
+
     static func stateText(_ activity: Activity, _ standing: Standing) -> String {
         if let certificate = standing.certificate {
             switch certificate.status {
@@ -206,6 +229,7 @@ struct LearnerArea {
             values["evaluationDone"] = standing.evaluationDone
             if let certificate = standing.certificate { values["certificate"] = Self.certificateValues(certificate) }
         }
+        values.merge(await Self.accreditationValues(activity, desk: desk)) { $1 }
         return pages.page("activity", values)
     }
 

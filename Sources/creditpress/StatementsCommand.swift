@@ -42,6 +42,29 @@ struct StatementsCommand: ParsableCommand {
                 print("\n[\(entry.certificates)] \(statement.role) — \(source)")
                 print(markup ? statement.markup : statement.plainText)
             }
+            // The fine print every certificate carries, and the rest of the activity's page.
+            if let disclaimer = activity.disclaimer {
+                print("\n[every certificate] disclaimer — the activity file")
+                print(disclaimer)
+            }
+            if let support = activity.supportAcknowledgement {
+                print("\n[every certificate] commercial support — " + (activity.commercialSupport == nil
+                    ? "made from commercialSupporters (\(activity.commercialSupporters.count))" : "the activity's own wording"))
+                print(support)
+            }
+            if let audience = activity.targetAudience {
+                print("\n[activity page] target audience")
+                print(audience)
+            }
+            if let needs = activity.educationalNeeds {
+                print("\n[activity page] educational needs")
+                print(needs)
+            }
+            if !activity.learningObjectives.isEmpty {
+                print("\n[activity page] learning objectives")
+                if let introduction = activity.objectivesIntroduction { print(introduction) }
+                for objective in activity.learningObjectives { print("  • \(objective)") }
+            }
         }
     }
 }

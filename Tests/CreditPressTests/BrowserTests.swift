@@ -136,6 +136,13 @@ struct BrowserTests {
         #expect(issued.contains("24.5 AMA PRA Category 1 Credits™"))
         try await accessible("activity with its certificate")
         if let folder = screenshots { try await browser.screenshot(to: folder.appendingPathComponent("certificate.png")) }
+        // Below it, the activity's whole accreditation page.
+        let about = try await browser.waitForText { $0.contains("Disclaimer and unlabeled usage statement") }
+        #expect(about.contains("Learning objectives") && about.contains("Ludwig Institute for Cancer Research"))
+        if let folder = screenshots {
+            try await browser.run("document.getElementById('about').scrollIntoView()")
+            try await browser.screenshot(to: folder.appendingPathComponent("activity-about.png"))
+        }
         // The download.
         try await browser.click("a[href$='/download']")
         let pdf = try await browser.downloaded(suffix: ".pdf")

@@ -19,7 +19,7 @@ struct ModuleBoundaryTests {
         "CreditUpload": [],
         "CreditBadges": ["CreditRecords", "CreditRegistry", "CreditTrust", "CSystemZlib"],
         "CreditReporting": ["CreditRecords", "CreditRegistry"],
-        "CreditService": ["CreditRecords", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload",
+        "CreditService": ["CreditRecords", "CreditStatements", "CreditRender", "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditUpload",
                           "CreditBadges"],
         "creditpress": ["CreditRecords", "CreditStatements", "CreditPDF", "CreditLayout", "CreditRender",
                         "CreditRegistry", "CreditTrust", "CreditIssuing", "CreditService", "CreditBadges", "CreditReporting"],
