@@ -104,9 +104,13 @@ extension CertificateRenderer {
     package func draw(activity: Activity, learner: Learner, layoutName: String?, creationDate: Date, id: String,
                       stored: IssuedRecord?, signing: SigningIdentity?, certify: Bool) throws -> (PreparedCertificate, DrawnCertificate) {
         let layoutName = stored.map { issuedLayout($0, requested: layoutName) } ?? layoutName
+        var issueDetails = IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText)
+        issueDetails.storedStatementVersions = stored.flatMap { record in
+            (try? JSONSerialization.jsonObject(with: Data(record.statementVersions.utf8))) as? [String: Int]
+        }
         let certificate = try prepare(activity: activity, learner: learner, layoutName: layoutName,
                                       creationDate: stored?.issuedAt ?? creationDate,
-                                      issue: IssueDetails(certificateID: id, signing: signing, storedQR: stored?.qrText))
+                                      issue: issueDetails)
         let storedSignature = stored?.storedSignature
         // A reproduction signs with the recorded signature or not at all, as it was issued.
         let finished = try finishedPDF(certificate, signing: stored == nil ? signing : nil, stored: storedSignature, certify: certify)

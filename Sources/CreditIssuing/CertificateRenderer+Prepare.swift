@@ -28,6 +28,9 @@ public struct IssueDetails: Sendable {
     public var signing: SigningIdentity?
     /// The QR text recorded at issue, to reproduce the issued file (ES256 signatures differ each time).
     public var storedQR: String?
+    /// The statement versions recorded at issue: a reproduction fills the statements whose
+    /// text changed since from their archived versions.
+    public var storedStatementVersions: [String: Int]?
 
     public init(certificateID: String, signing: SigningIdentity?, storedQR: String? = nil) {
         self.certificateID = certificateID
@@ -57,7 +60,14 @@ extension CertificateRenderer {
                               message: "is a \(kind.rawValue) layout, but this learner's certificate is \(request.kind.rawValue); choose a \(request.kind.rawValue) layout",
                               learnerID: learner.id)
         }
-        var content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
+        var content: CertificateContent
+        if let pinned = issue?.storedStatementVersions, let current = try? catalog, let archived = current.pinned(pinned), archived.versions != current.versions {
+            // Drawn again as issued, with statements whose text has changed since: their
+            // earlier versions, and no cache shared with certificates issued now.
+            content = try CertificateContent.build(for: request, catalog: archived, cache: nil)
+        } else {
+            content = try CertificateContent.build(for: request, catalog: catalog, cache: statements)
+        }
         var qr: (text: String, matrix: QRMatrix, payload: VerificationPayload)?
         if let issue {
             var certificateValues = content.values["certificate"] as? [String: Any] ?? [:]

@@ -130,3 +130,50 @@ struct BrandLayoutTests {
         }
     }
 }
+
+/// A certificate issued before a bundled statement or layout changed is drawn again byte for
+/// byte from the versions kept in `archive/`.
+struct ArchivedVersionTests {
+    @Test func aCertificateIssuedBeforeAStatementAndLayoutChangedIsReprintedAsIssued() throws {
+        let root = try Fixture.temporaryFolder()
+        try FileManager.default.copyItem(at: Fixture.root.appendingPathComponent("Templates"), to: root.appendingPathComponent("Templates"))
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("Fonts"), withDestinationURL: Fixture.resources.fonts)
+        let registry = root.appendingPathComponent("registry.sqlite"), issued = root.appendingPathComponent("issued.pdf")
+        let first = try CommandLineTests.run(["certificate", "--resources", root.path, "--activity", Fixture.activityURL.path,
+                                              "--learner", Fixture.example.appendingPathComponent("learners/physician-assistant.yaml").path,
+                                              "--registry", registry.path, "--out", issued.path, "--creation-date", "2018-06-05T12:00:00Z"])
+        #expect(first.status == 0, "\(first.errors)")
+        let id = try #require(first.output.split(separator: " ").first { CertificateID.normalise(String($0.filter { $0 != "," })) != nil }
+            .map { String($0.filter { $0 != "," }) })
+
+        // An upgrade: NCCPA's line reworded (v3, v2 archived) and the participation heading changed (layout v3, v2 archived).
+        let statements = root.appendingPathComponent("Templates/statements")
+        try FileManager.default.moveItem(at: statements.appendingPathComponent("aapa-acceptance.mustache"),
+                                         to: statements.appendingPathComponent("archive/aapa-acceptance.v2.mustache"))
+        try "PAs may claim up to {{amount}} credits.".write(to: statements.appendingPathComponent("aapa-acceptance.mustache"), atomically: true, encoding: .utf8)
+        let catalog = statements.appendingPathComponent("catalog.yaml")
+        try String(contentsOf: catalog, encoding: .utf8).replacingOccurrences(of: "aapa-acceptance:\n  version: 2", with: "aapa-acceptance:\n  version: 3")
+            .write(to: catalog, atomically: true, encoding: .utf8)
+        let layouts = root.appendingPathComponent("Templates/certificates")
+        try FileManager.default.createDirectory(at: layouts.appendingPathComponent("archive/v2/base"), withIntermediateDirectories: true)
+        for name in ["participation.yaml", "base/letter-landscape.yaml"] {
+            try FileManager.default.copyItem(at: layouts.appendingPathComponent(name), to: layouts.appendingPathComponent("archive/v2/\(name)"))
+        }
+        let participation = layouts.appendingPathComponent("participation.yaml")
+        try String(contentsOf: participation, encoding: .utf8).replacingOccurrences(of: "version: 2", with: "version: 3")
+            .replacingOccurrences(of: "Certificate of Participation", with: "Participation Certificate")
+            .write(to: participation, atomically: true, encoding: .utf8)
+
+        let copy = root.appendingPathComponent("copy.pdf")
+        let reprint = ["reprint", "--resources", root.path, "--id", id, "--activity", Fixture.activityURL.path,
+                       "--registry", registry.path, "--out", copy.path]
+        let run = try CommandLineTests.run(reprint)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(try Data(contentsOf: copy) == Data(contentsOf: issued))
+        // Without the archived statement the file cannot be drawn again, and says why.
+        try FileManager.default.removeItem(at: statements.appendingPathComponent("archive/aapa-acceptance.v2.mustache"))
+        let refused = try CommandLineTests.run(reprint)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("is frozen"), "\(refused.errors)")
+    }
+}

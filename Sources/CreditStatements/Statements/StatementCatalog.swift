@@ -32,6 +32,36 @@ public struct StatementCatalog: Sendable {
         Hex.sha256(Data(([catalog] + sources.map { "\($0.id)\u{0}\($0.text)" }).joined(separator: "\u{1}").utf8))
     }
 
+    /// The catalog with the statements in `pinned` at those earlier versions, read from
+    /// `archive/ID.vN.mustache` (kept when a statement's text changes, so that a certificate
+    /// issued with it is drawn again byte for byte); nil when one of them is not kept.
+    public func pinned(_ pinned: [String: Int]) -> StatementCatalog? {
+        var sources = self.sources, versions = self.versions
+        for (id, version) in pinned where versions[id] != nil && versions[id] != version {
+            let file = directory.appendingPathComponent("archive/\(id).v\(version).mustache")
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+            sources[id] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            versions[id] = version
+        }
+        guard versions != self.versions else { return self }
+        var templates: [String: MustacheTemplate] = [:]
+        for (id, source) in sources {
+            guard let template = try? parseTemplate(source, file: id) else { return nil }
+            templates[id] = template
+        }
+        return StatementCatalog(directory: directory, versions: versions, sources: sources, templates: templates,
+                                fingerprint: fingerprint + " pinned " + versions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+    }
+
+    private init(directory: URL, versions: [String: Int], sources: [String: String], templates: [String: MustacheTemplate], fingerprint: String) {
+        self.directory = directory
+        self.versions = versions
+        self.sources = sources
+        self.fingerprint = fingerprint
+        self.partialNames = sources.mapValues { $0.matches(of: Patterns.partialTag).map { String($0.1) } }
+        self.library = MustacheLibrary(templates: templates)
+    }
+
     public init(directory: URL) throws(TemplateError) {
         self.directory = directory
         let catalogFile = directory.appendingPathComponent("catalog.yaml")
