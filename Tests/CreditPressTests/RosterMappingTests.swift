@@ -65,6 +65,15 @@ struct RosterMappingTests {
         #expect(run.errors.contains("cannot be opened as an Excel workbook — in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited)\""), "\(run.errors)")
     }
 
+    /// A workbook whose entry points past the end of the archive (found by the fuzzer: the
+    /// in-memory ZIP reader trapped on it) is refused like any broken workbook.
+    @Test func aTruncatedWorkbookIsRefusedNotACrash() throws {
+        let bytes = try Data(contentsOf: Fixture.root.appendingPathComponent("Tests/Fuzz/corpus/roster/zip-entry-past-end.bin"))
+        #expect { try RosterReader(data: bytes, displayName: "lms.xlsx") } throws: { error in
+            "\(error)".contains("lms.xlsx") && "\(error)".contains("CSV UTF-8")
+        }
+    }
+
     /// An LMS export saved by Excel (written here by openpyxl): its first sheet is read with
     /// dates from date cells, numbers as Excel shows them and Excel's row numbers.
     @Test func anExcelWorkbookIsReadThroughTheSameMapping() throws {

@@ -26,8 +26,17 @@ package enum Workbook {
             InputError([Problem(file: name, field: "", message: message,
                                 hint: "in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited)\" and give that file")])
         }
+        // Read from a private file, not from memory: ZIPFoundation's in-memory archive traps on
+        // an entry that points past the end of the data (found by the roster fuzz target),
+        // where reading a file simply comes up short.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("creditpress-workbook-\(UUID().uuidString).xlsx")
+        guard FileManager.default.createFile(atPath: file.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw InputError([Problem(file: name, field: "", message: "could not be read: no room for a private copy of the workbook",
+                                      hint: "free some space in \(FileManager.default.temporaryDirectory.path), or save the sheet as CSV UTF-8")])
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch {
+        do { archive = try Archive(url: file, accessMode: .read) } catch {
             throw refuse("looks like a ZIP archive but cannot be opened as an Excel workbook")
         }
         func part(_ path: String) throws(InputError) -> Data? {
