@@ -75,7 +75,7 @@ extension CertificateRenderer {
         let time = stored?.signedAt ?? environment.clock.now()
         var options = PDFSignatureOptions(time: time, certify: stored?.certified ?? certify,
                                           reason: "Issued by \(certificate.request.activity.provider.name)")
-        options.capacity = stored?.room ?? PDFSignatureOptions.defaultCapacity(timestamped: signing?.timestampURL != nil)
+        options.capacity = stored?.room ?? signing.map(PDFSignatureOptions.capacity(for:)) ?? PDFSignatureOptions.defaultCapacity(timestamped: false)
         var made: [UInt8] = []
         let bytes = try PDFSigner.finish(Array(drawn), forms: forms, accessibility: accessibility, info: info,
                                          signing: (options, { digest in

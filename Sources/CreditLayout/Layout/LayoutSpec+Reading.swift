@@ -163,9 +163,10 @@ extension LayoutSpec {
     }
 
     private static func readQR(_ item: FieldMapping) -> QRSlot? {
-        item.rejectUnknownKeys(["box", "alt"])
+        item.rejectUnknownKeys(["box", "alt", "drawing"])
         guard let box = item.numbers("box", count: 3) else { return nil }
-        return QRSlot(x: box[0], y: box[1], size: box[2], alt: item.string("alt") ?? "Verification QR code")
+        let drawing = item.choice("drawing", allowed: "mask, outline") { PageFrame.QRDrawing(rawValue: $0.lowercased()) } ?? .outline
+        return QRSlot(x: box[0], y: box[1], size: box[2], alt: item.string("alt") ?? "Verification QR code", drawing: drawing)
     }
 
     private static func readImage(_ item: FieldMapping) -> ImageSlot? {

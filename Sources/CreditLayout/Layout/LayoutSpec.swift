@@ -29,6 +29,10 @@ public struct LayoutSpec {
     public struct QRSlot {
         public var x: Double, y: Double, size: Double
         public var alt: String
+        /// How the modules are drawn: `mask` (a 1-bit image, a few hundred bytes) or
+        /// `outline` (the dark areas' traced outlines, several KiB; what layouts before
+        /// version 2 drew, and still draw so that their certificates reproduce).
+        public var drawing: PageFrame.QRDrawing = .outline
     }
 
     /// A rectangle drawn parallel to the page edge, `inset` points in: the border.

@@ -35,7 +35,7 @@ public struct Layouter {
         // loading on a thread of its own (`ImageCache.preload`) has that long to get ready.
         let imagesAt = frame.items.count
         if let slot = spec.qr, let qr {
-            frame.items.append(.qr(.init(x: slot.x, y: slot.y, size: slot.size, matrix: qr, alt: slot.alt)))
+            frame.items.append(.qr(.init(x: slot.x, y: slot.y, size: slot.size, matrix: qr, alt: slot.alt, drawing: slot.drawing)))
         }
         var bottoms: [String: Double] = [:]
         var placedTexts: [PageFrame.PlacedText] = []

@@ -21,11 +21,17 @@ public struct PageFrame {
         case qr(PlacedQR)
     }
 
-    /// A QR code drawn as vector squares, `size` points wide with its quiet zone.
+    /// A QR code `size` points wide with its quiet zone.
     public struct PlacedQR {
         public var x: Double, y: Double, size: Double
         public var matrix: QRMatrix
         public var alt: String
+        public var drawing: QRDrawing = .outline
+    }
+
+    /// How a QR code's modules are drawn (see `LayoutSpec.QRSlot.drawing`).
+    public enum QRDrawing: String, Sendable {
+        case mask, outline
     }
 
     /// A shaped paragraph with its box's top-left corner.

@@ -70,7 +70,19 @@ package enum FrameDrawing {
         cairo_set_source_rgb(cairo, 1, 1, 1)
         cairo_rectangle(cairo, 0, 0, side, side)
         cairo_fill(cairo)
-        if asForm, let recording = recording(extents: cairo_rectangle_t(x: 0, y: 0, width: side, height: side), {
+        if placed.drawing == .mask, let mask = stencil(matrix) {
+            // One bit a module, scaled up without smoothing: a PDF image mask of a few
+            // hundred bytes that every viewer draws with square, crisp modules.
+            cairo_set_source_rgb(cairo, 0, 0, 0)
+            let pattern = cairo_pattern_create_for_surface(mask)
+            cairo_pattern_set_filter(pattern, CAIRO_FILTER_NEAREST)
+            var shift = cairo_matrix_t()
+            cairo_matrix_init_translate(&shift, -4, -4)
+            cairo_pattern_set_matrix(pattern, &shift)
+            cairo_mask(cairo, pattern)
+            cairo_pattern_destroy(pattern)
+            cairo_surface_destroy(mask)
+        } else if asForm, let recording = recording(extents: cairo_rectangle_t(x: 0, y: 0, width: side, height: side), {
             fillOutlines(matrix, on: $0)
         }) {
             cairo_set_source_surface(cairo, recording, 0, 0)
@@ -96,6 +108,25 @@ package enum FrameDrawing {
         }
         draw(context)
         cairo_destroy(context)
+        return surface
+    }
+
+    /// The modules as a 1-bit image, a pixel each (dark opaque), or nil if Cairo cannot make one.
+    private static func stencil(_ matrix: QRMatrix) -> OpaquePointer? {
+        let size = Int32(matrix.size)
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_A1, size, size),
+              cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let data = cairo_image_surface_get_data(surface) else { return nil }
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        memset(data, 0, stride * Int(size))
+        for row in 0..<matrix.size {
+            for column in 0..<matrix.size where matrix[row, column] {
+                // A1 pixels are 32-bit words, least significant bit first on little-endian machines.
+                let word = data.advanced(by: row * stride + (column / 32) * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0 }
+                word.pointee |= UInt32(1) << UInt32(column % 32)
+            }
+        }
+        cairo_surface_mark_dirty(surface)
         return surface
     }
 

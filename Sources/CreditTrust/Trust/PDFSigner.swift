@@ -2,6 +2,12 @@ import CreditPDF
 import Crypto
 import Foundation
 
+/// The measured signature room of each identity, by its certificate's digest.
+private enum RoomCache {
+    static let lock = NSLock()
+    nonisolated(unsafe) static var rooms: [[UInt8]: Int] = [:]
+}
+
 /// How the PDF is signed.
 public struct PDFSignatureOptions: Sendable {
     /// The signing time, written as `/M` (PAdES keeps it out of the CMS).
@@ -16,6 +22,24 @@ public struct PDFSignatureOptions: Sendable {
 
     /// 8 KiB, or 16 KiB with a time-stamp token.
     public static func defaultCapacity(timestamped: Bool) -> Int { timestamped ? 16_384 : 8_192 }
+
+    /// The room `identity`'s signatures need: without a time-stamp authority, the size of
+    /// its CMS (measured once per identity by signing a zero digest) and 64 bytes for an
+    /// ECDSA value's varying length, rounded up to 256 — about 1.5 KiB for a P-256 key and a
+    /// short chain, where 8 KiB of room was 16 KiB of hexadecimal zeros in every file; with
+    /// one, 16 KiB (a token's size is the authority's).
+    public static func capacity(for identity: SigningIdentity) -> Int {
+        guard identity.timestampURL == nil else { return defaultCapacity(timestamped: true) }
+        let key = identity.certificateSHA256
+        if let known = RoomCache.lock.withLock({ RoomCache.rooms[key] }) { return known }
+        let zero = SHA256.hash(data: [UInt8]())
+        guard let size = try? CMSSignature.sign(digest: zero, identity: identity, timestamp: nil).count else {
+            return defaultCapacity(timestamped: false)
+        }
+        let room = (size + 64 + 255) / 256 * 256
+        RoomCache.lock.withLock { RoomCache.rooms[key] = room }
+        return room
+    }
 
     public init(time: Date, certify: Bool = false, reason: String? = nil) {
         self.time = time
