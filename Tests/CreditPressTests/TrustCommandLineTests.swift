@@ -293,4 +293,27 @@ struct TrustCommandLineTests {
         #expect(unknown.status == 65)
         #expect(unknown.errors.contains("has no certificate YTFQT-8GZME-6"))
     }
+
+    /// The QR code is a 1-bit image of a few hundred bytes, drawn without smoothing, that a
+    /// phone reads from a 100 dpi rendering; the signature's room is what the identity needs.
+    @Test func theQRCodeIsASmallStencilImageThatScansAt100DPI() throws {
+        let setup = try Setup()
+        let learner = Fixture.example.appendingPathComponent("learners/physician.yaml").path
+        let run = try CommandLineTests.run(setup.issue(learner, out: "signed.pdf"))
+        #expect(run.status == 0, "\(run.errors)")
+        let pdf = setup.folder.appendingPathComponent("signed.pdf")
+        let images = try runTool("pdfimages", ["-list", pdf.path]).split(separator: "\n").dropFirst(2)
+        let stencil = try #require(images.first { $0.contains("stencil") })
+        let fields = stencil.split(separator: " ")
+        #expect(fields.contains("no"), "drawn without interpolation: \(stencil)")
+        let size = try #require(fields.last { $0.hasSuffix("B") || $0.hasSuffix("K") })
+        #expect(size.hasSuffix("B"), "the QR image is under a kilobyte: \(stencil)")
+        let page = setup.folder.appendingPathComponent("page").path
+        try runTool("pdftoppm", ["-png", "-r", "100", "-singlefile", pdf.path, page])
+        let scanned = try scanQR(page + ".png")
+        #expect(scanned == BatchRunner.qrText(in: pdf))
+        let bytes = try Data(contentsOf: pdf).count
+        #expect(bytes <= 50 * 1024 + 6 * 1024, "\(bytes) bytes")
+    }
 }
+
