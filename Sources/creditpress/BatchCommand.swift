@@ -29,8 +29,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The roster CSV, one row per learner (columns in the README).")
     var roster: String
 
-    @Option(help: "The roster's character encoding: auto (UTF-8, UTF-16 with a byte-order mark, else Windows-1252 with a warning), utf-8, windows-1252 or utf-16.")
-    var encoding: RosterEncoding = .automatic
+    @OptionGroup var rosterReading: RosterReadingOptions
 
     @Flag(help: "Also write certificates.zip, every certificate of the run in one archive.")
     var zip = false
@@ -38,11 +37,6 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "How the certificates are named in the ZIP archive: id (default: CERTIFICATE-ID.pdf) or name (\"Sarah A. Whitfield, MD (ID).pdf\", made safe for any file system).")
     var fileNames: BatchOptions.FileNames = .id
 
-    @Option(help: "A file (YAML or JSON) mapping your roster's columns to CreditPress's, with values every row shares (see the README).")
-    var columns: String?
-
-    @Option(help: "The format of the roster's dates, for the whole column: YYYY-MM-DD (default), MM/DD/YYYY or DD/MM/YYYY.")
-    var dateFormat: String?
 
     @Option(name: .shortAndLong, help: "The output folder.")
     var out: String
@@ -96,10 +90,10 @@ struct BatchCommand: AsyncParsableCommand {
             var options = BatchOptions(activity: URL(fileURLWithPath: activity), roster: URL(fileURLWithPath: roster),
                                        output: URL(fileURLWithPath: out), jobs: jobs, idKey: key)
             options.layout = layout
-            options.encoding = encoding
+            options.encoding = rosterReading.encoding
             options.zip = zip || fileNames == .name
             options.fileNames = fileNames
-            options.mapping = try Self.mapping(file: columns, dateFormat: dateFormat)
+            options.mapping = try rosterReading.mapping()
             options.order = BatchOptions.Order(rawValue: order) ?? .lastName
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
             options.showProgress = true
@@ -138,8 +132,23 @@ extension RosterEncoding: ExpressibleByArgument {}
 
 extension BatchOptions.FileNames: ExpressibleByArgument {}
 
-extension BatchCommand {
+/// How a roster is read, for the commands that read one: its encoding, a column mapping
+/// and the format of its dates.
+struct RosterReadingOptions: ParsableArguments {
+    @Option(help: "The roster's character encoding: auto (UTF-8, UTF-16 with a byte-order mark, else Windows-1252 with a warning), utf-8, windows-1252 or utf-16.")
+    var encoding: RosterEncoding = .automatic
+
+    @Option(help: "A file (YAML or JSON) mapping your roster's columns to CreditPress's, with values every row shares (see the README).")
+    var columns: String?
+
+    @Option(help: "The format of the roster's dates, for the whole column: YYYY-MM-DD (default), MM/DD/YYYY or DD/MM/YYYY.")
+    var dateFormat: String?
+
     /// The `--columns` file, and `--date-format` over the file's.
+    func mapping() throws(InputError) -> RosterMapping {
+        try Self.mapping(file: columns, dateFormat: dateFormat)
+    }
+
     static func mapping(file: String?, dateFormat: String?) throws(InputError) -> RosterMapping {
         var mapping = try file.map { path throws(InputError) in try RosterMapping.read(URL(fileURLWithPath: path), displayName: path) } ?? RosterMapping()
         if let dateFormat {

@@ -46,7 +46,7 @@ struct EnrolCommand: AsyncParsableCommand {
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity,
                                                          boards: try BoardCatalog(file: environment.resources.boards))
             let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, purpose: .enrolment, encoding: encoding,
-                                          mapping: try BatchCommand.mapping(file: columns, dateFormat: nil))
+                                          mapping: try RosterReadingOptions.mapping(file: columns, dateFormat: nil))
             for notice in reader.notices { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
             let store = try SQLiteRegistry(file: location)
             let report = await RosterEnrolment.importRoster(reader, activityID: activityRecord.id, store: store, at: environment.clock.now())

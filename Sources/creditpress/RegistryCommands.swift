@@ -39,14 +39,7 @@ struct ReissueCommand: AsyncParsableCommand {
     @Option(help: "With --roster: the spreadsheet row to use (the header is row 1).")
     var row: Int?
 
-    @Option(help: "With --roster: the roster's character encoding (as for batch).")
-    var encoding: RosterEncoding = .automatic
-
-    @Option(help: "With --roster: the column mapping file (as for batch).")
-    var columns: String?
-
-    @Option(help: "With --roster: the format of its dates (as for batch).")
-    var dateFormat: String?
+    @OptionGroup var rosterReading: RosterReadingOptions
 
     @Option(name: .shortAndLong, help: "Where to write the new PDF (default with --batch: its certificates/NEW-ID.pdf).")
     var out: String?
@@ -124,8 +117,8 @@ struct ReissueCommand: AsyncParsableCommand {
             return (try LearnerReader.read(url, displayName: learner), try String(contentsOf: url, encoding: .utf8))
         }
         if let roster {
-            let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, encoding: encoding,
-                                          mapping: try BatchCommand.mapping(file: columns, dateFormat: dateFormat))
+            let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, encoding: rosterReading.encoding,
+                                          mapping: try rosterReading.mapping())
             while let candidate = reader.next() {
                 let matches = row.map { candidate.number == $0 } ?? (reader.columns.learnerID(in: candidate) == old.learnerID)
                 guard matches else { continue }
