@@ -15,48 +15,37 @@ public struct BatchFolder {
     public var corrections: URL { folder.appendingPathComponent("corrections.csv") }
 
     /// Moves `certificates/OLD.pdf` aside (nil when the batch has no such file) and notes the
-    /// correction. The move is a rename within the folder: the file is in one place or the
-    /// other, never half in both.
+    /// correction. The move is a rename within the folder, and the list is replaced whole:
+    /// each is in its old state or its new one, never half of either.
     @discardableResult
     public func supersede(_ oldID: String, by newID: String, learner: Learner, reason: String, at time: Date) throws -> URL? {
-        let manager = FileManager.default
-        let old = folder.appendingPathComponent("certificates/\(oldID).pdf")
-        var moved: URL?
-        if manager.fileExists(atPath: old.path) {
-            try manager.createDirectory(at: superseded, withIntermediateDirectories: true)
-            let target = superseded.appendingPathComponent("\(oldID).pdf")
-            if manager.fileExists(atPath: target.path) { try manager.removeItem(at: target) }
-            try manager.moveItem(at: old, to: target)
-            moved = target
+        let moved = try move(oldID)
+        // The whole list written again, atomically: a kill mid-write never leaves half a row.
+        var text = (try? Data(contentsOf: corrections)) ?? Data()
+        if text.isEmpty {
+            text = Data([0xEF, 0xBB, 0xBF]) + (try CSVFile.line(["date", "superseded_id", "new_id", "learner_id", "name", "reason"]))
         }
-        let isNew = !manager.fileExists(atPath: corrections.path)
-        var text = isNew ? Data([0xEF, 0xBB, 0xBF]) + (try CSVFile.line(["date", "superseded_id", "new_id", "learner_id", "name", "reason"])) : Data()
         text += try CSVFile.line([ISODate.string(time), oldID, newID, learner.id, learner.professionalName, reason])
-        let handle: FileHandle
-        if !isNew {
-            handle = try FileHandle(forWritingTo: corrections)
-            try handle.seekToEnd()
-        } else {
-            guard manager.createFile(atPath: corrections.path, contents: nil) else {
-                throw RenderError(file: corrections.path, message: "cannot create the file")
-            }
-            handle = try FileHandle(forWritingTo: corrections)
-        }
-        defer { try? handle.close() }
-        try handle.write(contentsOf: text)
-        try handle.synchronize()
+        try AtomicFile.write(text, to: corrections, durable: true)
         return moved
     }
 
     /// Moves aside the PDF of `oldID` when the batch still holds it (a rerun after a reissue
     /// made elsewhere); says whether it did.
     public func moveAside(_ oldID: String) -> Bool {
-        let manager = FileManager.default
-        let old = folder.appendingPathComponent("certificates/\(oldID).pdf")
-        guard manager.fileExists(atPath: old.path) else { return false }
-        try? manager.createDirectory(at: superseded, withIntermediateDirectories: true)
-        let target = superseded.appendingPathComponent("\(oldID).pdf")
-        try? manager.removeItem(at: target)
-        return (try? manager.moveItem(at: old, to: target)) != nil
+        ((try? move(oldID)) ?? nil) != nil
+    }
+
+    /// Renames `certificates/ID.pdf` to `superseded/ID.pdf` (replacing an older copy there
+    /// in the same step); nil when there is no such file.
+    private func move(_ id: String) throws -> URL? {
+        let old = folder.appendingPathComponent("certificates/\(id).pdf")
+        guard FileManager.default.fileExists(atPath: old.path) else { return nil }
+        try FileManager.default.createDirectory(at: superseded, withIntermediateDirectories: true)
+        let target = superseded.appendingPathComponent("\(id).pdf")
+        guard rename(old.path, target.path) == 0 else {
+            throw RenderError(file: target.path, message: "cannot move the superseded certificate here (\(String(cString: strerror(errno))))")
+        }
+        return target
     }
 }
