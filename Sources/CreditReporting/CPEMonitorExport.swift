@@ -198,10 +198,7 @@ struct Unreportable: Error {
 /// (which a spreadsheet would run as a formula) is kept as text behind an apostrophe.
 public enum CSVText {
     public static func field(_ text: String) -> String {
-        var text = text
-        if let first = text.first, "=+@".contains(first) || (first == "-" && text.count > 1 && !(text.dropFirst().first?.isNumber ?? false)) {
-            text = "'" + text
-        }
+        let text = CSVFile.neutralised(text)
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

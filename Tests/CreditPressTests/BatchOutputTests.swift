@@ -50,6 +50,21 @@ struct BatchOutputTests {
         #expect(extracted.utf8.count > 0)
     }
 
+    /// A name a spreadsheet would run as a formula is printed as given but reported as text.
+    @Test func aFormulaInARosterIsReportedAsTextNotRunByTheSpreadsheet() throws {
+        let roster = "id,first_name,last_name,professional_name,degrees,profession,completion_date,ama_pra_category_1\n"
+            + "F-1,Ada,Lovelace,\"=HYPERLINK(\"\"http://example.org\"\"), MD\",MD,physician,2018-06-05,2\n"
+            + "F-2,Bo,Li,@SUM(1+1),MD,physician,2018-06-05,99\n"
+        let (out, run) = try Self.batch(roster)
+        #expect(run.status == 2, "\(run.errors)")
+        let manifest = try ReportingTests.csv(out.appendingPathComponent("manifest.csv"))
+        #expect(manifest.contains { $0[1] == "F-1" && $0[2] == "'=HYPERLINK(\"http://example.org\"), MD" }, "\(manifest)")
+        let rejects = try ReportingTests.csv(out.appendingPathComponent("rejects.csv"))
+        #expect(rejects.contains { $0[1] == "F-2" && $0[2] == "'@SUM(1+1)" }, "\(rejects)")
+        // Numbers, negative ones included, stay numbers.
+        #expect(CSVFile.neutralised("-1.5") == "-1.5" && CSVFile.neutralised("-x") == "'-x" && CSVFile.neutralised("+1") == "'+1")
+    }
+
     @Test func aSemicolonRosterGetsSemicolonReportsWithDecimalCommas() throws {
         let roster = "id;first_name;last_name;professional_name;degrees;profession;completion_date;ama_pra_category_1\n"
             + "S-1;Jürgen;Müller;Dr. med. Jürgen Müller;MD;physician;2018-06-05;24,5\n"

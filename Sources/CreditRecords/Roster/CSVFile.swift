@@ -20,18 +20,29 @@ package final class CSVFile {
         if byteOrderMark { try file.append(Data([0xEF, 0xBB, 0xBF])) }
     }
 
-    /// One row as CSV text with its line break, for a file that is appended to a row at a time.
+    /// Text a spreadsheet would run as a formula — a leading =, +, @, or - not starting a
+    /// number — kept as text behind an apostrophe. Every CSV file CreditPress writes holds
+    /// names and reasons from rosters, which nobody should be able to make execute.
+    package static func neutralised(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        if "=+@".contains(first) || (first == "-" && text.count > 1 && !(text.dropFirst().first?.isNumber ?? false)) {
+            return "'" + text
+        }
+        return text
+    }
+
+    /// One row as CSV text with its line break, for a file that is replaced whole.
     package static func line(_ fields: [String], delimiter: Unicode.Scalar = ",") throws -> Data {
         let stream = OutputStream.toMemory()
         defer { stream.close() }
         let writer = try CSVWriter(stream: stream, delimiter: String(delimiter))
-        try writer.write(row: fields)
+        try writer.write(row: fields.map(neutralised))
         let text = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
         return text + Data([0x0A])
     }
 
     package func write(row: [String]) throws {
-        pending.append(row)
+        pending.append(row.map(Self.neutralised))
         if pending.count >= 64 { try flush() }
     }
 
