@@ -146,11 +146,7 @@ struct RosterReadingOptions: ParsableArguments {
 
     /// The `--columns` file, and `--date-format` over the file's.
     func mapping() throws(InputError) -> RosterMapping {
-        try Self.mapping(file: columns, dateFormat: dateFormat)
-    }
-
-    static func mapping(file: String?, dateFormat: String?) throws(InputError) -> RosterMapping {
-        var mapping = try file.map { path throws(InputError) in try RosterMapping.read(URL(fileURLWithPath: path), displayName: path) } ?? RosterMapping()
+        var mapping = try columns.map { path throws(InputError) in try RosterMapping.read(URL(fileURLWithPath: path), displayName: path) } ?? RosterMapping()
         if let dateFormat {
             guard let format = RosterMapping.DateFormat.named(dateFormat) else {
                 throw InputError([Problem(file: "--date-format", field: dateFormat, message: "is not a date format",

@@ -28,11 +28,7 @@ struct EnrolCommand: AsyncParsableCommand {
     @Argument(help: "The roster (CSV).")
     var roster: String
 
-    @Option(help: "The roster's character encoding: auto, utf-8, windows-1252 or utf-16 (as for batch).")
-    var encoding: RosterEncoding = .automatic
-
-    @Option(help: "A file mapping the roster's columns to CreditPress's (as for batch).")
-    var columns: String?
+    @OptionGroup var rosterReading: RosterReadingOptions
 
     @Option(help: "The service's registry, an SQLite file (default: $CREDITPRESS_REGISTRY).")
     var registry: String?
@@ -45,8 +41,8 @@ struct EnrolCommand: AsyncParsableCommand {
             let location = try Live.requiredRegistry(explicit: registry, needs: "enrolment")
             let activityRecord = try ActivityReader.read(URL(fileURLWithPath: activity), displayName: activity,
                                                          boards: try BoardCatalog(file: environment.resources.boards))
-            let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, purpose: .enrolment, encoding: encoding,
-                                          mapping: try RosterReadingOptions.mapping(file: columns, dateFormat: nil))
+            let reader = try RosterReader(url: URL(fileURLWithPath: roster), displayName: roster, purpose: .enrolment,
+                                          encoding: rosterReading.encoding, mapping: try rosterReading.mapping())
             for notice in reader.notices { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
             let store = try SQLiteRegistry(file: location)
             let report = await RosterEnrolment.importRoster(reader, activityID: activityRecord.id, store: store, at: environment.clock.now())
