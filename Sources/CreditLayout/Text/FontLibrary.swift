@@ -95,13 +95,16 @@ public final class FontLibrary: @unchecked Sendable {
     /// The characters of `text` that no bundled font can draw (spaces and invisible
     /// formatting characters such as ZWJ or bidi marks are not counted).
     public func missingCharacters(in text: String) -> [Unicode.Scalar] {
-        var missing: [Unicode.Scalar] = []
-        for scalar in text.unicodeScalars where !FontLibrary.isInvisible(scalar) {
-            if state.withLock({ FcCharSetHasChar(inventory.coverage, scalar.value) }) == 0 && !missing.contains(scalar) {
-                missing.append(scalar)
+        // One lock for the whole text: this runs for every learner's name.
+        state.withLock {
+            var missing: [Unicode.Scalar] = []
+            for scalar in text.unicodeScalars where !FontLibrary.isInvisible(scalar) {
+                if FcCharSetHasChar(inventory.coverage, scalar.value) == 0 && !missing.contains(scalar) {
+                    missing.append(scalar)
+                }
             }
+            return missing
         }
-        return missing
     }
 
     private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
