@@ -14,7 +14,7 @@ out=Examples/output
 mkdir -p "$out"
 status=0
 # A TEST signing identity (made once) and a fresh registry for this run.
-[[ -f "$out/keys/signing.key.pem" ]] || "$binary" keys init --out "$out/keys" --organization "CreditPress examples" >/dev/null
+[[ -f "$out/keys/signing.key.pem" ]] || "$binary" keys init --out "$out/keys" --organization "American Society of Clinical Oncology" >/dev/null
 [[ -f "$out/keys/certificate-id.key" ]] || "$binary" keys id --out "$out/keys/certificate-id.key" >/dev/null
 rm -f "$out/registry.sqlite" "$out/registry.sqlite-wal" "$out/registry.sqlite-shm"
 export CREDITPRESS_SIGNING="$out/keys" CREDITPRESS_REGISTRY="$out/registry.sqlite"

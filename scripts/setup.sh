@@ -63,3 +63,9 @@ if [[ "${1:-}" == "--test" ]] && ! python3 -c "import openpyxl" 2>/dev/null; the
     echo "Installing openpyxl (PyPI)"
     pip_install openpyxl
 fi
+# Pillow, which turns and blurs a rendered certificate the way a skewed, soft scan would
+# for the QR code tests.
+if [[ "${1:-}" == "--test" ]] && ! python3 -c "import PIL" 2>/dev/null; then
+    echo "Installing Pillow (PyPI)"
+    pip_install pillow
+fi

@@ -115,7 +115,8 @@ extension CertificateRenderer {
         // A reproduction signs with the recorded signature or not at all, as it was issued.
         let finished = try finishedPDF(certificate, signing: stored == nil ? signing : nil, stored: storedSignature, certify: certify)
         let material = IssueMaterial(
-            qr: certificate.qrText, signature: finished.signature.map { Data($0.cms).base64EncodedString() },
+            qr: certificate.qrText, qrModules: certificate.qrMatrix.map { "\($0.version):" + Data($0.packed).base64EncodedString() },
+            signature: finished.signature.map { Data($0.cms).base64EncodedString() },
             signatureRoom: finished.signature?.room, signedAt: finished.signature?.signedAt,
             certified: finished.signature?.certified ?? false,
             layoutName: certificate.layout.name, layoutVersion: certificate.layout.version,

@@ -19,6 +19,12 @@ public struct PreparedCertificate {
     public let certificateID: String?
     public let qrText: String?
     public let payload: VerificationPayload?
+
+    /// The QR code's modules as placed on the page.
+    public var qrMatrix: QRMatrix? {
+        for item in page.items { if case .qr(let placed) = item { return placed.matrix } }
+        return nil
+    }
 }
 
 /// What makes a certificate an issued one: its id and, to prove it, the provider's signing
@@ -28,6 +34,9 @@ public struct IssueDetails: Sendable {
     public var signing: SigningIdentity?
     /// The QR text recorded at issue, to reproduce the issued file (ES256 signatures differ each time).
     public var storedQR: String?
+    /// That text's modules as drawn then (`QRMatrix.packed`), when at hand: the merged PDF's
+    /// pass draws them without encoding the text again.
+    public var storedMatrix: (version: Int, packed: [UInt8])?
     /// The statement versions recorded at issue: a reproduction fills the statements whose
     /// text changed since from their archived versions.
     public var storedStatementVersions: [String: Int]?
@@ -74,11 +83,17 @@ extension CertificateRenderer {
             certificateValues["id"] = issue.certificateID
             content.values["certificate"] = certificateValues
             if let stored = issue.storedQR, spec.qr != nil {
-                qr = (stored, try QRMatrix.encode(stored), payload(request, id: issue.certificateID, issued: creationDate))
-            } else if let signing = issue.signing, spec.qr != nil {
+                let matrix = try issue.storedMatrix.flatMap { QRMatrix(version: $0.version, packed: $0.packed) } ?? QRMatrix.encode(stored)
+                qr = (stored, matrix, payload(request, id: issue.certificateID, issued: creationDate))
+            } else if let signing = issue.signing, let slot = spec.qr {
+                // Modules wide enough for a soft, skewed scan when the payload allows (a
+                // shorter title in it if need be), else the smallest code that holds it.
+                let preferred = QRMatrix.preferredVersion(inBox: slot.size)
                 do {
                     qr = try payload(request, id: issue.certificateID, issued: creationDate)
-                        .sealed(identity: signing, verificationURL: activity.provider.verificationURL, encode: QRMatrix.encode)
+                        .sealed(identity: signing, verificationURL: activity.provider.verificationURL,
+                                versionLimits: preferred < QRMatrix.maximumVersion ? [preferred, QRMatrix.maximumVersion] : [QRMatrix.maximumVersion],
+                                encode: { text, limit throws(QRError) in try QRMatrix.encode(text, maximumVersion: limit) })
                 } catch let error as QRError {
                     throw LayoutError(file: spec.file, block: "qr", message: "\(error); shorten the name as printed", learnerID: learner.id)
                 }

@@ -67,3 +67,62 @@ package enum Base32 {
         return output
     }
 }
+
+/// Bytes as decimal digits, for the QR code's numeric mode, which spends 10 bits on three
+/// digits: each 7 bytes become the 17 digits of their big-endian value (8.1 bits a byte,
+/// against base 32's 8.8 in alphanumeric mode). A last group of k < 7 bytes takes the
+/// fewest digits that hold 2^(8k) − 1, so the digit count tells the byte count.
+package enum DecimalDigits {
+    /// Digits for a group of 1…7 bytes.
+    static let width = [0, 3, 5, 8, 10, 13, 15, 17]
+
+    package static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 17 / 7 + 17)
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 7, bytes.count)
+            var value: UInt64 = 0
+            for byte in bytes[start..<end] { value = value << 8 | UInt64(byte) }
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width[end - start])
+            var index = digits.count - 1
+            while value > 0 {
+                digits[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+                index -= 1
+            }
+            output += digits
+            start = end
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Nil for anything but digits in groups of the widths above, or a group whose value
+    /// does not fit its bytes.
+    package static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(digits.count * 7 / 17 + 7)
+        var start = 0
+        while start < digits.count {
+            let remaining = digits.count - start
+            let count: Int
+            if remaining >= 17 {
+                count = 7
+            } else if let short = width.firstIndex(of: remaining), short > 0 {
+                count = short
+            } else {
+                return nil
+            }
+            var value: UInt64 = 0
+            for digit in digits[start..<start + width[count]] {
+                guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + UInt64(digit - UInt8(ascii: "0"))  // 17 digits stay below 2^64
+            }
+            guard value >> UInt64(8 * count) == 0 else { return nil }
+            for shift in stride(from: 8 * (count - 1), through: 0, by: -8) { output.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+            start += width[count]
+        }
+        return output
+    }
+}

@@ -55,7 +55,9 @@ struct BenchCommand: AsyncParsableCommand {
         options.workerCommand = BatchCommand.workerCommand(resources: resources)
         if signed {
             let keys = output.appendingPathComponent("keys")
-            _ = try TestAuthority.make(in: keys, organization: "CreditPress benchmark", now: Date())
+            // Named as the activity's provider, as a provider's own certificate would be.
+            let provider = (try? ActivityReader.read(activity))?.provider.name ?? "CreditPress benchmark"
+            _ = try TestAuthority.make(in: keys, organization: provider, now: Date())
             options.signingFolder = keys
             options.signing = try SigningIdentity.load(from: keys)
         }

@@ -33,7 +33,7 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "The folder to write the keys to (made if missing; an existing signing key is never replaced).")
         var out: String
 
-        @Option(help: "The provider's name, written into the certificates.")
+        @Option(help: "The provider's name, written into the certificates: give it as the activities do (provider.name), and the QR codes leave it out as the signing certificate's.")
         var organization: String = "CreditPress test provider"
 
         func run() throws {

@@ -31,8 +31,8 @@ struct PreviewCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() async throws {
-        try await Failure.reporting(closing: "no preview was written") {
+    func run() throws {
+        try Failure.reporting(closing: "no preview was written") {
             let environment = try Live.environment(resources: common.resources)
             let renderer = try CertificateRenderer(environment: environment)
             let activityRecord = try renderer.readActivity(URL(fileURLWithPath: activity), displayName: activity)

@@ -146,7 +146,7 @@ struct ArchivedVersionTests {
         let id = try #require(first.output.split(separator: " ").first { CertificateID.normalise(String($0.filter { $0 != "," })) != nil }
             .map { String($0.filter { $0 != "," }) })
 
-        // An upgrade: NCCPA's line reworded (v3, v2 archived) and the participation heading changed (layout v3, v2 archived).
+        // An upgrade: NCCPA's line reworded (v3, v2 archived) and the participation heading changed (layout v4, v3 archived).
         let statements = root.appendingPathComponent("Templates/statements")
         try FileManager.default.moveItem(at: statements.appendingPathComponent("aapa-acceptance.mustache"),
                                          to: statements.appendingPathComponent("archive/aapa-acceptance.v2.mustache"))
@@ -155,12 +155,12 @@ struct ArchivedVersionTests {
         try String(contentsOf: catalog, encoding: .utf8).replacingOccurrences(of: "aapa-acceptance:\n  version: 2", with: "aapa-acceptance:\n  version: 3")
             .write(to: catalog, atomically: true, encoding: .utf8)
         let layouts = root.appendingPathComponent("Templates/certificates")
-        try FileManager.default.createDirectory(at: layouts.appendingPathComponent("archive/v2/base"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: layouts.appendingPathComponent("archive/v3/base"), withIntermediateDirectories: true)
         for name in ["participation.yaml", "base/letter-landscape.yaml"] {
-            try FileManager.default.copyItem(at: layouts.appendingPathComponent(name), to: layouts.appendingPathComponent("archive/v2/\(name)"))
+            try FileManager.default.copyItem(at: layouts.appendingPathComponent(name), to: layouts.appendingPathComponent("archive/v3/\(name)"))
         }
         let participation = layouts.appendingPathComponent("participation.yaml")
-        try String(contentsOf: participation, encoding: .utf8).replacingOccurrences(of: "version: 2", with: "version: 3")
+        try String(contentsOf: participation, encoding: .utf8).replacingOccurrences(of: "version: 3", with: "version: 4")
             .replacingOccurrences(of: "Certificate of Participation", with: "Participation Certificate")
             .write(to: participation, atomically: true, encoding: .utf8)
 

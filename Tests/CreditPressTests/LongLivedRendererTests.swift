@@ -46,11 +46,11 @@ struct LongLivedRendererTests {
         let renderer = try CertificateRenderer(environment: environment, fonts: Fixture.fonts)
         let activity = try renderer.readActivity(Fixture.activityURL)
         let layout = root.appendingPathComponent("Templates/certificates/physician-cme.yaml")
-        #expect(try renderer.layout(named: "physician-cme").version == 2)
+        #expect(try renderer.layout(named: "physician-cme").version == 3)
         _ = try Self.text(renderer, activity: activity)
 
         let text = try String(contentsOf: layout, encoding: .utf8)
-        try text.replacingOccurrences(of: "version: 2", with: "version: 7").write(to: layout, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "version: 3", with: "version: 7").write(to: layout, atomically: true, encoding: .utf8)
         // Files are compared once for each activity read, not for every certificate.
         _ = try renderer.readActivity(Fixture.activityURL)
         #expect(try renderer.layout(named: "physician-cme").version == 7)

@@ -80,7 +80,7 @@ struct PDFReadBackTests {
         #expect(info.contains("Author:          American Society of Clinical Oncology"))
         #expect(info.contains("Creator:         CreditPress"))
         #expect(info.contains("CreationDate:    2018-06-05T12:00:00Z"))
-        #expect(info.contains("Keywords:        activity ASCO-AM-2018, learner L-2018-000101, layout physician-cme v2"))
+        #expect(info.contains("Keywords:        activity ASCO-AM-2018, learner L-2018-000101, layout physician-cme v3"))
     }
 
     @Test func sameInputsGiveByteIdenticalPDFs() throws {

@@ -112,7 +112,7 @@ func expectFirst(_ problems: [Problem], file: String, field: String, message: St
 func scanQR(_ image: String) throws -> String {
     let output = try runTool("zbarimg", ["-q", "--raw", image])
     return output.split(whereSeparator: \.isNewline).map(String.init)
-        .first { $0.hasPrefix("http") || $0.uppercased().hasPrefix("CP1:") } ?? output.trimmingCharacters(in: .whitespacesAndNewlines)
+        .first { $0.hasPrefix("http") || $0.uppercased().hasPrefix("CP1:") || $0.uppercased().hasPrefix("CP2:") } ?? output.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Runs one of poppler's or qpdf's tools and returns what it printed.

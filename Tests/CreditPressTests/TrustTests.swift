@@ -288,20 +288,107 @@ struct TrustTests {
             if case .qr(let code) = item { return code } else { return nil }
         }
         let code = try #require(placed.first)
-        #expect(code.matrix.version <= 13)
+        #expect(code.matrix.version <= QRMatrix.maximumVersion)
         let folder = try Fixture.temporaryFolder()
         let pdf = folder.appendingPathComponent("c.pdf")
         try Data(result.bytes).write(to: pdf)
         try runTool("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("page").path])
         let decoded = try scanQR(folder.appendingPathComponent("page.png").path)
         #expect(decoded == result.certificate.qrText)
-        #expect(decoded.hasPrefix("https://cme.example.org/verify#CP1:"))
+        #expect(decoded.hasPrefix("https://cme.example.org/verify#CP2:"))
 
         let verifier = CertificateVerifier(roots: Self.roots, signers: [Self.keys.identity.certificate], clock: SystemClock())
         let report = await verifier.verify(qr: decoded)
         #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
         #expect(report.payload?.certificateID == result.id)
+        // This identity's organisation is not the provider's: the payload names the provider.
+        #expect(report.payload?.issuer == "American Society of Clinical Oncology")
         #expect(CertificateVerifier.matches(try #require(report.payload?.learnerName), try Fixture.learner(learner).professionalName))
+    }
+
+    /// An identity whose organisation is the example activity's provider, as a provider's own would be.
+    static let providerKeys: (identity: SigningIdentity, root: URL) = {
+        do {
+            let folder = try Fixture.temporaryFolder().appendingPathComponent("keys")
+            _ = try TestAuthority.make(in: folder, organization: "American Society of Clinical Oncology", now: Date())
+            return (try SigningIdentity.load(from: folder), folder.appendingPathComponent(TestAuthority.rootFile))
+        } catch {
+            fatalError("\(error)")
+        }
+    }()
+
+    /// A page rendered at 100 dpi, and at 150 dpi turned 3° either way and blurred with a
+    /// Gaussian of σ 1 pixel (Tests/Support/scan-qr.py, Pillow), read by zbarimg from the whole page.
+    @Test(arguments: ["physician", "long-name", "arabic", "vietnamese", "pharmacy-technician", "physician-assistant"])
+    func theQRCodeReadsFromASoftSkewedScan(learner: String) async throws {
+        let result = try await Self.issue(learner, signing: Self.providerKeys.identity)
+        let code = try #require(result.certificate.page.items.compactMap { item -> PageFrame.PlacedQR? in
+            if case .qr(let code) = item { return code } else { return nil }
+        }.first)
+        #expect(code.matrix.version <= QRMatrix.preferredVersion(inBox: code.size), "version \(code.matrix.version)")
+        #expect(code.size / Double(code.matrix.size + 8) >= QRMatrix.preferredModule)
+        let text = try #require(result.certificate.qrText)
+        let folder = try Fixture.temporaryFolder()
+        let pdf = folder.appendingPathComponent("c.pdf")
+        try Data(result.bytes).write(to: pdf)
+        try runTool("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("page150").path])
+        try runTool("pdftoppm", ["-png", "-r", "100", "-singlefile", pdf.path, folder.appendingPathComponent("page100").path])
+        let scan = Fixture.root.appendingPathComponent("Tests/Support/scan-qr.py").path
+        for (page, turn, blur) in [("page100", 0.0, 0.0), ("page150", 3.0, 1.0), ("page150", -3.0, 1.0)] {
+            let read = try runAny("python3", [scan, folder.appendingPathComponent("\(page).png").path, "--rotate", "\(turn)", "--blur", "\(blur)"])
+            #expect(read.status == 0 && read.output.trimmingCharacters(in: .whitespacesAndNewlines) == text,
+                    "\(learner): \(page) turned \(turn)° blurred σ \(blur) reads \(read.output.prefix(60))")
+        }
+        // The signer's organisation is the provider: the payload leaves the issuer out and
+        // verification reads it from the certificate.
+        let digits = try #require(text.split(separator: ":").last)
+        let message = try #require(DecimalDigits.decode(String(digits)))
+        guard case .tagged(18, .array(let parts)) = try CBOR.decode(message), let payload = parts[2].bytes else {
+            Issue.record("not a COSE_Sign1 message")
+            return
+        }
+        #expect(try CBOR.decode(payload)[2] == nil)
+        let verifier = CertificateVerifier(roots: [try Certificate(pemEncoded: String(contentsOf: Self.providerKeys.root, encoding: .utf8))],
+                                           signers: [Self.providerKeys.identity.payloadCertificate], clock: SystemClock())
+        let report = await verifier.verify(qr: text)
+        #expect(report.isValid, "\(report.allChecks.filter { !$0.passed })")
+        #expect(report.payload?.issuer == "American Society of Clinical Oncology")
+        #expect(report.payload?.completionDate == (try Fixture.learner(learner)).completionDate.description)
+    }
+
+    @Test func aCP2PayloadCaughtChangedInItsDigitsOrAddress() async throws {
+        let text = try #require(try await Self.issue().certificate.qrText)
+        let signers = [Self.keys.identity.payloadCertificate]
+        guard case .success = VerificationPayload.open(text, signers: signers) else {
+            Issue.record("the payload as issued does not open")
+            return
+        }
+        var digits = Array(text)
+        let last = digits.count - 5
+        digits[last] = digits[last] == "1" ? "2" : "1"
+        for (changed, words) in [(String(digits), "was changed after issue"),
+                                 (text.replacingOccurrences(of: "cme.example.org", with: "cme.example.net"), "is not the one signed in it"),
+                                 (String(text.dropLast(1)), "do not make whole bytes")] {
+            guard case .failure(let error) = VerificationPayload.open(changed, signers: signers) else {
+                Issue.record("a changed payload opened: \(changed.suffix(30))")
+                continue
+            }
+            #expect(error.description.contains(words), "\(error)")
+        }
+    }
+
+    @Test func digitsRoundTripEveryLengthAndRefuseOthers() {
+        for count in 0...40 {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 255) }
+            let digits = DecimalDigits.encode(bytes)
+            #expect(digits.allSatisfy(\.isNumber))
+            #expect(DecimalDigits.decode(digits) == bytes, "\(count) bytes")
+            #expect(digits.count == count / 7 * 17 + [0, 3, 5, 8, 10, 13, 15][count % 7])
+        }
+        #expect(DecimalDigits.decode("99999999999999999") == nil, "above 2^56")
+        #expect(DecimalDigits.decode("256") == nil, "above one byte")
+        #expect(DecimalDigits.decode("1234") == nil, "no group is four digits")
+        #expect(DecimalDigits.decode("12a") == nil)
     }
 
     @Test(arguments: ["HTTPS://CME.EXAMPLE.ORG/VERIFY#CP1:ABC", String(repeating: "Ünïcødé ✓ ", count: 20)])

@@ -69,14 +69,17 @@ extension BatchRunner {
                                    keywords: ["activity \(activity.id)"], creationDate: state.creationDate)
         let writer = try MergedPDFWriter(url: url, metadata: metadata)
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
-        for (row, id) in spool.rows() {
-            guard case .success(let learner) = reader.learner(from: row) else { continue }
+        for spooled in spool.rows() {
+            let id = spooled.id
+            guard case .success(let learner) = reader.learner(from: spooled.row) else { continue }
             // The printed page carries what the certificate's own file does: its id and,
-            // when signed, the same QR code (read back from that file, never made anew).
-            let qr = options.signing == nil ? nil : Self.qrText(in: file(for: id))
+            // when signed, the same QR code, never made anew: as the drawing reported it, or,
+            // for a certificate an earlier run finished, read back from its file.
+            var issue = IssueDetails(certificateID: id, signing: nil,
+                                     storedQR: options.signing == nil ? nil : spooled.qrText ?? Self.qrText(in: file(for: id)))
+            if spooled.qrText != nil { issue.storedMatrix = spooled.qrModules }
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: options.layout,
-                                                   creationDate: state.creationDate,
-                                                   issue: IssueDetails(certificateID: id, signing: nil, storedQR: qr))
+                                                   creationDate: state.creationDate, issue: issue)
             try writer.add(certificate.page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
             // Give freed memory back now and then: Cairo's bookkeeping for the merged file grows
             // with every page, and what each page freed would otherwise sit between its blocks.

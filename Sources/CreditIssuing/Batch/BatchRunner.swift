@@ -182,7 +182,7 @@ public final class BatchRunner {
         if let done = state.finished[id], done.input == input,
            let bytes = FileManager.default.contents(atPath: file(for: id).path), Hex.sha256(bytes) == done.sha {
             summary.reused += 1
-            issue(job, sha: done.sha)
+            issue(job, sha: done.sha, qr: nil)
             return nil
         }
         return job
@@ -231,7 +231,7 @@ public final class BatchRunner {
                 return
             }
             summary.rendered += 1
-            issue(job, sha: sha)
+            issue(job, sha: sha, qr: drawn.material.qr.map { ($0, drawn.material.qrModules) })
         case .refused(let row, let diagnostics):
             guard let job = pendingJobs.removeValue(forKey: row) else { return }
             learnerRows[job.learner.id] = nil
@@ -276,7 +276,7 @@ public final class BatchRunner {
         })
     }
 
-    private func issue(_ job: Job, sha: String) {
+    private func issue(_ job: Job, sha: String, qr: (text: String, modules: String?)?) {
         summary.accepted += 1
         people[job.row.number] = nil
         summary.kinds[job.kind.rawValue, default: 0] += 1
@@ -291,7 +291,7 @@ public final class BatchRunner {
             row: job.row.number, learnerID: job.learner.id, name: job.learner.professionalName, email: job.learner.email,
             certificateID: job.id, kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner), amounts: amounts,
             file: "certificates/\(job.id).pdf", sha256: sha)) }
-        settle(row: job.row.number) { try spool.add(job.row, learner: job.learner, id: job.id, order: options.order) }
+        settle(row: job.row.number) { try spool.add(job.row, learner: job.learner, id: job.id, qr: qr, order: options.order) }
     }
 
     /// Runs a write of the reports or the spool: a write the system refuses stops the run,

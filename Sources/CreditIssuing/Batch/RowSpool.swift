@@ -23,9 +23,12 @@ package struct RowSpool {
         file = try OutputFile(url: folder.appendingPathComponent(".spool"), truncate: true)
     }
 
-    /// Keeps a row for the merged PDF; fails when the spool cannot be written.
-    package mutating func add(_ row: RosterRow, learner: Learner, id: String, order: BatchOptions.Order) throws {
-        guard let data = try? JSONSerialization.data(withJSONObject: [row.number, row.fields, id] as [Any]) else { return }
+    /// Keeps a row for the merged PDF, with the QR code its certificate carries when known;
+    /// fails when the spool cannot be written.
+    package mutating func add(_ row: RosterRow, learner: Learner, id: String, qr: (text: String, modules: String?)? = nil,
+                              order: BatchOptions.Order) throws {
+        let line: [Any] = [row.number, row.fields, id] + (qr.map { [$0.text, $0.modules ?? ""] } ?? [])
+        guard let data = try? JSONSerialization.data(withJSONObject: line) else { return }
         let offset = file.size
         try file.append(data)
         let key: String
@@ -48,9 +51,17 @@ package struct RowSpool {
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
 
+    /// A spooled row: the roster's, its certificate id and, when the drawing said, its QR code.
+    package struct Spooled {
+        package var row: RosterRow
+        package var id: String
+        package var qrText: String?
+        package var qrModules: (version: Int, packed: [UInt8])?
+    }
+
     /// The rows in the chosen order, with their certificate ids. UTF-8 bytes sort as their
     /// code points do.
-    package mutating func rows() -> AnySequence<(row: RosterRow, id: String)> {
+    package mutating func rows() -> AnySequence<Spooled> {
         let keys = keyBytes
         index.sort { a, b in
             keys[Int(a.keyStart)..<Int(a.keyStart) + Int(a.keyLength)]
@@ -58,12 +69,24 @@ package struct RowSpool {
         }
         keyBytes = []
         let sorted = index, file = self.file
-        return AnySequence(sorted.lazy.compactMap { entry -> (row: RosterRow, id: String)? in
+        return AnySequence(sorted.lazy.compactMap { entry -> Spooled? in
             guard let data = file.read(at: entry.offset, count: Int(entry.length)),
-                  let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3,
+                  let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3 || array.count == 5,
                   let number = array[0] as? Int, let fields = array[1] as? [String], let id = array[2] as? String else { return nil }
-            return (RosterRow(number: number, fields: fields), id)
+            var spooled = Spooled(row: RosterRow(number: number, fields: fields), id: id)
+            if array.count == 5, let text = array[3] as? String, let modules = array[4] as? String {
+                spooled.qrText = text
+                spooled.qrModules = RowSpool.modules(modules)
+            }
+            return spooled
         })
+    }
+
+    /// `VERSION:BASE64` as `IssueMaterial.qrModules` writes it.
+    static func modules(_ text: String) -> (version: Int, packed: [UInt8])? {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let version = Int(parts[0]), let bytes = Data(base64Encoded: String(parts[1])) else { return nil }
+        return (version, Array(bytes))
     }
 
     package func remove() {

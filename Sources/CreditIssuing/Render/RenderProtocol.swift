@@ -97,6 +97,9 @@ package enum WorkerMessage {
 /// made it (this process or a drawing process).
 package struct IssueMaterial: Codable, Sendable {
     package var qr: String?
+    /// The QR code's modules as drawn, `VERSION:BASE64` of `QRMatrix.packed`: a batch keeps
+    /// them for its merged PDF. Not recorded in the registry.
+    package var qrModules: String?
     /// The signature's CMS, base 64, its room and its `/M`.
     package var signature: String?
     package var signatureRoom: Int?

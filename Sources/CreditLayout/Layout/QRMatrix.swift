@@ -10,19 +10,53 @@ public struct QRMatrix: Sendable {
     public let modules: [Bool]
 
     public static let maximumVersion = 13
+    /// The narrowest module the sealed payload's code aims for, in points: 4 pixels in a
+    /// 150 dpi rendering, which zbar still reads from the whole page turned 3° and blurred
+    /// (σ 1 pixel); at 1.8 pt (3 or 4 pixels a module) it does so only now and then.
+    public static let preferredModule = 1.9
 
     /// Encodes `text` at error correction M with the smallest version that holds it,
-    /// switching between byte and alphanumeric modes where that saves room.
-    public static func encode(_ text: String) throws(QRError) -> QRMatrix {
+    /// switching between byte, alphanumeric and numeric modes where that saves room; fails
+    /// above `limit`.
+    public static func encode(_ text: String, maximumVersion limit: Int = maximumVersion) throws(QRError) -> QRMatrix {
         guard let code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1) else {
             throw QRError(characters: text.utf8.count, version: nil)
         }
         defer { QRcode_free(code) }
         let size = Int(code.pointee.width)
         let version = Int(code.pointee.version)
-        guard version <= maximumVersion else { throw QRError(characters: text.utf8.count, version: version) }
+        guard version <= min(limit, maximumVersion) else { throw QRError(characters: text.utf8.count, version: version) }
         let modules = (0..<(size * size)).map { code.pointee.data[$0] & 1 == 1 }
         return QRMatrix(version: version, size: size, modules: modules)
+    }
+
+    /// The highest version (at least 1, at most `maximumVersion`) whose modules are
+    /// `preferredModule` wide or wider in a box of `side` points that holds the code and its
+    /// four-module quiet zone.
+    public static func preferredVersion(inBox side: Double) -> Int {
+        let modules = Int((side / preferredModule).rounded(.down)) - 8
+        return min(maximumVersion, max(1, (modules - 17) / 4))
+    }
+
+    /// The modules, a bit each, row by row, most significant bit first: what a batch keeps
+    /// to draw the same code again on the merged PDF's page.
+    public var packed: [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: (modules.count + 7) / 8)
+        for (index, dark) in modules.enumerated() where dark { bytes[index / 8] |= 0x80 >> UInt8(index % 8) }
+        return bytes
+    }
+
+    /// The modules from `packed`; nil when the bytes do not fit a code of that version.
+    public init?(version: Int, packed: [UInt8]) {
+        guard (1...40).contains(version) else { return nil }
+        let size = 17 + 4 * version
+        guard packed.count == (size * size + 7) / 8 else { return nil }
+        self.init(version: version, size: size,
+                  modules: (0..<(size * size)).map { packed[$0 / 8] & (0x80 >> UInt8($0 % 8)) != 0 })
+    }
+
+    private init(version: Int, size: Int, modules: [Bool]) {
+        (self.version, self.size, self.modules) = (version, size, modules)
     }
 
     public subscript(row: Int, column: Int) -> Bool { modules[row * size + column] }

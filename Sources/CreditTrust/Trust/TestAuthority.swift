@@ -54,8 +54,11 @@ public enum TestAuthority {
             version: .v3, serialNumber: serialNumber(), publicKey: signingPrivate.publicKey,
             notValidBefore: notBefore, notValidAfter: now.addingTimeInterval(Double(years) * 365.25 * 86_400),
             issuer: rootName,
+            // The organisation as given, so that a QR payload may leave the issuer out (its
+            // organisation is the provider's name); the unit and name say it is a test.
             subject: try DistinguishedName {
-                OrganizationName("\(organization) (TEST ONLY)")
+                OrganizationName(organization)
+                OrganizationalUnitName("TEST ONLY, not for real certificates")
                 CommonName("\(organization) certificate signing (TEST)")
             },
             signatureAlgorithm: .ecdsaWithSHA256,
@@ -78,7 +81,8 @@ public enum TestAuthority {
             notValidBefore: notBefore, notValidAfter: now.addingTimeInterval(Double(years) * 365.25 * 86_400),
             issuer: rootName,
             subject: try DistinguishedName {
-                OrganizationName("\(organization) (TEST ONLY)")
+                OrganizationName(organization)
+                OrganizationalUnitName("TEST ONLY, not for real certificates")
                 CommonName("\(organization) badge signing (TEST)")
             },
             signatureAlgorithm: .ecdsaWithSHA256,
