@@ -93,6 +93,7 @@ extension CertificateRenderer {
                     qr = try payload(request, id: issue.certificateID, issued: creationDate)
                         .sealed(identity: signing, verificationURL: activity.provider.verificationURL,
                                 versionLimits: preferred < QRMatrix.maximumVersion ? [preferred, QRMatrix.maximumVersion] : [QRMatrix.maximumVersion],
+                                estimate: QRMatrix.estimatedVersion(bytes:digits:),
                                 encode: { text, limit throws(QRError) in try QRMatrix.encode(text, maximumVersion: limit) })
                 } catch let error as QRError {
                     throw LayoutError(file: spec.file, block: "qr", message: "\(error); shorten the name as printed", learnerID: learner.id)

@@ -76,6 +76,9 @@ package enum DecimalDigits {
     /// Digits for a group of 1…7 bytes.
     static let width = [0, 3, 5, 8, 10, 13, 15, 17]
 
+    /// How many digits `encode` makes of `count` bytes.
+    package static func count(forBytes count: Int) -> Int { count / 7 * 17 + width[count % 7] }
+
     package static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count * 17 / 7 + 17)

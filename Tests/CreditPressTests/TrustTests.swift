@@ -591,3 +591,21 @@ struct LaterSignatureTests {
         #expect(date.map { ISO8601DateFormatter().string(from: $0) } == "2018-06-05T12:00:00Z")
     }
 }
+
+/// The version estimate that spares the sealing loop an encode per attempt is never above
+/// libqrencode's own choice, and at most one below it (at a version's capacity), for every length.
+@Test(arguments: [20, 35, 60])
+func theQRVersionEstimateAgreesWithLibqrencode(addressLength: Int) throws {
+    let head = "https://" + String(repeating: "c", count: addressLength - 14) + "/v#CP2:"
+    for digits in stride(from: 10, through: 700, by: 3) {
+        let text = head + String(repeating: "7", count: digits)
+        let estimate = QRMatrix.estimatedVersion(bytes: head.utf8.count, digits: digits)
+        if let made = try? QRMatrix.encode(text) {
+            let estimated = try #require(estimate)
+            #expect(estimated <= made.version && made.version <= estimated + 1,
+                    "\(head.utf8.count) bytes and \(digits) digits: estimated \(estimated), made \(made.version)")
+        } else {
+            #expect(estimate == nil || estimate! >= QRMatrix.maximumVersion)
+        }
+    }
+}

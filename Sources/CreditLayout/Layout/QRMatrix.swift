@@ -30,6 +30,25 @@ public struct QRMatrix: Sendable {
         return QRMatrix(version: version, size: size, modules: modules)
     }
 
+    /// The smallest version at error correction M that holds `bytes` bytes in byte mode
+    /// followed by `digits` digits in numeric mode (ISO/IEC 18004 §7.4: mode indicators,
+    /// character counts and the data codewords of each version), or nil above
+    /// `maximumVersion`. libqrencode, which splits a text into modes itself, never needs
+    /// fewer, and near a version's capacity sometimes one more; this answers without
+    /// encoding (and choosing a mask), which costs far more.
+    public static func estimatedVersion(bytes: Int, digits: Int) -> Int? {
+        for version in 1...maximumVersion {
+            let short = version <= 9
+            var bits = 4 + (short ? 8 : 16) + 8 * bytes
+            if digits > 0 { bits += 4 + (short ? 10 : 12) + 10 * (digits / 3) + [0, 4, 7][digits % 3] }
+            if bits <= 8 * dataCodewordsM[version - 1] { return version }
+        }
+        return nil
+    }
+
+    /// Data codewords of versions 1–13 at error correction M.
+    static let dataCodewordsM = [16, 28, 44, 64, 86, 108, 124, 154, 182, 216, 254, 290, 334]
+
     /// The highest version (at least 1, at most `maximumVersion`) whose modules are
     /// `preferredModule` wide or wider in a box of `side` points that holds the code and its
     /// four-module quiet zone.

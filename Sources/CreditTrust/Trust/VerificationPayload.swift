@@ -66,9 +66,11 @@ public struct VerificationPayload: Equatable, Sendable {
     /// `encode` made of it. Each of `versionLimits` in turn bounds the code's version: for
     /// each, the full text is tried first, then a shorter title (down to none), then, for
     /// names longer than any real one, a shorter name; both end with … then, and
-    /// verification compares what is left. `encode` throws when the text needs a version
-    /// above the limit it is given.
+    /// verification compares what is left. `estimate` gives the version a text of so many
+    /// bytes then digits needs (nil: too many), so that only the text chosen is signed and
+    /// encoded; `encode` throws when the text needs a version above the limit it is given.
     public func sealed<Code>(identity: SigningIdentity, verificationURL: String?, versionLimits: [Int],
+                             estimate: (_ bytes: Int, _ digits: Int) -> Int?,
                              encode: (String, Int) throws -> Code) throws -> (text: String, matrix: Code, payload: VerificationPayload) {
         var payload = self
         payload.isDigits = true
@@ -77,20 +79,29 @@ public struct VerificationPayload: Equatable, Sendable {
         var lastError: Error?
         let attempts: [(title: Int?, name: Int?)] = [(nil, nil), (60, nil), (40, nil), (24, nil), (12, nil), (0, nil),
                                                      (0, 120), (0, 80), (0, 60), (0, 40)]
+        let head = (verificationURL.map { $0 + "#" } ?? "") + Self.digitsPrefix
         for limit in versionLimits {
             payload.activityTitle = activityTitle
             payload.learnerName = learnerName
             for (titleLimit, nameLimit) in attempts {
                 if let titleLimit { payload.activityTitle = Self.shorten(activityTitle, to: titleLimit) }
                 if let nameLimit { payload.learnerName = Self.shorten(learnerName, to: nameLimit) }
+                // The message's length is known before signing: an ES256 signature is 64 bytes.
+                let length = payload.coseSign1Length(identity, omitIssuer: signerNamesIssuer)
+                guard let needed = estimate(head.utf8.count, DecimalDigits.count(forBytes: length)), needed <= limit else { continue }
                 let message = try payload.coseSign1(identity, omitIssuer: signerNamesIssuer)
-                let text = (verificationURL.map { $0 + "#" } ?? "") + Self.digitsPrefix + DecimalDigits.encode(message)
+                let text = head + DecimalDigits.encode(message)
                 do {
                     return (text, try encode(text, limit), payload)
                 } catch {
                     lastError = error
                 }
             }
+        }
+        // Nothing fit by the estimate: the encoder says why (or, doing better, makes the code).
+        if lastError == nil, let limit = versionLimits.last {
+            let text = head + DecimalDigits.encode(try payload.coseSign1(identity, omitIssuer: signerNamesIssuer))
+            return (text, try encode(text, limit), payload)
         }
         throw lastError ?? PayloadError("the QR code could not be made")
     }
@@ -112,6 +123,20 @@ public struct VerificationPayload: Equatable, Sendable {
         return text.prefix(limit - 1).trimmingCharacters(in: .whitespaces) + "…"
     }
 
+    /// The length of `coseSign1`'s message, without signing.
+    package func coseSign1Length(_ identity: SigningIdentity, omitIssuer: Bool = false) -> Int {
+        message(identity, omitIssuer: omitIssuer, signature: [UInt8](repeating: 0, count: 64)).count
+    }
+
+    private func message(_ identity: SigningIdentity, omitIssuer: Bool, signature: [UInt8]) -> [UInt8] {
+        CBOR.tagged(18, .array([
+            .bytes(CBOR.map([(.int(1), .int(-7))]).encoded()),
+            .map([(.int(4), .bytes(isDigits ? Array(identity.payloadKeyID.prefix(4)) : identity.payloadKeyID))]),
+            .bytes((isDigits ? digitsCBOR(omitIssuer: omitIssuer) : cbor()).encoded()),
+            .bytes(signature),
+        ])).encoded()
+    }
+
     /// The signed message, in `CP2:`'s form when `isDigits`.
     package func coseSign1(_ identity: SigningIdentity, omitIssuer: Bool = false) throws -> [UInt8] {
         let key = identity.payloadKey
@@ -121,12 +146,7 @@ public struct VerificationPayload: Equatable, Sendable {
         // COSE wants the raw r‖s form; the certificate library gives DER.
         let der = try key.sign(bytes: toBeSigned, signatureAlgorithm: .ecdsaWithSHA256).rawRepresentation
         let signature = try P256.Signing.ECDSASignature(derRepresentation: der).rawRepresentation
-        return CBOR.tagged(18, .array([
-            .bytes(protected),
-            .map([(.int(4), .bytes(isDigits ? Array(identity.payloadKeyID.prefix(4)) : identity.payloadKeyID))]),
-            .bytes(payload),
-            .bytes(Array(signature)),
-        ])).encoded()
+        return message(identity, omitIssuer: omitIssuer, signature: Array(signature))
     }
 
     package static func sigStructure(protected: [UInt8], payload: [UInt8]) -> [UInt8] {
