@@ -63,11 +63,8 @@ public enum CMSSignature {
                     }
                     try signedData.appendConstructedNode(identifier: context0) { certificates in
                         // The QR payload's certificate too, when it is not the signer's, so that a
-                        // verifier finds it in the file.
-                        let payload = identity.payloadCertificate == identity.certificate ? [] : [identity.payloadCertificate]
-                        for certificate in [identity.certificate] + identity.chain + payload {
-                            try certificates.serialize(certificate)
-                        }
+                        // verifier finds it in the file (encoded once, with the identity).
+                        certificates.serializeRawBytes(identity.embeddedCertificatesDER)
                     }
                     try signedData.appendConstructedNode(identifier: .set) { signerInfos in
                         try signerInfos.appendConstructedNode(identifier: .sequence) { signer in

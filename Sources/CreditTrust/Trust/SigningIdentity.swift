@@ -28,6 +28,11 @@ public struct SigningIdentity: Sendable {
     /// (signing-certificate-v2) and the QR payload's COSE key id.
     package let certificateSHA256: [UInt8]
     package let payloadKeyID: [UInt8]
+    /// The certificates every signature carries, DER-encoded end to end (the signer's, the
+    /// chain's intermediates, the QR payload's when it is another): encoded once rather than
+    /// per signature. A root (self-issued) is left out: a verifier trusts it only as one of
+    /// its own anchors, so a copy in each file proves nothing and costs 1 KiB of hexadecimal.
+    package let embeddedCertificatesDER: [UInt8]
     /// The RSA key and certificate for RS256 badges: the signing key itself when it is RSA.
     public var badgeKey: (key: Certificate.PrivateKey, certificate: Certificate)?
 
@@ -47,6 +52,11 @@ public struct SigningIdentity: Sendable {
         }
         certificateSHA256 = certificate.derSHA256
         payloadKeyID = VerificationPayload.keyID(payloadCertificate)
+        var serializer = DER.Serializer()
+        for embedded in [certificate] + chain.filter({ $0.subject != $0.issuer }) + (payloadCertificate == certificate ? [] : [payloadCertificate]) {
+            try? serializer.serialize(embedded)
+        }
+        embeddedCertificatesDER = serializer.serializedBytes
         if _RSA.Signing.PublicKey(key.publicKey) != nil { badgeKey = (key, certificate) }
     }
 
