@@ -83,7 +83,7 @@ extension CertificateRenderer {
             certificateValues["id"] = issue.certificateID
             content.values["certificate"] = certificateValues
             if let stored = issue.storedQR, spec.qr != nil {
-                let matrix = try issue.storedMatrix.flatMap { QRMatrix(version: $0.version, packed: $0.packed) } ?? QRMatrix.encode(stored)
+                let matrix = try issue.storedMatrix.flatMap { QRMatrix(version: $0.version, packed: $0.packed) } ?? QRMatrix.encodeSealed(stored)
                 qr = (stored, matrix, payload(request, id: issue.certificateID, issued: creationDate))
             } else if let signing = issue.signing, let slot = spec.qr {
                 // Modules wide enough for a soft, skewed scan when the payload allows (a
@@ -94,7 +94,7 @@ extension CertificateRenderer {
                         .sealed(identity: signing, verificationURL: activity.provider.verificationURL,
                                 versionLimits: preferred < QRMatrix.maximumVersion ? [preferred, QRMatrix.maximumVersion] : [QRMatrix.maximumVersion],
                                 estimate: QRMatrix.estimatedVersion(bytes:digits:),
-                                encode: { text, limit throws(QRError) in try QRMatrix.encode(text, maximumVersion: limit) })
+                                encode: { text, limit throws(QRError) in try QRMatrix.encodeSealed(text, maximumVersion: limit) })
                 } catch let error as QRError {
                     throw LayoutError(file: spec.file, block: "qr", message: "\(error); shorten the name as printed", learnerID: learner.id)
                 }

@@ -609,3 +609,35 @@ func theQRVersionEstimateAgreesWithLibqrencode(addressLength: Int) throws {
         }
     }
 }
+
+/// The mask chosen for a sealed payload gives, module for module, what libqrencode draws
+/// with that mask itself; and of the eight, it is the one the standard's penalty ranks first.
+@Test(arguments: [0, 1, 2, 3])
+func aSealedCodesOwnMaskChoiceDrawsWhatLibqrencodeDrawsWithThatMask(seed: Int) throws {
+    var generator = SeededDigits(seed: UInt64(seed + 1))
+    let head = "https://cme.example.org/verify#CP2:"
+    for length in [60, 250, 420, 500] {
+        let digits = String((0..<length).map { _ in generator.next() })
+        let made = try #require(QRMaskChoice.encode(head: head, digits: digits))
+        #expect(QRMaskChoice.libraryModules(head: head, digits: digits, mask: made.mask) == made.modules, "\(length) digits, mask \(made.mask)")
+        let scores = (0..<8).map { mask in
+            QRMaskChoice.penalty((QRMaskChoice.libraryModules(head: head, digits: digits, mask: mask) ?? []).map { $0 ? 1 : 0 }, size: made.size)
+        }
+        #expect(scores.min() == scores[made.mask])
+        let matrix = try QRMatrix.encodeSealed(head + digits)
+        #expect(matrix.modules == made.modules && matrix.version == made.version)
+    }
+}
+
+/// Digits from a fixed seed (SplitMix64), so that each run tests the same texts.
+struct SeededDigits {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> Character {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Character(String((z ^ (z >> 31)) % 10))
+    }
+}

@@ -30,6 +30,22 @@ public struct QRMatrix: Sendable {
         return QRMatrix(version: version, size: size, modules: modules)
     }
 
+    /// A sealed payload's text, `…CP2:DIGITS`: the part up to `CP2:` in byte mode, the
+    /// digits in numeric mode, the mask chosen by `QRMaskChoice` (one encode, not eight
+    /// scored by libqrencode). Any other text, and any libqrencode without the call that
+    /// needs, is encoded as `encode` does it. Issue and reproduction both come here, so a
+    /// text always gives the same modules.
+    public static func encodeSealed(_ text: String, maximumVersion limit: Int = maximumVersion) throws(QRError) -> QRMatrix {
+        guard let marker = text.range(of: "CP2:", options: .backwards) else { return try encode(text, maximumVersion: limit) }
+        let digits = text[marker.upperBound...]
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let made = QRMaskChoice.encode(head: String(text[..<marker.upperBound]), digits: String(digits)) else {
+            return try encode(text, maximumVersion: limit)
+        }
+        guard made.version <= min(limit, maximumVersion) else { throw QRError(characters: text.utf8.count, version: made.version) }
+        return QRMatrix(version: made.version, size: made.size, modules: made.modules)
+    }
+
     /// The smallest version at error correction M that holds `bytes` bytes in byte mode
     /// followed by `digits` digits in numeric mode (ISO/IEC 18004 §7.4: mode indicators,
     /// character counts and the data codewords of each version), or nil above
