@@ -29,8 +29,22 @@ struct FinePrintTests {
                                                   creationDate: Fixture.fixedDate).page
         let fineprint = try #require(page.text("fineprint"))
         #expect(fineprint.shaped.fontSize >= 7)
-        // Above the signature (its box starts at 498 pt) and beside, not under, the QR code's column.
-        #expect(fineprint.bottom < 498 && fineprint.x + fineprint.width <= 646)
+        // Above the signature (its box starts at 498 pt) and beside, not under, the QR code (from 626 pt).
+        #expect(fineprint.bottom < 498 && fineprint.x + fineprint.width <= 626)
+    }
+
+    /// The most crowded letter certificate: a participation certificate for a PA (three
+    /// statements) with the disclaimer and the supporters, for a name too wide for one line
+    /// at full size. It was refused ("runs into the signature") while such names took two
+    /// lines at 26 pt.
+    @Test(arguments: ["Siobhán von Hohenzollern-Sigmaringen, PA-C", "Maximilian Alexander Friedrich von Hohenzollern-Sigmaringen III, PA-C"])
+    func aLongNameOnTheMostCrowdedCertificateStillLeavesTheFinePrintItsRoom(name: String) throws {
+        var learner = try Fixture.learner("physician-assistant")
+        learner.professionalName = name
+        let page = try Fixture.renderer().prepare(activity: Fixture.activity(), learner: learner, creationDate: Fixture.fixedDate).page
+        let fineprint = try #require(page.text("fineprint"))
+        #expect(fineprint.bottom < 498 && fineprint.shaped.fontSize >= 7)
+        #expect(try #require(page.text("name")).shaped.fontSize >= 16)
     }
 
     @Test func aLongSupporterListOrDisclaimerIsRefusedWithTheBlockNamed() throws {
