@@ -624,6 +624,14 @@ func aSealedCodesOwnMaskChoiceDrawsWhatLibqrencodeDrawsWithThatMask(seed: Int) t
             QRMaskChoice.penalty((QRMaskChoice.libraryModules(head: head, digits: digits, mask: mask) ?? []).map { $0 ? 1 : 0 }, size: made.size)
         }
         #expect(scores.min() == scores[made.mask])
+        // The word-wise penalty the choice uses agrees with the module-by-module one.
+        for mask in 0..<8 {
+            let modules = try #require(QRMaskChoice.libraryModules(head: head, digits: digits, mask: mask))
+            let size = made.size
+            let rows = (0..<size).map { row in (0..<size).reduce(UInt128(0)) { $0 | (modules[row * size + $1] ? 1 << UInt128($1) : 0) } }
+            let columns = (0..<size).map { column in (0..<size).reduce(UInt128(0)) { $0 | (modules[$1 * size + column] ? 1 << UInt128($1) : 0) } }
+            #expect(QRMaskChoice.penalty(rows: rows, columns: columns, size: size) == scores[mask], "mask \(mask)")
+        }
         let matrix = try QRMatrix.encodeSealed(head + digits)
         #expect(matrix.modules == made.modules && matrix.version == made.version)
     }

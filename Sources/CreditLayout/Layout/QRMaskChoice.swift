@@ -20,10 +20,18 @@ package enum QRMaskChoice {
         return unsafeBitCast(symbol, to: EncodeMask.self)
     }()
 
-    /// The non-data modules (finders, timing, alignment, version and format information)
-    /// of each version with each mask, at error correction M: what changes with the mask is
-    /// the format information alone.
-    private static let fixed = Mutex<[Int: [[UInt8]]]>([:])
+    /// What a version's candidates are made of, a bit a module (bit `c` of row `r`, and of
+    /// column `c` bit `r`): which modules hold data, which each mask turns, and the dark
+    /// non-data modules (finders, timing, alignment, version and format information) that
+    /// libqrencode draws with each mask (the format information alone changes with it).
+    private struct Frame {
+        var size: Int
+        var dataRows: [UInt128], dataColumns: [UInt128]
+        var maskRows: [[UInt128]], maskColumns: [[UInt128]]
+        var fixedRows: [[UInt128]], fixedColumns: [[UInt128]]
+    }
+
+    private static let frames = Mutex<[Int: Frame]>([:])
 
     /// The modules of `head` in byte mode followed by `digits` in numeric mode, or nil when
     /// libqrencode cannot make them (or has no `QRcode_encodeMask`).
@@ -35,29 +43,37 @@ package enum QRMaskChoice {
               digitBytes.isEmpty || QRinput_append(input, QR_MODE_NUM, Int32(digitBytes.count), digitBytes) == 0,
               let first = encodeMask(input, 0) else { return nil }
         defer { QRcode_free(first) }
-        let size = Int(first.pointee.width), version = Int(first.pointee.version), count = size * size
-        let data = UnsafeBufferPointer(start: first.pointee.data, count: count)
+        let size = Int(first.pointee.width), version = Int(first.pointee.version)
+        guard size <= 128, let frame = frame(version: version, size: size, input: input) else { return nil }
 
-        // Bit 7 of libqrencode's module byte marks a non-data module; bit 0 is dark.
-        var unmasked = [UInt8](repeating: 0, count: count)
-        var isData = [Bool](repeating: false, count: count)
-        for index in 0..<count where data[index] & 0x80 == 0 {
-            isData[index] = true
-            unmasked[index] = (data[index] & 1) ^ (inverts(0, row: index / size, column: index % size) ? 1 : 0)
-        }
-        guard let patterns = fixedModules(version: version, input: input, size: size) else { return nil }
-
-        var best: (score: Int, mask: Int, modules: [UInt8])?
-        for mask in 0..<8 {
-            var modules = patterns[mask]
-            for index in 0..<count where isData[index] {
-                modules[index] = unmasked[index] ^ (inverts(mask, row: index / size, column: index % size) ? 1 : 0)
+        // The data modules with mask 0 taken off again (bit 7 of libqrencode's module byte
+        // marks a non-data module; bit 0 is dark).
+        var rows = [UInt128](repeating: 0, count: size), columns = [UInt128](repeating: 0, count: size)
+        let data = UnsafeBufferPointer(start: first.pointee.data, count: size * size)
+        for row in 0..<size {
+            for column in 0..<size {
+                let module = data[row * size + column]
+                guard module & 0x80 == 0, (module & 1 == 1) != inverts(0, row: row, column: column) else { continue }
+                rows[row] |= 1 << UInt128(column)
+                columns[column] |= 1 << UInt128(row)
             }
-            let score = penalty(modules, size: size)
-            if best == nil || score < best!.score { best = (score, mask, modules) }
+        }
+        var best: (score: Int, mask: Int, rows: [UInt128])?
+        var candidateRows = rows, candidateColumns = columns
+        for mask in 0..<8 {
+            for line in 0..<size {
+                candidateRows[line] = (rows[line] ^ frame.maskRows[mask][line]) & frame.dataRows[line] | frame.fixedRows[mask][line]
+                candidateColumns[line] = (columns[line] ^ frame.maskColumns[mask][line]) & frame.dataColumns[line] | frame.fixedColumns[mask][line]
+            }
+            let score = penalty(rows: candidateRows, columns: candidateColumns, size: size)
+            if best == nil || score < best!.score { best = (score, mask, candidateRows) }
         }
         guard let best else { return nil }
-        return (version, size, best.modules.map { $0 == 1 }, best.mask)
+        var modules = [Bool](repeating: false, count: size * size)
+        for row in 0..<size {
+            for column in 0..<size where best.rows[row] >> UInt128(column) & 1 == 1 { modules[row * size + column] = true }
+        }
+        return (version, size, modules, best.mask)
     }
 
     /// What libqrencode draws for `mask` itself, module for module (for the tests).
@@ -73,16 +89,78 @@ package enum QRMaskChoice {
         return (0..<count).map { code.pointee.data[$0] & 1 == 1 }
     }
 
-    private static func fixedModules(version: Int, input: OpaquePointer, size: Int) -> [[UInt8]]? {
-        if let known = fixed.withLock({ $0[version] }) { return known }
-        var masks: [[UInt8]] = []
+    private static func frame(version: Int, size: Int, input: OpaquePointer) -> Frame? {
+        if let known = frames.withLock({ $0[version] }) { return known }
+        let empty = [UInt128](repeating: 0, count: size)
+        var frame = Frame(size: size, dataRows: empty, dataColumns: empty,
+                          maskRows: Array(repeating: empty, count: 8), maskColumns: Array(repeating: empty, count: 8),
+                          fixedRows: Array(repeating: empty, count: 8), fixedColumns: Array(repeating: empty, count: 8))
         for mask in 0..<8 {
             guard let code = encodeMask?(input, Int32(mask)), Int(code.pointee.version) == version else { return nil }
             defer { QRcode_free(code) }
-            masks.append((0..<(size * size)).map { code.pointee.data[$0] & 0x80 == 0 ? 0 : code.pointee.data[$0] & 1 })
+            for row in 0..<size {
+                for column in 0..<size {
+                    let module = code.pointee.data[row * size + column]
+                    let (rowBit, columnBit) = (UInt128(1) << UInt128(column), UInt128(1) << UInt128(row))
+                    if module & 0x80 == 0 {
+                        if mask == 0 { frame.dataRows[row] |= rowBit; frame.dataColumns[column] |= columnBit }
+                    } else if module & 1 == 1 {
+                        frame.fixedRows[mask][row] |= rowBit; frame.fixedColumns[mask][column] |= columnBit
+                    }
+                    if inverts(mask, row: row, column: column) {
+                        frame.maskRows[mask][row] |= rowBit; frame.maskColumns[mask][column] |= columnBit
+                    }
+                }
+            }
         }
-        fixed.withLock { $0[version] = masks }
-        return masks
+        frames.withLock { $0[version] = frame }
+        return frame
+    }
+
+    /// `penalty(_:size:)` on bit rows and columns, each rule a few word operations a line.
+    package static func penalty(rows: [UInt128], columns: [UInt128], size: Int) -> Int {
+        let full: UInt128 = size == 128 ? ~0 : (1 << UInt128(size)) - 1
+        let pairs = full >> 1  // bits 0…size−2: a module and the next
+        var score = 0
+        // The finder-like pattern at each start k of the line with four light modules either side.
+        let width = size + 8, starts: UInt128 = (1 << UInt128(width - 10)) - 1
+        let finder: [UInt128] = [1, 0, 1, 1, 1, 0, 1]
+        for lines in [rows, columns] {
+            for line in lines {
+                // Runs: the places where a module differs from the next end them.
+                var changes = (line ^ (line >> 1)) & pairs
+                var start = 0
+                while changes != 0 {
+                    let end = changes.trailingZeroBitCount
+                    let run = end - start + 1
+                    if run >= 5 { score += run - 2 }
+                    start = end + 1
+                    changes &= changes - 1
+                }
+                if size - start >= 5 { score += size - start - 2 }
+                let padded = line << 4
+                var before = starts, after = starts
+                for (index, bit) in (Array(repeating: 0, count: 4) + finder).enumerated() {
+                    let shifted = padded >> UInt128(index)
+                    before &= bit == 1 ? shifted : ~shifted
+                }
+                for (index, bit) in (finder + Array(repeating: 0, count: 4)).enumerated() {
+                    let shifted = padded >> UInt128(index)
+                    after &= bit == 1 ? shifted : ~shifted
+                }
+                score += 40 * (before.nonzeroBitCount + after.nonzeroBitCount)
+            }
+        }
+        var dark = 0
+        for row in 0..<size {
+            dark += rows[row].nonzeroBitCount
+            guard row + 1 < size else { continue }
+            let (a, b) = (rows[row], rows[row + 1])
+            let below = ~(a ^ b), next = ~(a ^ (a >> 1))  // a module as the one below it; as the next
+            score += 3 * (below & (below >> 1) & next & pairs).nonzeroBitCount
+        }
+        score += abs(dark * 100 / (size * size) - 50) / 5 * 10
+        return score
     }
 
     /// Whether mask `mask` turns the module at (`row`, `column`) (ISO/IEC 18004 Table 10).
@@ -99,7 +177,8 @@ package enum QRMaskChoice {
         }
     }
 
-    /// The symbol's penalty (ISO/IEC 18004 §7.8.3): runs of five or more alike in a row or
+    /// The symbol's penalty (ISO/IEC 18004 §7.8.3), module by module: what the word-wise
+    /// `penalty(rows:columns:size:)` must agree with (the tests compare them). Runs of five or more alike in a row or
     /// column (3, and 1 for each further module), 2 × 2 blocks alike (3 each), the finder-like
     /// 1:1:3:1:1 pattern with four light modules on one side, the quiet zone counting as
     /// light (40 each), and 10 for each 5 % the dark share strays from half.
