@@ -36,12 +36,9 @@ package enum QRMaskChoice {
     /// The modules of `head` in byte mode followed by `digits` in numeric mode, or nil when
     /// libqrencode cannot make them (or has no `QRcode_encodeMask`).
     package static func encode(head: String, digits: String) -> (version: Int, size: Int, modules: [Bool], mask: Int)? {
-        guard let encodeMask, let input = QRinput_new2(0, QR_ECLEVEL_M) else { return nil }
+        guard let encodeMask, let input = input(head: head, digits: digits) else { return nil }
         defer { QRinput_free(input) }
-        let headBytes = Array(head.utf8), digitBytes = Array(digits.utf8)
-        guard headBytes.isEmpty || QRinput_append(input, QR_MODE_8, Int32(headBytes.count), headBytes) == 0,
-              digitBytes.isEmpty || QRinput_append(input, QR_MODE_NUM, Int32(digitBytes.count), digitBytes) == 0,
-              let first = encodeMask(input, 0) else { return nil }
+        guard let first = encodeMask(input, 0) else { return nil }
         defer { QRcode_free(first) }
         let size = Int(first.pointee.width), version = Int(first.pointee.version)
         guard size <= 128, let frame = frame(version: version, size: size, input: input) else { return nil }
@@ -78,15 +75,25 @@ package enum QRMaskChoice {
 
     /// What libqrencode draws for `mask` itself, module for module (for the tests).
     package static func libraryModules(head: String, digits: String, mask: Int) -> [Bool]? {
-        guard let encodeMask, let input = QRinput_new2(0, QR_ECLEVEL_M) else { return nil }
+        guard let encodeMask, let input = input(head: head, digits: digits) else { return nil }
         defer { QRinput_free(input) }
-        let headBytes = Array(head.utf8), digitBytes = Array(digits.utf8)
-        guard headBytes.isEmpty || QRinput_append(input, QR_MODE_8, Int32(headBytes.count), headBytes) == 0,
-              digitBytes.isEmpty || QRinput_append(input, QR_MODE_NUM, Int32(digitBytes.count), digitBytes) == 0,
-              let code = encodeMask(input, Int32(mask)) else { return nil }
+        guard let code = encodeMask(input, Int32(mask)) else { return nil }
         defer { QRcode_free(code) }
         let count = Int(code.pointee.width) * Int(code.pointee.width)
         return (0..<count).map { code.pointee.data[$0] & 1 == 1 }
+    }
+
+    /// `head` as one byte-mode segment, `digits` as one numeric one, at error correction M;
+    /// the caller frees it.
+    private static func input(head: String, digits: String) -> OpaquePointer? {
+        guard let input = QRinput_new2(0, QR_ECLEVEL_M) else { return nil }
+        let headBytes = Array(head.utf8), digitBytes = Array(digits.utf8)
+        guard headBytes.isEmpty || QRinput_append(input, QR_MODE_8, Int32(headBytes.count), headBytes) == 0,
+              digitBytes.isEmpty || QRinput_append(input, QR_MODE_NUM, Int32(digitBytes.count), digitBytes) == 0 else {
+            QRinput_free(input)
+            return nil
+        }
+        return input
     }
 
     private static func frame(version: Int, size: Int, input: OpaquePointer) -> Frame? {
