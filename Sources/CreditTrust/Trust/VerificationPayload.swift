@@ -132,7 +132,7 @@ public struct VerificationPayload: Equatable, Sendable {
         CBOR.tagged(18, .array([
             .bytes(CBOR.map([(.int(1), .int(-7))]).encoded()),
             .map([(.int(4), .bytes(isDigits ? Array(identity.payloadKeyID.prefix(4)) : identity.payloadKeyID))]),
-            .bytes((isDigits ? digitsCBOR(omitIssuer: omitIssuer) : cbor()).encoded()),
+            .bytes(cbor(omitIssuer: omitIssuer).encoded()),
             .bytes(signature),
         ])).encoded()
     }
@@ -141,7 +141,7 @@ public struct VerificationPayload: Equatable, Sendable {
     package func coseSign1(_ identity: SigningIdentity, omitIssuer: Bool = false) throws -> [UInt8] {
         let key = identity.payloadKey
         let protected = CBOR.map([(.int(1), .int(-7))]).encoded()
-        let payload = (isDigits ? digitsCBOR(omitIssuer: omitIssuer) : cbor()).encoded()
+        let payload = cbor(omitIssuer: omitIssuer).encoded()
         let toBeSigned = Self.sigStructure(protected: protected, payload: payload)
         // COSE wants the raw r‖s form; the certificate library gives DER.
         let der = try key.sign(bytes: toBeSigned, signatureAlgorithm: .ecdsaWithSHA256).rawRepresentation
@@ -158,33 +158,24 @@ public struct VerificationPayload: Equatable, Sendable {
         Array(certificate.derSHA256.prefix(8))
     }
 
-    package func cbor() -> CBOR {
-        .map([
-            (.int(1), .text(certificateID)),
-            (.int(2), .text(issuer)),
+    /// The signed map. `CP1:`'s dates are numbers like 20180605; a `CP2:` payload's
+    /// (`isDigits`) are days since 1970-01-01 and leave field 2 out when the signing
+    /// certificate names the issuer (`omitIssuer`).
+    package func cbor(omitIssuer: Bool = false) -> CBOR {
+        let completion = isDigits ? Self.dayNumber(completionDate) : Self.dateNumber(completionDate)
+        let issued = isDigits ? Self.dayNumber(issueDate) : Self.dateNumber(issueDate)
+        var fields: [(CBOR, CBOR)] = [(.int(1), .text(certificateID))]
+        if !(isDigits && omitIssuer) { fields.append((.int(2), .text(issuer))) }
+        fields += [
             (.int(3), .text(learnerName)),
             (.int(4), .text(activityID)),
             (.int(5), .text(activityTitle)),
             (.int(6), .array(credits.map { .array([.text($0.type), .text($0.amount)]) })),
-            (.int(7), .int(Self.dateNumber(completionDate))),
-            (.int(8), .int(Self.dateNumber(issueDate))),
-        ] + (verificationURL.map { [(.int(9), .bytes(Self.addressDigest($0)))] } ?? []))
-    }
-
-    /// A `CP2:` payload's map: field 2 only when the signing certificate does not name the
-    /// issuer, dates as days since 1970-01-01, the address's digest as in `CP1:`.
-    package func digitsCBOR(omitIssuer: Bool) -> CBOR {
-        .map([(.int(1), .text(certificateID))]
-            + (omitIssuer ? [] : [(.int(2), .text(issuer))])
-            + [
-                (.int(3), .text(learnerName)),
-                (.int(4), .text(activityID)),
-                (.int(5), .text(activityTitle)),
-                (.int(6), .array(credits.map { .array([.text($0.type), .text($0.amount)]) })),
-                (.int(7), .int(Self.dayNumber(completionDate))),
-                (.int(8), .int(Self.dayNumber(issueDate))),
-            ]
-            + (verificationURL.map { [(.int(9), .bytes(Self.addressDigest($0)))] } ?? []))
+            (.int(7), .int(completion)),
+            (.int(8), .int(issued)),
+        ]
+        if let verificationURL { fields.append((.int(9), .bytes(Self.addressDigest(verificationURL)))) }
+        return .map(fields)
     }
 
     /// `2018-06-05` as 17687, its day since 1970-01-01; 0 for a text that is not a date.
