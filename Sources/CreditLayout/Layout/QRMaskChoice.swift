@@ -50,7 +50,8 @@ package enum QRMaskChoice {
         for row in 0..<size {
             for column in 0..<size {
                 let module = data[row * size + column]
-                guard module & 0x80 == 0, (module & 1 == 1) != inverts(0, row: row, column: column) else { continue }
+                // Mask 0 turns the modules whose row and column add up to an even number.
+                guard module & 0x80 == 0, (module & 1 == 1) != ((row + column) & 1 == 0) else { continue }
                 rows[row] |= 1 << UInt128(column)
                 columns[column] |= 1 << UInt128(row)
             }
@@ -124,40 +125,32 @@ package enum QRMaskChoice {
         return frame
     }
 
-    /// `penalty(_:size:)` on bit rows and columns, each rule a few word operations a line.
+    /// `penalty(_:size:)` on bit rows and columns, each rule a few word operations a line
+    /// and no loop over modules.
     package static func penalty(rows: [UInt128], columns: [UInt128], size: Int) -> Int {
         let full: UInt128 = size == 128 ? ~0 : (1 << UInt128(size)) - 1
         let pairs = full >> 1  // bits 0…size−2: a module and the next
+        // Where an 11-module window can start on the line padded with four light modules
+        // before it (the quiet zone after it is the zero bits above).
+        let starts: UInt128 = (1 << UInt128(size - 2)) - 1
         var score = 0
-        // The finder-like pattern at each start k of the line with four light modules either side.
-        let width = size + 8, starts: UInt128 = (1 << UInt128(width - 10)) - 1
-        let finder: [UInt128] = [1, 0, 1, 1, 1, 0, 1]
-        for lines in [rows, columns] {
-            for line in lines {
-                // Runs: the places where a module differs from the next end them.
-                var changes = (line ^ (line >> 1)) & pairs
-                var start = 0
-                while changes != 0 {
-                    let end = changes.trailingZeroBitCount
-                    let run = end - start + 1
-                    if run >= 5 { score += run - 2 }
-                    start = end + 1
-                    changes &= changes - 1
-                }
-                if size - start >= 5 { score += size - start - 2 }
-                let padded = line << 4
-                var before = starts, after = starts
-                for (index, bit) in (Array(repeating: 0, count: 4) + finder).enumerated() {
-                    let shifted = padded >> UInt128(index)
-                    before &= bit == 1 ? shifted : ~shifted
-                }
-                for (index, bit) in (finder + Array(repeating: 0, count: 4)).enumerated() {
-                    let shifted = padded >> UInt128(index)
-                    after &= bit == 1 ? shifted : ~shifted
-                }
-                score += 40 * (before.nonzeroBitCount + after.nonzeroBitCount)
-            }
+        func add(line: UInt128) {
+            // Runs of five or more alike: bit k of `five` when modules k…k+4 are alike, so a
+            // run of n sets n − 4 bits in a row; it scores n − 2, the bits plus 2 for its start.
+            let same = ~(line ^ (line >> 1)) & pairs
+            let five = same & (same >> 1) & (same >> 2) & (same >> 3)
+            score += five.nonzeroBitCount + 2 * (five & ~(five << 1)).nonzeroBitCount
+            // 0000 1011101 and 1011101 0000, bit k of the window being module k − 4.
+            let p0 = line << 4
+            let (p1, p2, p3, p4, p5) = (p0 >> 1, p0 >> 2, p0 >> 3, p0 >> 4, p0 >> 5)
+            let (p6, p7, p8, p9, p10) = (p0 >> 6, p0 >> 7, p0 >> 8, p0 >> 9, p0 >> 10)
+            let core = p6 & ~p5  // both windows: module 5 light, module 6 dark
+            let before = ~p0 & ~p1 & ~p2 & ~p3 & p4 & core & p7 & p8 & ~p9 & p10
+            let after = p0 & ~p1 & p2 & p3 & p4 & core & ~p7 & ~p8 & ~p9 & ~p10
+            score += 40 * ((before & starts).nonzeroBitCount + (after & starts).nonzeroBitCount)
         }
+        for line in rows { add(line: line) }
+        for line in columns { add(line: line) }
         var dark = 0
         for row in 0..<size {
             dark += rows[row].nonzeroBitCount

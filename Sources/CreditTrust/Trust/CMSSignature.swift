@@ -61,7 +61,7 @@ public enum CMSSignature {
                     try signedData.appendConstructedNode(identifier: .sequence) { encapsulated in
                         try encapsulated.serialize(OIDs.data)
                     }
-                    try signedData.appendConstructedNode(identifier: context0) { certificates in
+                    signedData.appendConstructedNode(identifier: context0) { certificates in
                         // The QR payload's certificate too, when it is not the signer's, so that a
                         // verifier finds it in the file (encoded once, with the identity).
                         certificates.serializeRawBytes(identity.embeddedCertificatesDER)

@@ -92,7 +92,7 @@ public enum PDFSigner {
         var signatureDictionary = """
             << /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached
                \(byteRangePlaceholder)
-               /Contents <\(String(repeating: "0", count: options.capacity * 2))>
+               /Contents <\(String(decoding: [UInt8](repeating: 0x30, count: options.capacity * 2), as: UTF8.self))>
                /M \(PDFText.string(PDFText.date(options.time)))
             """
         if let reason = options.reason { signatureDictionary += "\n   /Reason \(PDFText.string(reason))" }
