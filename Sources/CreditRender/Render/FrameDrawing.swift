@@ -17,6 +17,11 @@ package enum FrameDrawing {
             defer { cairo_tag_end(cairo, name) }
             return body()
         }
+        if let shared, !tagged {
+            // An untagged page of a long document: what repeats is painted as shared forms.
+            shared.draw(frame, on: cairo)
+            return
+        }
         tag("Document") {
             for item in frame.items {
                 switch item {
@@ -40,11 +45,23 @@ package enum FrameDrawing {
         }
     }
 
+    /// Draws one item as an untagged page of a document with `shared` drawings does: a QR
+    /// code on the page, a paragraph seen before as its shared form.
+    fileprivate static func draw(_ item: PageFrame.Item, on cairo: OpaquePointer, shared: SharedDrawings) {
+        switch item {
+        case .stroke(let stroke): draw(stroke, on: cairo)
+        case .image(let image): draw(image, on: cairo)
+        case .qr(let code): draw(code, on: cairo, asForm: false)
+        case .text(let text):
+            if text.shaped.uses > 1 { shared.paint(text, on: cairo) } else { draw(text, on: cairo) }
+        }
+    }
+
     private static func setColor(_ color: RGBColor, on cairo: OpaquePointer) {
         cairo_set_source_rgb(cairo, color.red, color.green, color.blue)
     }
 
-    private static func draw(_ stroke: PageFrame.Stroke, on cairo: OpaquePointer) {
+    fileprivate static func draw(_ stroke: PageFrame.Stroke, on cairo: OpaquePointer) {
         setColor(stroke.color, on: cairo)
         cairo_set_line_width(cairo, stroke.width)
         switch stroke.shape {
@@ -144,7 +161,7 @@ package enum FrameDrawing {
         cairo_fill(cairo)
     }
 
-    private static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {
+    fileprivate static func draw(_ placed: PageFrame.PlacedImage, on cairo: OpaquePointer) {
         cairo_save(cairo)
         cairo_translate(cairo, placed.x, placed.y)
         cairo_scale(cairo, placed.width / Double(placed.image.pixelWidth),
@@ -162,14 +179,107 @@ package enum FrameDrawing {
     }
 }
 
-/// Recordings of paragraphs that appear on many pages of one document; owns them.
+/// Recordings of what appears on many pages of one document; owns them. A paragraph used
+/// on several pages is one recording; so is each run of consecutive items that are the same
+/// on every certificate of the activity (its artwork, its rules, its statements), drawn at
+/// their places: a page then paints a handful of forms, not one per paragraph, which keeps
+/// each page's resources and content short and Cairo's work per page small.
+///
+/// Belongs to one thread.
 package final class SharedDrawings {
     /// By the paragraph's cache key: the same text in the same block is one recording, even
     /// when the layouter shaped it again after its cache was trimmed.
     private var recordings: [String: OpaquePointer] = [:]
+    /// Runs by the keys and places of their items.
+    private var runs: [String: OpaquePointer] = [:]
+    /// The artwork the runs' keys name by identity, held so that no other image takes an
+    /// identity a key holds.
+    private var artwork: [ObjectIdentifier: RasterImage] = [:]
+
+    package init() {}
 
     deinit {
         for surface in recordings.values { cairo_surface_destroy(surface) }
+        for surface in runs.values { cairo_surface_destroy(surface) }
+    }
+
+    /// Draws `frame` (untagged), its runs of repeated items as one form each.
+    package func draw(_ frame: PageFrame, on cairo: OpaquePointer) {
+        var run: [PageFrame.Item] = []
+        var key = ""
+        for item in frame.items {
+            if let part = Self.runKey(item) {
+                run.append(item)
+                key += part
+            } else {
+                paint(run, key: key, on: cairo)
+                run.removeAll(keepingCapacity: true)
+                key = ""
+                FrameDrawing.draw(item, on: cairo, shared: self)
+            }
+        }
+        paint(run, key: key, on: cairo)
+    }
+
+    /// The key of an item that may join a run: what it draws and where; nil for an item drawn
+    /// on its own (a QR code, the learner's text).
+    private static func runKey(_ item: PageFrame.Item) -> String? {
+        switch item {
+        case .qr: return nil
+        case .text(let text):
+            guard text.isActivityText, let key = text.shaped.cacheKey else { return nil }
+            return "t\(text.x),\(text.y):\(key)\u{0}"
+        case .image(let placed):
+            return "i\(placed.x),\(placed.y),\(placed.width),\(placed.height):\(UInt(bitPattern: ObjectIdentifier(placed.image)))\u{0}"
+        case .stroke(let stroke):
+            let color = stroke.color
+            let shape: String
+            switch stroke.shape {
+            case .line(let x1, let y1, let x2, let y2): shape = "l\(x1),\(y1),\(x2),\(y2)"
+            case .rectangle(let x, let y, let width, let height): shape = "r\(x),\(y),\(width),\(height)"
+            }
+            return "s\(shape),\(stroke.width),\(color.red),\(color.green),\(color.blue)\u{0}"
+        }
+    }
+
+    /// Paints a run: a single item as it is, several as the one recording of them all.
+    private func paint(_ run: [PageFrame.Item], key: String, on cairo: OpaquePointer) {
+        guard run.count > 1 else {
+            if let item = run.first { FrameDrawing.draw(item, on: cairo, shared: self) }
+            return
+        }
+        let surface: OpaquePointer
+        if let recorded = runs[key] {
+            surface = recorded
+        } else {
+            // Unbounded, in page coordinates: each paragraph as its own shared form, so that
+            // runs that differ in one paragraph (another kind's statement) share the rest.
+            guard let recorded = FrameDrawing.recording(extents: nil, { context in
+                for item in run {
+                    switch item {
+                    case .text(let text): self.paint(text, on: context)
+                    case .image(let placed):
+                        artwork[ObjectIdentifier(placed.image)] = placed.image
+                        FrameDrawing.draw(item, on: context, shared: self)
+                    default: FrameDrawing.draw(item, on: context, shared: self)
+                    }
+                }
+            }) else {
+                for item in run { FrameDrawing.draw(item, on: cairo, shared: self) }
+                return
+            }
+            // A roster of many layouts could make many runs; start afresh past a few thousand.
+            if runs.count >= 4_096 {
+                for surface in runs.values { cairo_surface_destroy(surface) }
+                runs.removeAll()
+            }
+            surface = recorded
+            runs[key] = surface
+        }
+        cairo_save(cairo)
+        cairo_set_source_surface(cairo, surface, 0, 0)
+        cairo_paint(cairo)
+        cairo_restore(cairo)
     }
 
     package func paint(_ placed: PageFrame.PlacedText, on cairo: OpaquePointer) {
