@@ -111,12 +111,23 @@ package struct PDFUpdate {
 package enum PDFText {
     /// A text string: PDFDocEncoding-safe ASCII as a literal, anything else as UTF-16BE hex.
     package static func string(_ text: String) -> String {
-        if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
-            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: ")", with: "\\)")
-            return "(\(escaped))"
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            // Byte by byte: Foundation's replacing bridges through NSString and costs more
+            // than the rest of a signature's dictionary.
+            var literal: [UInt8] = [UInt8(ascii: "(")]
+            literal.reserveCapacity(text.utf8.count + 8)
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")") {
+                    literal.append(UInt8(ascii: "\\"))
+                }
+                literal.append(byte)
+            }
+            literal.append(UInt8(ascii: ")"))
+            return String(decoding: literal, as: UTF8.self)
         }
-        let bytes = text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf16.count * 2)
+        for unit in text.utf16 { bytes.append(UInt8(unit >> 8)); bytes.append(UInt8(unit & 0xFF)) }
         return "<FEFF" + String(decoding: hex(bytes), as: UTF8.self) + ">"
     }
 

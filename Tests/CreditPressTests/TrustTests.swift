@@ -529,6 +529,23 @@ struct PDFDateTests {
     }
 }
 
+/// Text strings written into a PDF's dictionaries: printable ASCII as an escaped literal,
+/// anything else as UTF-16BE with its byte-order mark.
+struct PDFTextStringTests {
+    @Test(arguments: [
+        ("American Society (ASCO)", "(American Society \\(ASCO\\))"),
+        ("C:\\path", "(C:\\\\path)"),
+        ("", "()"),
+        ("é", "<FEFF00E9>"),
+        ("line\nbreak", "<FEFF006C0069006E0065000A0062007200650061006B>"),
+        ("心", "<FEFF5FC3>"),
+        ("𝄞", "<FEFFD834DD1E>"),
+    ] as [(String, String)])
+    func aTextIsWrittenAsTheStandardSays(text: String, expected: String) {
+        #expect(PDFText.string(text) == expected)
+    }
+}
+
 /// A certificate signed again after issue: CreditPress's signature is judged with what was
 /// added after it, not replaced by the last one.
 struct LaterSignatureTests {
