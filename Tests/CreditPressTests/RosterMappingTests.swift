@@ -122,6 +122,18 @@ struct RosterMappingTests {
         #expect(Profession.named(text) == profession)
     }
 
+    @Test(arguments: [
+        ("2018-06-05", RosterMapping.DateFormat.iso, "2018-06-05"), ("2018-06-05", .us, "2018-06-05"),
+        ("06/05/2018", .us, "2018-06-05"), ("6/5/2018", .us, "2018-06-05"), ("06.05.2018", .eu, "2018-05-06"),
+        ("5-6-2018", .eu, "2018-06-05"), ("31/12/2018", .eu, "2018-12-31"),
+        ("06/05/2018", .iso, nil), ("13/05/2018", .us, nil), ("05/32/2018", .us, nil), ("006/05/2018", .us, nil),
+        ("06/05/18", .us, nil), ("06/05/2018 ", .us, nil), ("06//2018", .us, nil), ("2018-6-05", .iso, nil),
+        ("2018-06-0٥", .iso, nil), ("٠٦/05/2018", .us, nil), ("", .us, nil), ("06/05/2018/1", .us, nil),
+    ] as [(String, RosterMapping.DateFormat, String?)])
+    func aDateIsReadInItsColumnsFormatOrNotAtAll(text: String, format: RosterMapping.DateFormat, expected: String?) {
+        #expect(format.iso(text) == expected)
+    }
+
     @Test func aMappingFileIsCheckedLikeAnyInput() throws {
         let folder = try Fixture.temporaryFolder()
         let file = try Fixture.file("map.yaml", "columns:\n  Credits: ama_credit\nvalues:\n  id: X\ndateFormat: 14/10/2026\nextra: 1\n", in: folder)

@@ -44,9 +44,28 @@ public struct RosterMapping: Sendable, Equatable {
 
         /// `text` as YYYY-MM-DD, if it is a date in this format (ISO is always understood).
         public func iso(_ text: String) -> String? {
-            if text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil { return text }
-            guard self != .iso, let match = text.wholeMatch(of: /([0-9]{1,2})[\/.-]([0-9]{1,2})[\/.-]([0-9]{4})/),
-                  let first = Int(match.1), let second = Int(match.2), let year = Int(match.3) else { return nil }
+            // By bytes, not a regex literal: Swift parses a literal's pattern again on each
+            // call, and this runs once a row.
+            let bytes = Array(text.utf8)
+            func digits(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    guard bytes[index] >= 0x30 && bytes[index] <= 0x39 else { return nil }
+                    value = value * 10 + Int(bytes[index] - 0x30)
+                }
+                return value
+            }
+            if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+               digits(0..<4) != nil, digits(5..<7) != nil, digits(8..<10) != nil {
+                return text
+            }
+            // D/M/YYYY to DD/MM/YYYY, separated by slashes, dots or hyphens.
+            let separators: Set<UInt8> = [UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-")]
+            guard self != .iso, let one = bytes.firstIndex(where: separators.contains),
+                  let two = bytes[(one + 1)...].firstIndex(where: separators.contains),
+                  (1...2).contains(one), (1...2).contains(two - one - 1), bytes.count - two - 1 == 4,
+                  let first = digits(0..<one), let second = digits((one + 1)..<two),
+                  let year = digits((two + 1)..<bytes.count) else { return nil }
             let (month, day) = self == .us ? (first, second) : (second, first)
             guard (1...12).contains(month), (1...31).contains(day) else { return nil }
             return String(format: "%04d-%02d-%02d", year, month, day)
