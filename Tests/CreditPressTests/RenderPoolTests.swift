@@ -54,3 +54,42 @@ struct RenderPoolTests {
         pool.finish()
     }
 }
+
+/// The lines between a batch and its drawing processes, and the rows it keeps on disk for
+/// the merged PDF: whatever their length or script, read back as written.
+struct WorkerLineTests {
+    @Test func linesOfAnyLengthAreReadAcrossReadsAndNothingElse() throws {
+        let pipe = Pipe()
+        let long = String(repeating: "x", count: 200_000)
+        let lines = ["first", "", long, "Nguyễn Thị Minh Khai — 阮氏明開 — نجيب", "last"]
+        let writer = Thread {
+            let handle = pipe.fileHandleForWriting
+            // In small pieces, so that lines end in the middle of reads.
+            let bytes = Array(lines.joined(separator: "\n").utf8) + [0x0A] + Array("unterminated".utf8)
+            for start in stride(from: 0, to: bytes.count, by: 7_919) {
+                handle.write(Data(bytes[start..<min(start + 7_919, bytes.count)]))
+            }
+            try? handle.close()
+        }
+        writer.start()
+        let reader = LineReader(descriptor: pipe.fileHandleForReading.fileDescriptor)
+        var read: [String] = []
+        while let line = reader.next() { read.append(String(decoding: line, as: UTF8.self)) }
+        #expect(read == lines)
+    }
+
+    @Test func aSpooledRowIsReadBackAsWrittenAndADamagedOneIsNot() throws {
+        let row = RosterRow(number: 38_000, fields: ["Nguyễn", "", "Ana \"Ann\", MD", String(repeating: "é", count: 3_000)])
+        let line = RowSpool.line(row, id: "7KQ2M-XW4HD-R", qr: ("CP2:0123", "11:AAEC"))
+        let spooled = try #require(RowSpool.spooled(Data(line)))
+        #expect(spooled.row.number == 38_000 && spooled.row.fields == row.fields && spooled.id == "7KQ2M-XW4HD-R")
+        #expect(spooled.qrText == "CP2:0123" && spooled.qrModules?.version == 11 && spooled.qrModules?.packed == [0, 1, 2])
+        let unsigned = try #require(RowSpool.spooled(Data(RowSpool.line(row, id: "7KQ2M-XW4HD-R", qr: nil))))
+        #expect(unsigned.qrText == nil && unsigned.qrModules == nil && unsigned.row.fields == row.fields)
+        for cut in [0, 3, 9, line.count / 2, line.count - 1] {
+            #expect(RowSpool.spooled(Data(line[0..<cut])) == nil, "cut at \(cut)")
+        }
+        #expect(RowSpool.spooled(Data(line + [0])) == nil)
+        #expect(RowSpool.spooled(Data([1, 0, 0, 0, 255, 255, 255, 127])) == nil)
+    }
+}

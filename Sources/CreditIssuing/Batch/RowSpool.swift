@@ -27,8 +27,7 @@ package struct RowSpool {
     /// fails when the spool cannot be written.
     package mutating func add(_ row: RosterRow, learner: Learner, id: String, qr: (text: String, modules: String?)? = nil,
                               order: BatchOptions.Order) throws {
-        let line: [Any] = [row.number, row.fields, id] + (qr.map { [$0.text, $0.modules ?? ""] } ?? [])
-        guard let data = try? JSONSerialization.data(withJSONObject: line) else { return }
+        let data = Data(RowSpool.line(row, id: id, qr: qr))
         let offset = file.size
         try file.append(data)
         let key: String
@@ -43,6 +42,60 @@ package struct RowSpool {
         let bytes = Array(key.utf8.prefix(Int(UInt16.max)))
         index.append(Entry(keyStart: UInt32(keyBytes.count), keyLength: UInt16(bytes.count), length: UInt32(data.count), offset: offset))
         keyBytes += bytes
+    }
+
+    /// A row as the spool keeps it: its number, then its id, its QR text and modules (empty
+    /// when not known) and its fields, each as a 32-bit length and UTF-8 bytes. Written and
+    /// read only by this run, so no more than that; read back without trusting any length.
+    package static func line(_ row: RosterRow, id: String, qr: (text: String, modules: String?)?) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func put(_ value: Int) {
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+        }
+        func put(_ text: String) {
+            put(text.utf8.count)
+            bytes.append(contentsOf: text.utf8)
+        }
+        put(row.number)
+        put(row.fields.count)
+        put(id)
+        put(qr?.text ?? "")
+        put(qr?.modules ?? "")
+        for field in row.fields { put(field) }
+        return bytes
+    }
+
+    /// A line `line(_:id:qr:)` wrote, or nil when it is not one.
+    package static func spooled(_ data: Data) -> Spooled? {
+        let bytes = [UInt8](data)
+        var at = 0
+        func take() -> Int? {
+            guard bytes.count - at >= 4 else { return nil }
+            var value = 0
+            for shift in 0..<4 { value |= Int(bytes[at + shift]) << (8 * shift) }
+            at += 4
+            return value
+        }
+        func text() -> String? {
+            guard let count = take(), bytes.count - at >= count else { return nil }
+            defer { at += count }
+            return String(decoding: bytes[at..<(at + count)], as: UTF8.self)
+        }
+        guard let number = take(), let count = take(), count <= bytes.count / 4,
+              let id = text(), let qrText = text(), let modules = text() else { return nil }
+        var fields: [String] = []
+        fields.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let field = text() else { return nil }
+            fields.append(field)
+        }
+        guard at == bytes.count else { return nil }
+        var spooled = Spooled(row: RosterRow(number: number, fields: fields), id: id)
+        if !qrText.isEmpty {
+            spooled.qrText = qrText
+            spooled.qrModules = RowSpool.modules(modules)
+        }
+        return spooled
     }
 
     /// `42` → `000000000042`, so that rows sort in number order as text.
@@ -70,15 +123,8 @@ package struct RowSpool {
         keyBytes = []
         let sorted = index, file = self.file
         return AnySequence(sorted.lazy.compactMap { entry -> Spooled? in
-            guard let data = file.read(at: entry.offset, count: Int(entry.length)),
-                  let array = try? JSONSerialization.jsonObject(with: data) as? [Any], array.count == 3 || array.count == 5,
-                  let number = array[0] as? Int, let fields = array[1] as? [String], let id = array[2] as? String else { return nil }
-            var spooled = Spooled(row: RosterRow(number: number, fields: fields), id: id)
-            if array.count == 5, let text = array[3] as? String, let modules = array[4] as? String {
-                spooled.qrText = text
-                spooled.qrModules = RowSpool.modules(modules)
-            }
-            return spooled
+            guard let data = file.read(at: entry.offset, count: Int(entry.length)) else { return nil }
+            return RowSpool.spooled(data)
         })
     }
 

@@ -120,7 +120,11 @@ package struct DrawnCertificate: Sendable {
 /// Reads newline-terminated lines from a file descriptor.
 package final class LineReader {
     private let descriptor: Int32
-    private var buffer = Data()
+    /// Bytes read and not yet returned start at `start`; those before `scanned` hold no newline.
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var scanned = 0
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     package init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -129,13 +133,21 @@ package final class LineReader {
     /// The next line without its newline, or nil at the end of the stream.
     package func next() -> Data? {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return Data(line)
+            if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
+                let line = Data(buffer[start..<newline])
+                start = newline + 1
+                scanned = start
+                return line
             }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = read(descriptor, &chunk, chunk.count)
+            scanned = buffer.count
+            // Drop what was returned before growing, so the buffer holds about one line.
+            if start > 0 {
+                buffer.removeFirst(start)
+                scanned -= start
+                start = 0
+            }
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
             if count <= 0 { return nil }
             buffer.append(contentsOf: chunk[0..<count])
         }
