@@ -36,10 +36,17 @@ public struct QRMatrix: Sendable {
     /// needs, is encoded as `encode` does it. Issue and reproduction both come here, so a
     /// text always gives the same modules.
     public static func encodeSealed(_ text: String, maximumVersion limit: Int = maximumVersion) throws(QRError) -> QRMatrix {
-        guard let marker = text.range(of: "CP2:", options: .backwards) else { return try encode(text, maximumVersion: limit) }
-        let digits = text[marker.upperBound...]
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let made = QRMaskChoice.encode(head: String(text[..<marker.upperBound]), digits: String(digits)) else {
+        // The last `CP2:`, by bytes (ASCII, so always between characters): Foundation's
+        // backward search costs more than the rest of this but the encode.
+        let bytes = Array(text.utf8), marker = Array("CP2:".utf8)
+        guard let start = stride(from: bytes.count - marker.count, through: 0, by: -1).first(where: {
+            bytes[$0..<($0 + marker.count)].elementsEqual(marker)
+        }) else { return try encode(text, maximumVersion: limit) }
+        let end = start + marker.count
+        let digits = bytes[end...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let made = QRMaskChoice.encode(head: String(decoding: bytes[..<end], as: UTF8.self),
+                                             digits: String(decoding: digits, as: UTF8.self)) else {
             return try encode(text, maximumVersion: limit)
         }
         guard made.version <= min(limit, maximumVersion) else { throw QRError(characters: text.utf8.count, version: made.version) }
@@ -76,9 +83,16 @@ public struct QRMatrix: Sendable {
     /// The modules, a bit each, row by row, most significant bit first: what a batch keeps
     /// to draw the same code again on the merged PDF's page.
     public var packed: [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: (modules.count + 7) / 8)
-        for (index, dark) in modules.enumerated() where dark { bytes[index / 8] |= 0x80 >> UInt8(index % 8) }
-        return bytes
+        modules.withUnsafeBufferPointer { modules in
+            [UInt8](unsafeUninitializedCapacity: (modules.count + 7) / 8) { bytes, count in
+                for index in 0..<bytes.count {
+                    var byte: UInt8 = 0
+                    for bit in 0..<min(8, modules.count - 8 * index) where modules[8 * index + bit] { byte |= 0x80 >> UInt8(bit) }
+                    bytes[index] = byte
+                }
+                count = bytes.count
+            }
+        }
     }
 
     /// The modules from `packed`; nil when the bytes do not fit a code of that version.

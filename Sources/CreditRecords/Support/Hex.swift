@@ -11,14 +11,20 @@ package enum Hex {
 
     /// The hexadecimal digits of `bytes` as ASCII.
     package static func digits<Bytes: Sequence>(_ bytes: Bytes, uppercase: Bool) -> [UInt8] where Bytes.Element == UInt8 {
-        let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
-        var characters: [UInt8] = []
-        characters.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            characters.append(digits[Int(byte >> 4)])
-            characters.append(digits[Int(byte & 0x0F)])
+        let digits: StaticString = uppercase ? "0123456789ABCDEF" : "0123456789abcdef"
+        // A signature's room is kilobytes: written straight into the result, no append.
+        func write(_ source: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+            digits.withUTF8Buffer { digits in
+                [UInt8](unsafeUninitializedCapacity: source.count * 2) { characters, count in
+                    for (index, byte) in source.enumerated() {
+                        characters[2 * index] = digits[Int(byte >> 4)]
+                        characters[2 * index + 1] = digits[Int(byte & 0x0F)]
+                    }
+                    count = source.count * 2
+                }
+            }
         }
-        return characters
+        return bytes.withContiguousStorageIfAvailable(write) ?? Array(bytes).withUnsafeBufferPointer(write)
     }
 
     /// The SHA-256 of `bytes`, in lower-case hexadecimal.
