@@ -103,6 +103,7 @@ final class Browser: @unchecked Sendable {
         return object
     }
 
+    @discardableResult
     private func command(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
         try await call(method, "/session/\(session)\(path)", body)["value"]
     }
@@ -140,6 +141,7 @@ final class Browser: @unchecked Sendable {
     func click(_ css: String) async throws { try await element(css).click() }
 
     /// Runs `script` in the page; its result.
+    @discardableResult
     func run(_ script: String) async throws -> Any? {
         try await command("POST", "/execute/sync", ["script": script, "args": [] as [Any]])
     }
