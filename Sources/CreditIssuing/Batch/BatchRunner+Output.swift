@@ -69,7 +69,7 @@ extension BatchRunner {
                                    keywords: ["activity \(activity.id)"], creationDate: state.creationDate)
         let writer = try MergedPDFWriter(url: url, metadata: metadata)
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
-        for spooled in spool.rows() {
+        for spooled in try spool.rows() {
             let id = spooled.id
             guard case .success(let learner) = reader.learner(from: spooled.row) else { continue }
             // The printed page carries what the certificate's own file does: its id and,

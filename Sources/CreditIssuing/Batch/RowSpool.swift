@@ -8,6 +8,8 @@ import Foundation
 /// rather than a string and a tuple per row: a 38,000-row run keeps about 2 MB, not 8.
 package struct RowSpool {
     private let file: OutputFile
+    /// Lines not yet written: the spool writes in blocks, not a system call a row.
+    private var pending: [UInt8] = []
     private var keyBytes: [UInt8] = []
     private var index: [Entry] = []
 
@@ -27,9 +29,10 @@ package struct RowSpool {
     /// fails when the spool cannot be written.
     package mutating func add(_ row: RosterRow, learner: Learner, id: String, qr: (text: String, modules: String?)? = nil,
                               order: BatchOptions.Order) throws {
-        let data = Data(RowSpool.line(row, id: id, qr: qr))
-        let offset = file.size
-        try file.append(data)
+        let line = RowSpool.line(row, id: id, qr: qr)
+        let offset = file.size + UInt64(pending.count)
+        pending += line
+        if pending.count >= 1 << 18 { try flush() }
         let key: String
         switch order {
         case .roster: key = RowSpool.padded(row.number)
@@ -40,7 +43,7 @@ package struct RowSpool {
                 + "\u{1}" + RowSpool.padded(row.number)
         }
         let bytes = Array(key.utf8.prefix(Int(UInt16.max)))
-        index.append(Entry(keyStart: UInt32(keyBytes.count), keyLength: UInt16(bytes.count), length: UInt32(data.count), offset: offset))
+        index.append(Entry(keyStart: UInt32(keyBytes.count), keyLength: UInt16(bytes.count), length: UInt32(line.count), offset: offset))
         keyBytes += bytes
     }
 
@@ -98,6 +101,13 @@ package struct RowSpool {
         return spooled
     }
 
+    /// Writes the pending lines; fails when the spool cannot be written.
+    private mutating func flush() throws {
+        guard !pending.isEmpty else { return }
+        try file.append(Data(pending))
+        pending.removeAll(keepingCapacity: true)
+    }
+
     /// `42` → `000000000042`, so that rows sort in number order as text.
     package static func padded(_ number: Int) -> String {
         let digits = String(number)
@@ -113,8 +123,10 @@ package struct RowSpool {
     }
 
     /// The rows in the chosen order, with their certificate ids. UTF-8 bytes sort as their
-    /// code points do.
-    package mutating func rows() -> AnySequence<Spooled> {
+    /// code points do. Fails when the last lines cannot be written.
+    package mutating func rows() throws -> AnySequence<Spooled> {
+        try flush()
+        pending = []
         let keys = keyBytes
         index.sort { a, b in
             keys[Int(a.keyStart)..<Int(a.keyStart) + Int(a.keyLength)]
