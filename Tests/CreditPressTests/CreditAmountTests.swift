@@ -1,4 +1,5 @@
 import CreditRecords
+import Foundation
 import Testing
 
 struct CreditAmountTests {
@@ -20,6 +21,44 @@ struct CreditAmountTests {
     @Test(arguments: [(155, "38.75"), (4, "1"), (1, "0.25"), (50, "12.5"), (0, "0"), (3, "0.75")])
     func printsAmountsAsPeopleWriteThem(quarters: Int, text: String) {
         #expect(CreditAmount(quarters: quarters).description == text)
+    }
+
+    /// The amounts as the regular expressions CreditPress read them with before reading by
+    /// bytes: the same answer for every text, including odd ones.
+    static func reference(_ text: String) -> Result<CreditAmount, CreditAmount.ParseFailure> {
+        var trimmed = text.trimmed
+        if trimmed.wholeMatch(of: /[+-]?[0-9]{1,6},[0-9]{1,2}/) != nil { trimmed = trimmed.replacingOccurrences(of: ",", with: ".") }
+        guard let match = trimmed.wholeMatch(of: /^([+-])?([0-9]{1,6})(?:\.([0-9]{1,6}))?$/), let whole = Int(match.2) else {
+            return .failure(.notANumber)
+        }
+        let millionths = Int((match.3.map(String.init) ?? "").padding(toLength: 6, withPad: "0", startingAt: 0)) ?? 0
+        if match.1 == "-" && (whole > 0 || millionths > 0) { return .failure(.negative) }
+        guard millionths % 250_000 == 0 else { return .failure(.notInQuarterSteps) }
+        return .success(CreditAmount(quarters: whole * 4 + millionths / 250_000))
+    }
+
+    @Test func readsEveryTextAsTheRegularExpressionsDid() {
+        var texts = ["", " ", "+", "-", ".", ",", "1.", ".5", "1..5", "1.5.", "1,5,", "+-1", "--1", "1 5", " 24.5 ", "\t3\n",
+                     "1234567", "123456", "123456.123456", "1.1234567", "1,123", "-0,00", "+0.0", "٣", "１", "1\u{301}", "1.2x",
+                     "0.000001", "999999.999999", "38.8", "38,8", "0.3", "-0.3", "1e2", "0x10", "NaN", "inf", "1_000"]
+        for whole in ["0", "1", "38", "00", "999999"] {
+            for fraction in ["", ".0", ".25", ".5", ".75", ".1", ".125", ".250000", ",5", ",25", ",125", ",75"] {
+                for sign in ["", "+", "-"] { texts.append(sign + whole + fraction) }
+            }
+        }
+        for text in texts {
+            #expect(CreditAmount.parse(text) == Self.reference(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test(arguments: [("38.8", 156), ("38,8", 156), ("0.3", 2), ("0.000001", 1), ("12.51", 51), ("999999.999999", 4_000_000)])
+    func anAmountOffTheGridIsRoundedUpToTheNextQuarter(text: String, quarters: Int) {
+        #expect(CreditAmount.roundedUp(text) == CreditAmount(quarters: quarters))
+    }
+
+    @Test(arguments: ["38.75", "1", "-0.3", "ten", "", "1,000"])
+    func onlyAnAmountOffTheGridIsRounded(text: String) {
+        #expect(CreditAmount.roundedUp(text) == nil)
     }
 
     @Test func onlyExactlyOneIsSingular() {

@@ -22,31 +22,59 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
     /// that a claim can still be compared with a maximum; nil for anything `parse` refuses
     /// for another reason.
     public static func roundedUp(_ text: String) -> CreditAmount? {
-        guard case .failure(.notInQuarterSteps) = parse(text) else { return nil }
-        var trimmed = text.trimmed
-        if trimmed.wholeMatch(of: Patterns.decimalComma) != nil { trimmed = trimmed.replacingOccurrences(of: ",", with: ".") }
-        guard let value = Double(trimmed), value.isFinite, value > 0, value < 1_000_000 else { return nil }
-        return CreditAmount(quarters: Int((value * 4).rounded(.up)))
+        guard let number = scan(text), !number.negative || (number.whole == 0 && number.millionths == 0),
+              number.millionths % 250_000 != 0 else { return nil }
+        return CreditAmount(quarters: number.whole * 4 + (number.millionths * 4 + 999_999) / 1_000_000)
     }
 
     /// Reads `38.75`, `1`, `0.5`, `2.50` — and `38,75` or `1,5`, the decimal comma many
     /// spreadsheets write (one or two digits after it, so `1,000` is not taken for 1);
     /// refuses text, negatives and amounts off the 0.25 grid.
     public static func parse(_ text: String) -> Result<CreditAmount, ParseFailure> {
-        var trimmed = text.trimmed
-        if trimmed.wholeMatch(of: Patterns.decimalComma) != nil {
-            trimmed = trimmed.replacingOccurrences(of: ",", with: ".")
+        guard let number = scan(text) else { return .failure(.notANumber) }
+        if number.negative && (number.whole > 0 || number.millionths > 0) { return .failure(.negative) }
+        guard number.millionths % 250_000 == 0 else { return .failure(.notInQuarterSteps) }
+        return .success(CreditAmount(quarters: number.whole * 4 + number.millionths / 250_000))
+    }
+
+    /// `[+-]DIGITS[.DIGITS]`, one to six digits on each side of a point, or one or two after
+    /// a decimal comma, around any spaces; the fraction in millionths (0.25 is 250000).
+    /// By bytes: this runs for every claim of every roster row, and a regex costs more than
+    /// the rest of reading the row.
+    static func scan(_ text: String) -> (negative: Bool, whole: Int, millionths: Int)? {
+        let bytes = Array(text.trimmed.utf8)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        var at = 0
+        var negative = false
+        if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") {
+            negative = bytes[at] == UInt8(ascii: "-")
+            at += 1
         }
-        guard let match = trimmed.wholeMatch(of: Patterns.creditAmount), let whole = Int(match.2) else {
-            return .failure(.notANumber)
+        var whole = 0
+        let wholeStart = at
+        while at < bytes.count, isDigit(bytes[at]) {
+            whole = whole * 10 + Int(bytes[at] - UInt8(ascii: "0"))
+            at += 1
         }
-        let fraction = match.3.map(String.init) ?? ""
-        // Scale the fraction to millionths so that 0.25 == 250000 exactly.
-        let millionths = Int(fraction.padding(toLength: 6, withPad: "0", startingAt: 0)) ?? 0
-        let isNegative = match.1 == "-"
-        if isNegative && (whole > 0 || millionths > 0) { return .failure(.negative) }
-        guard millionths % 250_000 == 0 else { return .failure(.notInQuarterSteps) }
-        return .success(CreditAmount(quarters: whole * 4 + millionths / 250_000))
+        guard (1...6).contains(at - wholeStart) else { return nil }
+        var millionths = 0
+        if at < bytes.count {
+            let separator = bytes[at]
+            guard separator == UInt8(ascii: ".") || separator == UInt8(ascii: ",") else { return nil }
+            at += 1
+            let fractionStart = at
+            var scale = 100_000
+            while at < bytes.count, isDigit(bytes[at]) {
+                millionths += Int(bytes[at] - UInt8(ascii: "0")) * scale
+                scale /= 10
+                at += 1
+            }
+            let digits = at - fractionStart
+            guard at == bytes.count, separator == UInt8(ascii: ".") ? (1...6).contains(digits) : (1...2).contains(digits) else {
+                return nil
+            }
+        }
+        return (negative, whole, millionths)
     }
 
     public var isZero: Bool { quarters == 0 }
