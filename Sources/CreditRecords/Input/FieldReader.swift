@@ -110,14 +110,25 @@ package struct FieldMapping {
             reader.report(child(key), value, "must be a single value, not a list or mapping")
             return nil
         }
-        let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
-            .precomposedStringWithCanonicalMapping
+        let text = Self.normalised(scalar.string)
         if text.isEmpty {
             if required { reader.report(child(key), value, "is required but empty", hint: hint) }
             return nil
         }
         guard printable(text, child(key), value, maxLength: maxLength) else { return nil }
         return text
+    }
+
+    /// `text` without surrounding white space, in Unicode's composed form (NFC). ASCII,
+    /// most of any roster, is already composed: trimmed by bytes, without Foundation.
+    package static func normalised(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        }
+        let bytes = Array(text.utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// The longest text any field may hold, in characters (Unicode scalars): a statement

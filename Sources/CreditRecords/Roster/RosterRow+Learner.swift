@@ -7,6 +7,9 @@ public struct RosterRowParser: Sendable {
     public let file: String
     public let columns: RosterColumns
 
+    /// A row names no file beside it; made once, as a relative URL costs a system call.
+    private static let noFolder = URL(fileURLWithPath: ".")
+
     /// Checks a row as a learner record; problems name the row and the column.
     public func learner(from row: RosterRow) -> Result<Learner, InputError> {
         // A field run on for megabytes (a lost quote, a binary file) is refused before any of
@@ -26,7 +29,7 @@ public struct RosterRowParser: Sendable {
                                                 hint: "quote fields that contain commas")]))
         }
         let (node, _) = document(for: row)
-        let reader = FieldReader(InputDocument(file: file, directory: URL(fileURLWithPath: "."), root: node, contentDigest: ""))
+        let reader = FieldReader(InputDocument(file: file, directory: Self.noFolder, root: node, contentDigest: ""))
         let learner = LearnerReader.read(reader.root)
         if let learner, reader.problems.isEmpty { return .success(learner) }
         return .failure(relabel(InputError(reader.problems), row: row))
