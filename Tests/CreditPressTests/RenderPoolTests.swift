@@ -93,3 +93,54 @@ struct WorkerLineTests {
         #expect(RowSpool.spooled(Data([1, 0, 0, 0, 255, 255, 255, 127])) == nil)
     }
 }
+
+/// Drawing processes that die: the certificate being drawn is refused with a reason, the
+/// jobs written ahead to the same process are drawn by the one started in its place, and
+/// nothing is lost or answered twice.
+struct DrawingProcessFailureTests {
+    /// A drawing process that answers every job at once, and dies (without answering) on
+    /// the job of a learner whose id starts with `crash`.
+    static let fakeWorker = """
+        import json, sys
+        sys.stdin.readline()
+        for line in sys.stdin:
+            job = json.loads(line)
+            if job["learner"]["id"].startswith("crash"):
+                sys.exit(3)
+            material = {"certified": False, "layoutName": "physician-cme", "layoutVersion": 2, "statementVersions": ""}
+            sys.stdout.write(json.dumps({"tag": job["tag"], "sha": job["id"], "material": material}) + "\\n")
+            sys.stdout.flush()
+        """
+
+    @Test func aDeadProcessCostsOnlyTheCertificateItWasDrawing() throws {
+        let folder = try Fixture.temporaryFolder()
+        let script = try Fixture.file("worker.py", Self.fakeWorker, in: folder)
+        let setup = WorkerMessage.Setup(activity: "", layout: nil, creationDate: "", resources: "", cache: nil, signing: nil, certify: nil)
+        let pool = RenderPool(processes: 1, command: ["/usr/bin/env", "python3", script.path], setup: setup)
+        let learner = try Fixture.learner("physician")
+        let ids = ["a", "b", "crash-1", "c", "d", "crash-2", "e", "f", "g"]
+        for (tag, id) in ids.enumerated() {
+            var person = learner
+            person.id = id
+            pool.jobs.put(RenderJob(tag: tag, learner: person, id: "ID-\(id)", stored: nil, file: nil))
+        }
+        // No more jobs: the pool stops once every job is answered, so a lost one is missing, not awaited.
+        pool.finish()
+        var outcomes: [Int: RenderOutcome] = [:]
+        while let outcome = pool.outcomes.take() {
+            #expect(outcomes[outcome.tag] == nil, "tag \(outcome.tag) answered twice")
+            outcomes[outcome.tag] = outcome
+        }
+        for (tag, id) in ids.enumerated() {
+            switch outcomes[tag] {
+            case .drawn(_, let drawn)?:
+                #expect(!id.hasPrefix("crash") && drawn.sha256 == "ID-\(id)", "\(id)")
+            case .refused(_, let diagnostics)?:
+                #expect(id.hasPrefix("crash"), "\(id) refused: \(diagnostics)")
+                #expect(diagnostics.first?.message.contains("stopped") == true && diagnostics.first?.learnerID == id)
+            case nil:
+                Issue.record("no outcome for \(id)")
+            }
+        }
+    }
+}

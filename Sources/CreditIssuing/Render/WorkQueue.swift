@@ -35,6 +35,13 @@ package final class WorkQueue<Item: Sendable>: @unchecked Sendable {
         return pop()
     }
 
+    /// Whether the queue is closed and holds nothing: no item will come.
+    package var isClosedAndEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed && head == items.count
+    }
+
     private func pop() -> Item? {
         guard head < items.count else { return nil }
         let item = items[head]
