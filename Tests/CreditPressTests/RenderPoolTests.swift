@@ -95,8 +95,8 @@ struct WorkerLineTests {
 }
 
 /// Drawing processes that die: the certificate being drawn is refused with a reason, the
-/// jobs written ahead to the same process are drawn by the one started in its place, and
-/// nothing is lost or answered twice.
+/// jobs after it are drawn by the process started in its place, and nothing is lost or
+/// answered twice.
 struct DrawingProcessFailureTests {
     /// A drawing process that answers every job at once, and dies (without answering) on
     /// the job of a learner whose id starts with `crash`.

@@ -43,7 +43,7 @@ package final class RenderPool: @unchecked Sendable {
             let jobs = self.jobs, outcomes = self.outcomes
             let thread = Thread {
                 defer { done.signal() }
-                slot.serve(jobs: jobs, outcomes: outcomes)
+                while let job = jobs.take() { outcomes.put(slot.render(job)) }
                 slot.close()
             }
             thread.start()
@@ -121,83 +121,35 @@ package final class ProcessSlot: @unchecked Sendable {
         try? input?.write(contentsOf: WorkerMessage.encode(setup))
     }
 
-    /// Draws jobs from `jobs` until it closes, each outcome into `outcomes` in the order
-    /// taken. Up to `depth` jobs are written ahead, so that the next one waits in the pipe
-    /// while the process draws: it never sits idle while this side reads an answer and
-    /// writes the next job. When the process dies, the job it was drawing is refused and
-    /// the ones written after it go to the restarted process.
-    package func serve(jobs: WorkQueue<RenderJob>, outcomes: WorkQueue<RenderOutcome>, depth: Int = 2) {
-        var sent: [RenderJob] = []
-        var waiting: [RenderJob] = []
-        while true {
-            // Wait for a job only when none is being drawn.
-            while sent.count + waiting.count < depth, let job = sent.isEmpty && waiting.isEmpty ? jobs.take() : jobs.poll() {
-                waiting.append(job)
-            }
-            while !waiting.isEmpty {
-                let job = waiting.removeFirst()
-                guard let failure = send(job) else {
-                    sent.append(job)
-                    continue
-                }
-                outcomes.put(failure(job))
-                // The process was gone: it was drawing the first job written to it, and the
-                // rest go to the process started in its place.
-                if !sent.isEmpty {
-                    outcomes.put(Self.failed(sent.removeFirst(), "the drawing process stopped while drawing this certificate"))
-                    waiting = sent + waiting
-                    sent = []
-                }
-            }
-            guard !sent.isEmpty else {
-                if jobs.isClosedAndEmpty { return }
-                continue
-            }
-            let job = sent.removeFirst()
-            if let line = lines?.next(), let result = try? JSONDecoder().decode(WorkerMessage.Result.self, from: line) {
-                outcomes.put(result.outcome)
-                continue
-            }
-            process?.waitUntilExit()
-            let status = process?.terminationStatus ?? -1
-            outcomes.put(Self.failed(job, "the drawing process stopped (status \(status)) while drawing this certificate"))
-            restart()
-            // What was written after it was never drawn: the new process draws it.
-            waiting = sent
-            sent = []
+    package func render(_ job: RenderJob) -> RenderOutcome {
+        func failed(_ message: String) -> RenderOutcome {
+            .refused(tag: job.tag, [Diagnostic(kind: .render, file: "", learnerID: job.learner.id, message: message,
+                                               hint: "run the batch again to retry this row")])
         }
-    }
-
-    /// Writes `job` to the process; nil once written, else how to refuse the jobs that
-    /// cannot be drawn.
-    private func send(_ job: RenderJob) -> ((RenderJob) -> RenderOutcome)? {
-        guard process != nil, let input else {
-            let program = command[0]
-            return { Self.failed($0, "no drawing process could be started (\(program))") }
+        guard process != nil, let input, let lines else {
+            return failed("no drawing process could be started (\(command[0]))")
         }
         do {
             try input.write(contentsOf: WorkerMessage.encode(job))
-            return nil
         } catch {
-            restart()
-            return { Self.failed($0, "the drawing process stopped before drawing this certificate") }
+            return restart(after: failed("the drawing process stopped before drawing this certificate"))
         }
+        guard let line = lines.next(), let result = try? JSONDecoder().decode(WorkerMessage.Result.self, from: line) else {
+            process?.waitUntilExit()
+            let status = process?.terminationStatus ?? -1
+            return restart(after: failed("the drawing process stopped (status \(status)) while drawing this certificate"))
+        }
+        return result.outcome
     }
 
-    private static func failed(_ job: RenderJob, _ message: String) -> RenderOutcome {
-        .refused(tag: job.tag, [Diagnostic(kind: .render, file: "", learnerID: job.learner.id, message: message,
-                                           hint: "run the batch again to retry this row")])
-    }
-
-    private func restart() {
+    private func restart(after outcome: RenderOutcome) -> RenderOutcome {
         try? input?.close()
         process = nil
-        input = nil
-        lines = nil
         if restarts < 3 {
             restarts += 1
             start()
         }
+        return outcome
     }
 
     package func close() {

@@ -35,13 +35,6 @@ package final class WorkQueue<Item: Sendable>: @unchecked Sendable {
         return pop()
     }
 
-    /// Whether the queue is closed and holds nothing: no item will come.
-    package var isClosedAndEmpty: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return closed && head == items.count
-    }
-
     private func pop() -> Item? {
         guard head < items.count else { return nil }
         let item = items[head]
