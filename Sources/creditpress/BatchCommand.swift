@@ -50,6 +50,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "Page order of the merged PDF: \(BatchOptions.Order.allCases.map(\.rawValue).joined(separator: ", ")).")
     var order: String = BatchOptions.Order.lastName.rawValue
 
+    @Option(name: .customLong("merged-parts-from"), help: ArgumentHelp("From how many pages the merged PDF is drawn in parts by the worker processes (default 1000).", visibility: .hidden))
+    var mergedPartsFrom: Int?
+
     @Flag(help: "Skip the merged PDF.")
     var noMerged = false
 
@@ -98,6 +101,7 @@ struct BatchCommand: AsyncParsableCommand {
             options.creationDate = creationDate.flatMap(CertificateCommand.parseDate)
             options.showProgress = true
             options.merged = !noMerged
+            if let mergedPartsFrom { options.mergedPartsFrom = max(1, mergedPartsFrom) }
             options.workerCommand = BatchCommand.workerCommand(resources: environment.resources)
             options.signingFolder = Live.signingFolder(explicit: signingOptions.signing)
             options.signing = try signingOptions.identity()
@@ -112,7 +116,11 @@ struct BatchCommand: AsyncParsableCommand {
             return try await runner.run()
         }
         print("\(summary.accepted) issued (\(summary.rendered) drawn now, \(summary.reused) already finished), \(summary.rejected) refused, in \(String(format: "%.1f", summary.seconds)) s")
-        print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf")
+        if let failure = summary.mergedPartsFailure {
+            FileHandle.standardError.write(Data("note: the merged PDF was drawn in one process instead of in parts: \(failure)\n".utf8))
+        }
+        let parts = summary.mergedParts > 1 ? " (drawn in \(summary.mergedParts) parts)" : ""
+        print("certificates: \(out)/certificates/   merged: \(summary.mergedPages) pages in \(out)/merged.pdf\(parts)")
         print("manifest: \(out)/manifest.csv, \(out)/manifest.json   rejects: \(out)/rejects.csv   summary: \(out)/summary.csv"
               + (zip || fileNames == .name ? "   archive: \(out)/certificates.zip" : ""))
         for (kind, count) in summary.kinds.sorted(by: { $0.key < $1.key }) { print("  \(count) \(kind)") }

@@ -9,7 +9,14 @@ struct BatchWorkerCommand: ParsableCommand {
         commandName: "batch-worker", abstract: "A drawing process of `creditpress batch` (internal).",
         shouldDisplay: false)
 
+    @Flag(name: .customLong("merged-part"), help: "Write a part of the merged PDF instead.")
+    var mergedPart = false
+
     func run() throws {
-        try BatchWorker.serve(clock: SystemClock(), actor: Live.actor)
+        if mergedPart {
+            BatchWorker.serveMergedPart(clock: SystemClock(), actor: Live.actor)
+        } else {
+            try BatchWorker.serve(clock: SystemClock(), actor: Live.actor)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import CreditIssuing
+import CreditPDF
 import CreditRecords
 import Crypto
 import Foundation
@@ -335,5 +336,37 @@ struct InstalledProgramTests {
         #expect(process.terminationStatus == 0, "\(said)")
         let issued = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("out/certificates").path)
         #expect(issued.filter { $0.hasSuffix(".pdf") }.count == 11)
+    }
+}
+
+/// Joining merged-PDF parts: a part as Cairo wrote it is copied whole, pages in order, one
+/// outline; a damaged part is refused with a reason, never a crash or a file in place.
+struct MergedPartsJoinTests {
+    @Test func partsAreJoinedPageByPageAndADamagedPartIsRefused() throws {
+        let folder = try Fixture.temporaryFolder()
+        let out = folder.appendingPathComponent("out")
+        let run = try CommandLineTests.run(["batch", "--activity", "Examples/asco-2018/activity.yaml",
+                                            "--roster", "Examples/asco-2018/roster.csv", "--out", out.path, "--jobs", "1",
+                                            "--creation-date", "2018-06-05T12:00:00Z", "--id-key", Fixture.idKeyFile.path])
+        #expect(run.status == 0, "\(run.errors)")
+        let part = out.appendingPathComponent("merged.pdf")
+        let joined = folder.appendingPathComponent("joined.pdf")
+        let titles = (1...22).map { "Page \($0) — Nguyễn (ψ)" }
+        #expect(try PDFConcatenation.join([part, part], outlines: titles, into: joined) == 22)
+        #expect(try runTool("qpdf", ["--check", joined.path]).contains("No syntax or stream encoding errors"))
+        #expect(try runTool("pdfinfo", [joined.path]).contains("Pages:           22"))
+        let single = try runTool("pdftotext", [part.path, "-"])
+        #expect(try runTool("pdftotext", [joined.path, "-"]) == single + single)
+        let outline = try runTool("qpdf", ["--json", "--json-key=outlines", joined.path])
+        #expect(outline.contains("Page 22 — Nguyễn (ψ)") && outline.contains("\"destpageposfrom1\": 22"))
+
+        let bytes = try Data(contentsOf: part)
+        let cut = try Fixture.file("cut.pdf", "", in: folder)
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        let text = try Fixture.file("text.pdf", "%PDF-1.5\nnot a PDF at all\n", in: folder)
+        for damaged in [cut, text] {
+            #expect(throws: (any Error).self) { try PDFConcatenation.join([part, damaged], outlines: titles, into: joined) }
+        }
+        #expect(throws: (any Error).self) { try PDFConcatenation.join([part], outlines: titles, into: joined) }
     }
 }

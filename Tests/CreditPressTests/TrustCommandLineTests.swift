@@ -188,13 +188,15 @@ struct TrustCommandLineTests {
         let setup = try Setup()
         let roster = setup.folder.appendingPathComponent("roster.csv")
         try RosterGenerator(seed: 5).write(count: 40, to: roster)
-        func batch(_ out: String) throws -> CommandLineTests.Run {
+        func batch(_ out: String, _ extra: [String] = []) throws -> CommandLineTests.Run {
             try CommandLineTests.run(["batch", "--activity", Fixture.activityURL.path, "--roster", roster.path,
                                       "--out", setup.folder.appendingPathComponent(out).path, "--id-key", setup.idKey.path,
-                                      "--signing", setup.keys.path, "--registry", setup.registry.path, "--jobs", "2"])
+                                      "--signing", setup.keys.path, "--registry", setup.registry.path, "--jobs", "2"] + extra)
         }
-        let first = try batch("first")
+        // The first run's merged PDF is drawn in two parts and joined, the second's in one go.
+        let first = try batch("first", ["--merged-parts-from", "1"])
         #expect(first.status == 0 || first.status == 2, "\(first.errors)")
+        #expect(first.output.contains("(drawn in 2 parts)") && !first.errors.contains("note:"), "\(first.output) \(first.errors)")
         let second = try batch("second")
         #expect(second.status == first.status)
         let files = try FileManager.default.contentsOfDirectory(atPath: setup.folder.appendingPathComponent("first/certificates").path)
@@ -207,14 +209,30 @@ struct TrustCommandLineTests {
             let record = try #require(try await registry.record(id: String(name.dropLast(4))))
             #expect(record.pdfSHA256 == Hex.sha256(Array(a)))
         }
-        // The printed page carries the same id and QR code as the certificate's own file.
+        // The printed pages carry the same ids and QR codes as the certificates' own files,
+        // in both parts; joined or not, the merged PDF reads the same.
         let merged = setup.folder.appendingPathComponent("first/merged.pdf").path
-        let text = try runTool("pdftotext", ["-f", "1", "-l", "1", merged, "-"])
-        let printedID = try #require(text.components(separatedBy: "Certificate ID ").dropFirst().first?.prefix(13)).description
-        let page = setup.folder.appendingPathComponent("page").path
-        try runTool("pdftoppm", ["-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", merged, page])
-        let scanned = try scanQR(page + ".png")
-        #expect(scanned == BatchRunner.qrText(in: setup.folder.appendingPathComponent("first/certificates/\(printedID).pdf")))
+        let pages = try #require(Int(try runTool("pdfinfo", [merged]).components(separatedBy: "Pages:").last?
+            .split(separator: "\n").first?.trimmingCharacters(in: .whitespaces) ?? ""))
+        #expect(pages == files.count)
+        for number in ["1", String(pages)] {
+            let text = try runTool("pdftotext", ["-f", number, "-l", number, merged, "-"])
+            let printedID = try #require(text.components(separatedBy: "Certificate ID ").dropFirst().first?.prefix(13)).description
+            let page = setup.folder.appendingPathComponent("page\(number)").path
+            try runTool("pdftoppm", ["-png", "-r", "150", "-f", number, "-l", number, "-singlefile", merged, page])
+            let scanned = try scanQR(page + ".png")
+            #expect(scanned == BatchRunner.qrText(in: setup.folder.appendingPathComponent("first/certificates/\(printedID).pdf")))
+        }
+        let single = setup.folder.appendingPathComponent("second/merged.pdf").path
+        #expect(try runTool("pdftotext", [merged, "-"]) == (try runTool("pdftotext", [single, "-"])))
+        #expect(try runTool("qpdf", ["--check", merged]).contains("No syntax or stream encoding errors"))
+        func outline(_ file: String) throws -> [String] {
+            let json = try JSONSerialization.jsonObject(with: Data(try runTool("qpdf", ["--json", "--json-key=outlines", file]).utf8))
+            let items = (json as? [String: Any])?["outlines"] as? [[String: Any]] ?? []
+            return items.map { "\($0["title"] ?? "") → page \($0["destpageposfrom1"] ?? "")" }
+        }
+        #expect(try outline(merged).count == files.count)
+        #expect(try outline(merged) == (try outline(single)))
 
         let sample = setup.folder.appendingPathComponent("first/certificates/\(files[0])")
         let verified = try CommandLineTests.run(["verify", sample.path, "--trust", setup.trust, "--registry", setup.registry.path])

@@ -36,6 +36,8 @@ public struct BatchOptions: Sendable {
     /// How to start a drawing process (`creditpress batch-worker`); without it, or with one
     /// job, certificates are drawn on one thread of this process.
     public var workerCommand: [String]?
+    /// From how many pages the merged PDF is drawn in parts, by `jobs` processes at once.
+    public var mergedPartsFrom = 1_000
     /// Sign every certificate (and seal its QR code) with this identity, read from `signingFolder`.
     public var signing: SigningIdentity?
     public var signingFolder: URL?
@@ -61,6 +63,10 @@ public struct BatchSummary: Sendable {
     public var rendered = 0
     public var reused = 0
     public var mergedPages = 0
+    /// How many processes drew the merged PDF in parts (0: this one, in one go).
+    public var mergedParts = 0
+    /// Why the merged PDF was not drawn in parts when it was meant to be.
+    public var mergedPartsFailure: String?
     public var seconds: Double = 0
     /// Time spent reading the roster and drawing the separate PDFs.
     public var drawSeconds: Double = 0

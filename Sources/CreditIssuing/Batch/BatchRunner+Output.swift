@@ -61,26 +61,31 @@ extension BatchRunner {
             throw RenderError(file: url.path, "cannot move the finished archive into place", .current(path: url.path))
         }
     }
-    /// The merged, print-ready PDF, in the chosen order, one outline entry per learner.
+    /// The merged, print-ready PDF, in the chosen order, one outline entry per learner. A
+    /// long one is drawn in parts by as many processes as the batch has (see
+    /// `writeMergedInParts`); should that fail, it is drawn here.
     package func writeMerged() throws {
         let url = options.output.appendingPathComponent("merged.pdf")
         let metadata = PDFMetadata(title: "Certificates: \(activity.title)", author: activity.provider.name,
                                    subject: "\(summary.accepted) certificates, \(activity.id)",
                                    keywords: ["activity \(activity.id)"], creationDate: state.creationDate)
+        let rows = try spool.sorted()
+        if options.jobs > 1, let command = options.workerCommand, rows.count >= options.mergedPartsFrom {
+            do {
+                (summary.mergedPages, summary.mergedParts) = try writeMergedInParts(rows, to: url, metadata: metadata, command: command)
+                spool.remove()
+                return
+            } catch {
+                summary.mergedPartsFailure = Diagnostic.of(error).map(\.message).joined(separator: "; ")
+            }
+        }
         let writer = try MergedPDFWriter(url: url, metadata: metadata)
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
-        for spooled in try spool.rows() {
-            let id = spooled.id
-            guard case .success(let learner) = reader.learner(from: spooled.row) else { continue }
-            // The printed page carries what the certificate's own file does: its id and,
-            // when signed, the same QR code, never made anew: as the drawing reported it, or,
-            // for a certificate an earlier run finished, read back from its file.
-            var issue = IssueDetails(certificateID: id, signing: nil,
-                                     storedQR: options.signing == nil ? nil : spooled.qrText ?? Self.qrText(in: file(for: id)))
-            if spooled.qrText != nil { issue.storedMatrix = spooled.qrModules }
+        for position in 0..<rows.count {
+            guard let (learner, issue) = mergedPage(rows.row(position), reader: reader) else { continue }
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: options.layout,
                                                    creationDate: state.creationDate, issue: issue)
-            try writer.add(certificate.page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
+            try writer.add(certificate.page, outline: Self.outline(learner))
             // Give freed memory back now and then: Cairo's bookkeeping for the merged file grows
             // with every page, and what each page freed would otherwise sit between its blocks.
             if writer.pageCount % 2_000 == 0 { malloc_trim(0) }
@@ -88,6 +93,101 @@ extension BatchRunner {
         try writer.finish()
         spool.remove()
         summary.mergedPages = writer.pageCount
+    }
+
+    /// A merged page's learner and what its certificate carries: its id and, when signed,
+    /// the same QR code, never made anew: as the drawing reported it, or, for a certificate
+    /// an earlier run finished, read back from its file. Nil for a row that no longer reads.
+    private func mergedPage(_ spooled: RowSpool.Spooled?, reader: RosterReader) -> (Learner, IssueDetails)? {
+        guard let spooled, case .success(let learner) = reader.learner(from: spooled.row) else { return nil }
+        let id = spooled.id
+        var issue = IssueDetails(certificateID: id, signing: nil,
+                                 storedQR: options.signing == nil ? nil : spooled.qrText ?? Self.qrText(in: file(for: id)))
+        if spooled.qrText != nil { issue.storedMatrix = spooled.qrModules }
+        return (learner, issue)
+    }
+
+    private static func outline(_ learner: Learner) -> String {
+        "\(learner.lastName), \(learner.firstName) (\(learner.id))"
+    }
+
+    /// Draws the merged PDF in parts, one drawing process each, on consecutive pages: this
+    /// process reads the rows and hands them out in turn, the parts are joined into one
+    /// file with one outline. The number of pages and of parts; throws when a part fails,
+    /// leaving no file behind.
+    private func writeMergedInParts(_ rows: RowSpool.Sorted, to url: URL, metadata: PDFMetadata, command: [String]) throws -> (Int, Int) {
+        let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
+        let count = max(1, min(options.jobs, rows.count))
+        let bounds = (0...count).map { $0 * rows.count / count }
+        let setup = WorkerMessage.Setup(activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
+                                        resources: resources.root.path, cache: environment.cacheFolder?.path, signing: nil, certify: nil)
+        // A part's process that dies closes its pipe: writing to it must fail, not kill us.
+        signal(SIGPIPE, SIG_IGN)
+        var parts: [(process: Process, input: FileHandle, output: Pipe, file: URL)] = []
+        defer {
+            for part in parts {
+                try? part.input.close()
+                if part.process.isRunning { part.process.terminate() }
+                part.process.waitUntilExit()
+                unlink(part.file.path)
+            }
+        }
+        for index in 0..<count {
+            let file = AtomicFile.temporaryURL(for: url.deletingLastPathComponent().appendingPathComponent("merged.pdf.part\(index)"))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst()) + ["--merged-part"]
+            let input = Pipe(), output = Pipe()
+            (process.standardInput, process.standardOutput) = (input, output)
+            try process.run()
+            parts.append((process, input.fileHandleForWriting, output, file))
+            let header = MergedPart.Header(path: file.path, title: metadata.title, author: metadata.author,
+                                           subject: metadata.subject, keywords: metadata.keywords)
+            try input.fileHandleForWriting.write(contentsOf: WorkerMessage.encode(setup) + WorkerMessage.encode(header))
+        }
+        // A page to each part in turn, so that all draw at once; a pipe that is full waits
+        // for its process, while the others have pages queued.
+        var outlines = [[String]](repeating: [], count: count)
+        var next = Array(bounds.dropLast())
+        var open = Set(0..<count)
+        while !open.isEmpty {
+            for index in open.sorted() {
+                guard next[index] < bounds[index + 1] else {
+                    try parts[index].input.close()
+                    open.remove(index)
+                    continue
+                }
+                let spooled = rows.row(next[index])
+                next[index] += 1
+                guard let (learner, issue) = mergedPage(spooled, reader: reader) else { continue }
+                let page = MergedPart.Page(learner: learner, id: issue.certificateID, qr: issue.storedQR,
+                                           modules: spooled?.qrText == nil ? nil : spooled?.qrModulesText)
+                try parts[index].input.write(contentsOf: WorkerMessage.encode(page))
+                outlines[index].append(Self.outline(learner))
+            }
+        }
+        for (index, part) in parts.enumerated() {
+            let line = LineReader(descriptor: part.output.fileHandleForReading.fileDescriptor).next()
+            part.process.waitUntilExit()
+            guard let line, let answer = try? JSONDecoder().decode(MergedPart.Answer.self, from: line),
+                  answer.pages == outlines[index].count, part.process.terminationStatus == 0 else {
+                let answer = line.flatMap { try? JSONDecoder().decode(MergedPart.Answer.self, from: $0) }
+                throw RenderError(file: url.path, message: "part \(index + 1) of the merged PDF could not be drawn: "
+                                  + (answer?.error ?? "its process stopped (status \(part.process.terminationStatus))"))
+            }
+        }
+        let temporary = AtomicFile.temporaryURL(for: url)
+        do {
+            let pages = try PDFConcatenation.join(parts.map(\.file), outlines: outlines.flatMap { $0 }, into: temporary)
+            try AtomicFile.sync(temporary, reportAs: url)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw RenderError(file: url.path, "cannot move the finished file into place", .current(path: url.path))
+            }
+            return (pages, count)
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
     }
 
     /// The QR text a signed certificate's file carries in its document information.

@@ -14,7 +14,7 @@ package struct RowSpool {
     private var index: [Entry] = []
 
     /// Where a row's sort key and its line in the spool file are.
-    private struct Entry {
+    fileprivate struct Entry {
         var keyStart: UInt32
         var keyLength: UInt16
         var length: UInt32
@@ -97,6 +97,7 @@ package struct RowSpool {
         if !qrText.isEmpty {
             spooled.qrText = qrText
             spooled.qrModules = RowSpool.modules(modules)
+            spooled.qrModulesText = modules
         }
         return spooled
     }
@@ -120,11 +121,13 @@ package struct RowSpool {
         package var id: String
         package var qrText: String?
         package var qrModules: (version: Int, packed: [UInt8])?
+        /// The same, as the drawing wrote them (`VERSION:BASE64`).
+        package var qrModulesText: String?
     }
 
-    /// The rows in the chosen order, with their certificate ids. UTF-8 bytes sort as their
-    /// code points do. Fails when the last lines cannot be written.
-    package mutating func rows() throws -> AnySequence<Spooled> {
+    /// The rows in the chosen order, read by position. UTF-8 bytes sort as their code
+    /// points do. Fails when the last lines cannot be written.
+    package mutating func sorted() throws -> Sorted {
         try flush()
         pending = []
         let keys = keyBytes
@@ -133,11 +136,22 @@ package struct RowSpool {
                 .lexicographicallyPrecedes(keys[Int(b.keyStart)..<Int(b.keyStart) + Int(b.keyLength)])
         }
         keyBytes = []
-        let sorted = index, file = self.file
-        return AnySequence(sorted.lazy.compactMap { entry -> Spooled? in
+        return Sorted(entries: index, file: file)
+    }
+
+    /// The spooled rows in order.
+    package struct Sorted {
+        fileprivate let entries: [Entry]
+        fileprivate let file: OutputFile
+
+        package var count: Int { entries.count }
+
+        /// The row at `position`, nil when the spool cannot give it back.
+        package func row(_ position: Int) -> Spooled? {
+            let entry = entries[position]
             guard let data = file.read(at: entry.offset, count: Int(entry.length)) else { return nil }
             return RowSpool.spooled(data)
-        })
+        }
     }
 
     /// `VERSION:BASE64` as `IssueMaterial.qrModules` writes it.

@@ -74,4 +74,9 @@ public enum BatchWorker {
     public static func serve(clock: any CreditClock, actor: String) throws {
         try RenderWorker.serve(clock: clock, actor: actor)
     }
+
+    /// A process writing a part of a merged PDF (`batch-worker --merged-part`).
+    public static func serveMergedPart(clock: any CreditClock, actor: String) {
+        MergedPart.serve(clock: clock, actor: actor)
+    }
 }

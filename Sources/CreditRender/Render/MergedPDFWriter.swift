@@ -60,8 +60,9 @@ public final class MergedPDFWriter {
         cairo_show_page(cairo)
     }
 
-    /// Completes the file, flushes it to the disk and moves it into place.
-    public func finish() throws(RenderError) {
+    /// Completes the file, flushes it to the disk (unless not `durable`: a part to be
+    /// joined into another file) and moves it into place.
+    public func finish(durable: Bool = true) throws(RenderError) {
         if let failure = stream.failure { throw failure }
         let drawing = cairo_status(cairo)
         guard drawing == CAIRO_STATUS_SUCCESS else {
@@ -69,7 +70,7 @@ public final class MergedPDFWriter {
         }
         FontAccess.serialized { cairo_surface_finish(surface) }
         let status = cairo_surface_status(surface)
-        try stream.finish(durable: true)
+        try stream.finish(durable: durable)
         guard status == CAIRO_STATUS_SUCCESS else {
             throw RenderError(file: url.path, message: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
         }

@@ -1,0 +1,181 @@
+import CreditRecords
+import Foundation
+
+/// Joins PDFs that Cairo wrote (classic cross-reference tables, one flat page tree, no
+/// outline, no structure) into one, pages in order, with an outline entry a page: how the
+/// merged PDF of a long batch is drawn by several processes at once, each writing a part.
+///
+/// Every object of each part is copied as it is (streams byte for byte) under a new number;
+/// only the references in the objects' dictionaries are renumbered, found by `PDFLexer`,
+/// so a `0 R` inside a string is never touched. Each part's pages point at the joined
+/// file's page tree; its catalog and page tree are left behind; the document information
+/// is the first part's.
+package enum PDFConcatenation {
+    /// Writes the parts at `parts` into `output` (a new file), `outlines[i]` the outline
+    /// entry of page i counted over all parts; the number of pages written.
+    package static func join(_ parts: [URL], outlines: [String], into output: URL) throws -> Int {
+        let file = try OutputFile(url: output, truncate: true)
+        defer { file.close() }
+        var writer = Writer(file: file)
+        try writer.put(Array("%PDF-1.7\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A])
+        var pages: [Int] = []
+        var info: String?
+        // Numbers of the joined file's own objects are taken once all parts are in.
+        var next = 1
+        for part in parts {
+            let bytes = try [UInt8](Data(contentsOf: part, options: .alwaysMapped))
+            let index = try PDFIndex(bytes)
+            let catalog = try index.object(index.root)
+            guard let tree = PDFDictionary.reference("Pages", in: catalog) else {
+                throw PDFStructureError("\(part.lastPathComponent): the catalog names no page tree")
+            }
+            let kids = try index.object(tree)
+            guard let open = kids.range(of: "/Kids"), let start = kids[open.upperBound...].firstIndex(of: "["),
+                  let end = kids[start...].firstIndex(of: "]") else {
+                throw PDFStructureError("\(part.lastPathComponent): the page tree lists no pages")
+            }
+            let kidNumbers = Array(kids[start...end].utf8).withUnsafeBufferPointer { PDFLexer.references(in: $0) }.map(\.number)
+            if info == nil, let number = index.info { info = try index.object(number) }
+            let left: Set<Int> = [index.root, tree, index.info ?? -1]
+            var numbers: [Int: Int] = [:]
+            for number in index.offsets.keys.sorted() where !left.contains(number) {
+                numbers[number] = next
+                next += 1
+            }
+            for number in kidNumbers {
+                guard let renumbered = numbers[number] else {
+                    throw PDFStructureError("\(part.lastPathComponent): page \(number) is not in the file")
+                }
+                pages.append(renumbered)
+            }
+            // The page tree's number is not known yet: a placeholder no object can have.
+            for number in index.offsets.keys.sorted() where !left.contains(number) {
+                let text = try index.object(number)
+                var pointsAtTree = false
+                let rewritten = renumber(text) { old in
+                    if old == tree { pointsAtTree = true }
+                    return old == tree ? Writer.treePlaceholder : numbers[old]
+                }
+                let stream = text.hasPrefix("<<") ? try index.streamIfAny(number) : nil
+                try writer.object(numbers[number]!, rewritten, stream: stream, pointsAtTree: pointsAtTree)
+            }
+        }
+        guard pages.count == outlines.count else {
+            throw PDFStructureError("the parts hold \(pages.count) pages, not the \(outlines.count) expected")
+        }
+        // The page tree, the outline, the information and the catalog.
+        let tree = next, outlineRoot = next + 1, firstItem = next + 2
+        let infoNumber = firstItem + pages.count, catalogNumber = infoNumber + 1
+        try writer.replacePlaceholder(with: tree)
+        let kids = pages.map { "\($0) 0 R" }.joined(separator: " ")
+        try writer.object(tree, "<< /Type /Pages\n   /Kids [ \(kids) ]\n   /Count \(pages.count)\n>>", stream: nil)
+        let outline = pages.isEmpty ? "" : "\n   /First \(firstItem) 0 R\n   /Last \(firstItem + pages.count - 1) 0 R\n   /Count -\(pages.count)"
+        try writer.object(outlineRoot, "<< /Type /Outlines\(outline)\n>>", stream: nil)
+        for (position, page) in pages.enumerated() {
+            var item = "<< /Title \(PDFText.string(outlines[position]))\n   /Parent \(outlineRoot) 0 R"
+            if position > 0 { item += "\n   /Prev \(firstItem + position - 1) 0 R" }
+            if position < pages.count - 1 { item += "\n   /Next \(firstItem + position + 1) 0 R" }
+            item += "\n   /Dest [\(page) 0 R /XYZ null null 0]\n>>"
+            try writer.object(firstItem + position, item, stream: nil)
+        }
+        try writer.object(infoNumber, info ?? "<< >>", stream: nil)
+        try writer.object(catalogNumber, "<< /Type /Catalog\n   /Pages \(tree) 0 R\n   /Outlines \(outlineRoot) 0 R\n>>", stream: nil)
+        try writer.finish(size: catalogNumber + 1, root: catalogNumber, info: infoNumber)
+        return pages.count
+    }
+
+    /// `text` with each reference `N 0 R` renumbered by `number` (left as it is when nil).
+    static func renumber(_ text: String, _ number: (Int) -> Int?) -> String {
+        let bytes = Array(text.utf8)
+        let references = bytes.withUnsafeBufferPointer { PDFLexer.references(in: $0) }
+        guard !references.isEmpty else { return text }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 16)
+        var cursor = 0
+        for (range, old) in references {
+            guard let new = number(old) else { continue }
+            result += bytes[cursor..<range.lowerBound]
+            result += Array("\(new) 0 R".utf8)
+            cursor = range.upperBound
+        }
+        result += bytes[cursor...]
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Writes objects in blocks and keeps their offsets. References to the page tree are
+    /// written as a placeholder of fixed width, filled in once its number is known.
+    private struct Writer {
+        let file: OutputFile
+        var buffer: [UInt8] = []
+        var offsets: [Int: UInt64] = [:]
+        /// Where each placeholder lies in the file.
+        var placeholders: [UInt64] = []
+        static let treePlaceholder = -1
+        static let placeholder = Array("-1 0 R".utf8)
+        static let width = 12
+
+        init(file: OutputFile) { self.file = file }
+
+        var position: UInt64 { file.size + UInt64(buffer.count) }
+
+        mutating func put(_ bytes: [UInt8]) throws {
+            buffer += bytes
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        mutating func put<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        mutating func flush() throws {
+            guard !buffer.isEmpty else { return }
+            try file.append(Data(buffer))
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        mutating func object(_ number: Int, _ text: String, stream: ArraySlice<UInt8>?, pointsAtTree: Bool = false) throws {
+            offsets[number] = position
+            var head = Array("\(number) 0 obj\n".utf8)
+            var body = Array(text.utf8)
+            // The page tree's placeholder, padded to a width any object number fits in.
+            var start = 0
+            while pointsAtTree, let found = PDFIndex.firstRange(of: Self.placeholder, in: body, from: start, limit: body.count - start) {
+                let padding = [UInt8](repeating: UInt8(ascii: " "), count: Self.width - Self.placeholder.count)
+                body.replaceSubrange(found..<(found + Self.placeholder.count), with: Self.placeholder + padding)
+                placeholders.append(position + UInt64(head.count + found))
+                start = found + Self.width
+            }
+            head += body
+            try put(head)
+            if let stream {
+                try put(Array("\nstream\n".utf8))
+                try put(stream)
+                try put(Array("\nendstream".utf8))
+            }
+            try put(Array("\nendobj\n".utf8))
+        }
+
+        mutating func replacePlaceholder(with number: Int) throws {
+            try flush()
+            var reference = Array("\(number) 0 R".utf8)
+            reference += [UInt8](repeating: UInt8(ascii: " "), count: Self.width - reference.count)
+            for offset in placeholders {
+                try file.write(reference, at: offset)
+            }
+        }
+
+        mutating func finish(size: Int, root: Int, info: Int) throws {
+            let start = position
+            var table = Array("xref\n0 \(size)\n0000000000 65535 f \n".utf8)
+            for number in 1..<size {
+                guard let offset = offsets[number] else { throw PDFStructureError("object \(number) was not written") }
+                let digits = String(offset)
+                table += Array((String(repeating: "0", count: max(0, 10 - digits.count)) + digits + " 00000 n \n").utf8)
+            }
+            table += Array("trailer\n<< /Size \(size)\n   /Root \(root) 0 R\n   /Info \(info) 0 R\n>>\nstartxref\n\(start)\n%%EOF\n".utf8)
+            try put(table)
+            try flush()
+        }
+    }
+}
