@@ -23,7 +23,7 @@ package enum PDFConcatenation {
         // Numbers of the joined file's own objects are taken once all parts are in.
         var next = 1
         for part in parts {
-            let bytes = try [UInt8](Data(contentsOf: part, options: .alwaysMapped))
+            let bytes = try read(part)
             let index = try PDFIndex(bytes)
             let catalog = try index.object(index.root)
             guard let tree = PDFDictionary.reference("Pages", in: catalog) else {
@@ -82,6 +82,30 @@ package enum PDFConcatenation {
         try writer.object(catalogNumber, "<< /Type /Catalog\n   /Pages \(tree) 0 R\n   /Outlines \(outlineRoot) 0 R\n>>", stream: nil)
         try writer.finish(size: catalogNumber + 1, root: catalogNumber, info: infoNumber)
         return pages.count
+    }
+
+    /// The whole file, read straight into one array (no second copy on the way).
+    static func read(_ url: URL) throws -> [UInt8] {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PDFStructureError("\(url.lastPathComponent) cannot be opened (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw PDFStructureError("\(url.lastPathComponent) cannot be read") }
+        let size = Int(status.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let got = Foundation.read(descriptor, buffer.baseAddress! + done, size - done)
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { break }
+                done += got
+            }
+            failed = done < size
+            count = done
+        }
+        if failed { throw PDFStructureError("\(url.lastPathComponent) was cut short while it was read") }
+        return bytes
     }
 
     /// `text` with each reference `N 0 R` renumbered by `number` (left as it is when nil).

@@ -53,6 +53,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("merged-parts-from"), help: ArgumentHelp("From how many pages the merged PDF is drawn in parts by the worker processes (default 1000).", visibility: .hidden))
     var mergedPartsFrom: Int?
 
+    @Option(name: .customLong("merged-part-pages"), help: ArgumentHelp("How many pages a part of the merged PDF holds at most (default 4000).", visibility: .hidden))
+    var mergedPartPages: Int?
+
     @Flag(help: "Skip the merged PDF.")
     var noMerged = false
 
@@ -102,6 +105,7 @@ struct BatchCommand: AsyncParsableCommand {
             options.showProgress = true
             options.merged = !noMerged
             if let mergedPartsFrom { options.mergedPartsFrom = max(1, mergedPartsFrom) }
+            if let mergedPartPages { options.mergedPartPages = max(1, mergedPartPages) }
             options.workerCommand = BatchCommand.workerCommand(resources: environment.resources)
             options.signingFolder = Live.signingFolder(explicit: signingOptions.signing)
             options.signing = try signingOptions.identity()

@@ -193,10 +193,11 @@ struct TrustCommandLineTests {
                                       "--out", setup.folder.appendingPathComponent(out).path, "--id-key", setup.idKey.path,
                                       "--signing", setup.keys.path, "--registry", setup.registry.path, "--jobs", "2"] + extra)
         }
-        // The first run's merged PDF is drawn in two parts and joined, the second's in one go.
-        let first = try batch("first", ["--merged-parts-from", "1"])
+        // The first run's merged PDF is drawn in six parts, three rounds of the two processes,
+        // and joined; the second's in one go.
+        let first = try batch("first", ["--merged-parts-from", "1", "--merged-part-pages", "7"])
         #expect(first.status == 0 || first.status == 2, "\(first.errors)")
-        #expect(first.output.contains("(drawn in 2 parts)") && !first.errors.contains("note:"), "\(first.output) \(first.errors)")
+        #expect(first.output.contains("(drawn in 6 parts)") && !first.errors.contains("note:"), "\(first.output) \(first.errors)")
         let second = try batch("second")
         #expect(second.status == first.status)
         let files = try FileManager.default.contentsOfDirectory(atPath: setup.folder.appendingPathComponent("first/certificates").path)

@@ -38,6 +38,8 @@ public struct BatchOptions: Sendable {
     public var workerCommand: [String]?
     /// From how many pages the merged PDF is drawn in parts, by `jobs` processes at once.
     public var mergedPartsFrom = 1_000
+    /// How many pages a part holds at most (about 8 MiB of a signed merged PDF).
+    public var mergedPartPages = 4_000
     /// Sign every certificate (and seal its QR code) with this identity, read from `signingFolder`.
     public var signing: SigningIdentity?
     public var signingFolder: URL?

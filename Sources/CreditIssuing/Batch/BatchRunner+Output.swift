@@ -111,28 +111,32 @@ extension BatchRunner {
         "\(learner.lastName), \(learner.firstName) (\(learner.id))"
     }
 
-    /// Draws the merged PDF in parts, one drawing process each, on consecutive pages: this
-    /// process reads the rows and hands them out in turn, the parts are joined into one
-    /// file with one outline. The number of pages and of parts; throws when a part fails,
-    /// leaving no file behind.
+    /// Draws the merged PDF in parts of consecutive pages, `jobs` processes at a time, each
+    /// part by a process of its own: this process reads the rows and hands them out in turn,
+    /// and the parts are joined into one file with one outline. A part holds about
+    /// `mergedPartPages` pages at most, so that joining never holds much of the file in memory.
+    /// The number of pages and of parts; throws when a part fails, leaving no file behind.
     private func writeMergedInParts(_ rows: RowSpool.Sorted, to url: URL, metadata: PDFMetadata, command: [String]) throws -> (Int, Int) {
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
-        let count = max(1, min(options.jobs, rows.count))
+        let slots = max(1, min(options.jobs, rows.count))
+        let partPages = max(1, options.mergedPartPages)
+        // A whole number of rounds of `slots` parts, as even as they come.
+        let count = slots * max(1, (rows.count + slots * partPages - 1) / (slots * partPages))
         let bounds = (0...count).map { $0 * rows.count / count }
         let setup = WorkerMessage.Setup(activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
                                         resources: resources.root.path, cache: environment.cacheFolder?.path, signing: nil, certify: nil)
         // A part's process that dies closes its pipe: writing to it must fail, not kill us.
         signal(SIGPIPE, SIG_IGN)
-        var parts: [(process: Process, input: FileHandle, output: Pipe, file: URL)] = []
+        var parts: [Int: (process: Process, input: FileHandle, output: Pipe, file: URL)] = [:]
         defer {
-            for part in parts {
+            for part in parts.values {
                 try? part.input.close()
                 if part.process.isRunning { part.process.terminate() }
                 part.process.waitUntilExit()
                 unlink(part.file.path)
             }
         }
-        for index in 0..<count {
+        func start(_ index: Int) throws {
             let file = AtomicFile.temporaryURL(for: url.deletingLastPathComponent().appendingPathComponent("merged.pdf.part\(index)"))
             let process = Process()
             process.executableURL = URL(fileURLWithPath: command[0])
@@ -140,33 +144,44 @@ extension BatchRunner {
             let input = Pipe(), output = Pipe()
             (process.standardInput, process.standardOutput) = (input, output)
             try process.run()
-            parts.append((process, input.fileHandleForWriting, output, file))
+            parts[index] = (process, input.fileHandleForWriting, output, file)
             let header = MergedPart.Header(path: file.path, title: metadata.title, author: metadata.author,
                                            subject: metadata.subject, keywords: metadata.keywords)
             try input.fileHandleForWriting.write(contentsOf: WorkerMessage.encode(setup) + WorkerMessage.encode(header))
         }
-        // A page to each part in turn, so that all draw at once; a pipe that is full waits
-        // for its process, while the others have pages queued.
+        // Slot k draws parts k, k + slots, …; a page to each slot in turn, so that all draw
+        // at once (a pipe that is full waits for its process while the others have pages
+        // queued). A finished part's process completes its file while the next one starts.
         var outlines = [[String]](repeating: [], count: count)
-        var next = Array(bounds.dropLast())
-        var open = Set(0..<count)
+        var current = Array(0..<slots)
+        var next = current.map { bounds[$0] }
+        for index in current { try start(index) }
+        var open = Set(0..<slots)
         while !open.isEmpty {
-            for index in open.sorted() {
-                guard next[index] < bounds[index + 1] else {
-                    try parts[index].input.close()
-                    open.remove(index)
+            for slot in open.sorted() {
+                let part = current[slot]
+                guard next[slot] < bounds[part + 1] else {
+                    try parts[part]?.input.close()
+                    if part + slots < count {
+                        current[slot] = part + slots
+                        next[slot] = bounds[part + slots]
+                        try start(part + slots)
+                    } else {
+                        open.remove(slot)
+                    }
                     continue
                 }
-                let spooled = rows.row(next[index])
-                next[index] += 1
+                let spooled = rows.row(next[slot])
+                next[slot] += 1
                 guard let (learner, issue) = mergedPage(spooled, reader: reader) else { continue }
                 let page = MergedPart.Page(learner: learner, id: issue.certificateID, qr: issue.storedQR,
                                            modules: spooled?.qrText == nil ? nil : spooled?.qrModulesText)
-                try parts[index].input.write(contentsOf: WorkerMessage.encode(page))
-                outlines[index].append(Self.outline(learner))
+                try parts[part]?.input.write(contentsOf: WorkerMessage.encode(page))
+                outlines[part].append(Self.outline(learner))
             }
         }
-        for (index, part) in parts.enumerated() {
+        for index in 0..<count {
+            guard let part = parts[index] else { throw RenderError(file: url.path, message: "part \(index + 1) of the merged PDF was never started") }
             let line = LineReader(descriptor: part.output.fileHandleForReading.fileDescriptor).next()
             part.process.waitUntilExit()
             guard let line, let answer = try? JSONDecoder().decode(MergedPart.Answer.self, from: line),
@@ -178,7 +193,7 @@ extension BatchRunner {
         }
         let temporary = AtomicFile.temporaryURL(for: url)
         do {
-            let pages = try PDFConcatenation.join(parts.map(\.file), outlines: outlines.flatMap { $0 }, into: temporary)
+            let pages = try PDFConcatenation.join((0..<count).compactMap { parts[$0]?.file }, outlines: outlines.flatMap { $0 }, into: temporary)
             try AtomicFile.sync(temporary, reportAs: url)
             guard rename(temporary.path, url.path) == 0 else {
                 throw RenderError(file: url.path, "cannot move the finished file into place", .current(path: url.path))
