@@ -120,8 +120,8 @@ extension BatchRunner {
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
         let slots = max(1, min(options.jobs, rows.count))
         let partPages = max(1, options.mergedPartPages)
-        // A whole number of rounds of `slots` parts, as even as they come.
-        let count = slots * max(1, (rows.count + slots * partPages - 1) / (slots * partPages))
+        // A whole number of rounds of `slots` parts, as even as they come, none empty.
+        let count = min(rows.count, slots * max(1, (rows.count + slots * partPages - 1) / (slots * partPages)))
         let bounds = (0...count).map { $0 * rows.count / count }
         let setup = WorkerMessage.Setup(activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
                                         resources: resources.root.path, cache: environment.cacheFolder?.path, signing: nil, certify: nil)
