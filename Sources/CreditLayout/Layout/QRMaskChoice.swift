@@ -44,32 +44,43 @@ package enum QRMaskChoice {
         guard size <= 128, let frame = frame(version: version, size: size, input: input) else { return nil }
 
         // The data modules with mask 0 taken off again (bit 7 of libqrencode's module byte
-        // marks a non-data module; bit 0 is dark).
+        // marks a non-data module; bit 0 is dark). Bits are ORed in from a table: a shift
+        // of a 128-bit word by a variable count costs more than the rest of the loop.
+        let bit = Self.bits
         var rows = [UInt128](repeating: 0, count: size), columns = [UInt128](repeating: 0, count: size)
         let data = UnsafeBufferPointer(start: first.pointee.data, count: size * size)
         for row in 0..<size {
+            var line: UInt128 = 0
             for column in 0..<size {
                 let module = data[row * size + column]
                 // Mask 0 turns the modules whose row and column add up to an even number.
                 guard module & 0x80 == 0, (module & 1 == 1) != ((row + column) & 1 == 0) else { continue }
-                rows[row] |= 1 << UInt128(column)
-                columns[column] |= 1 << UInt128(row)
+                line |= bit[column]
+                columns[column] |= bit[row]
+            }
+            rows[row] = line
+        }
+        func candidate(_ mask: Int, rows: inout [UInt128], columns: inout [UInt128]) {
+            let maskRows = frame.maskRows[mask], maskColumns = frame.maskColumns[mask]
+            let fixedRows = frame.fixedRows[mask], fixedColumns = frame.fixedColumns[mask]
+            for line in 0..<size {
+                rows[line] = (rowsWithoutMask[line] ^ maskRows[line]) & frame.dataRows[line] | fixedRows[line]
+                columns[line] = (columnsWithoutMask[line] ^ maskColumns[line]) & frame.dataColumns[line] | fixedColumns[line]
             }
         }
-        var best: (score: Int, mask: Int, rows: [UInt128])?
-        var candidateRows = rows, candidateColumns = columns
+        let rowsWithoutMask = rows, columnsWithoutMask = columns
+        var best: (score: Int, mask: Int)?
         for mask in 0..<8 {
-            for line in 0..<size {
-                candidateRows[line] = (rows[line] ^ frame.maskRows[mask][line]) & frame.dataRows[line] | frame.fixedRows[mask][line]
-                candidateColumns[line] = (columns[line] ^ frame.maskColumns[mask][line]) & frame.dataColumns[line] | frame.fixedColumns[mask][line]
-            }
-            let score = penalty(rows: candidateRows, columns: candidateColumns, size: size)
-            if best == nil || score < best!.score { best = (score, mask, candidateRows) }
+            candidate(mask, rows: &rows, columns: &columns)
+            let score = penalty(rows: rows, columns: columns, size: size)
+            if best == nil || score < best!.score { best = (score, mask) }
         }
         guard let best else { return nil }
+        candidate(best.mask, rows: &rows, columns: &columns)
         var modules = [Bool](repeating: false, count: size * size)
         for row in 0..<size {
-            for column in 0..<size where best.rows[row] >> UInt128(column) & 1 == 1 { modules[row * size + column] = true }
+            let line = rows[row]
+            for column in 0..<size where line & bit[column] != 0 { modules[row * size + column] = true }
         }
         return (version, size, modules, best.mask)
     }
@@ -96,6 +107,9 @@ package enum QRMaskChoice {
         }
         return input
     }
+
+    /// `1 << n` for every bit of a 128-bit word.
+    private static let bits: [UInt128] = (0..<128).map { 1 << UInt128($0) }
 
     private static func frame(version: Int, size: Int, input: OpaquePointer) -> Frame? {
         if let known = frames.withLock({ $0[version] }) { return known }

@@ -125,28 +125,30 @@ public struct VerificationPayload: Equatable, Sendable {
 
     /// The length of `coseSign1`'s message, without signing.
     package func coseSign1Length(_ identity: SigningIdentity, omitIssuer: Bool = false) -> Int {
-        message(identity, omitIssuer: omitIssuer, signature: [UInt8](repeating: 0, count: 64)).count
+        message(identity, payload: cbor(omitIssuer: omitIssuer).encoded(), signature: [UInt8](repeating: 0, count: 64)).count
     }
 
-    private func message(_ identity: SigningIdentity, omitIssuer: Bool, signature: [UInt8]) -> [UInt8] {
+    private func message(_ identity: SigningIdentity, payload: [UInt8], signature: [UInt8]) -> [UInt8] {
         CBOR.tagged(18, .array([
-            .bytes(CBOR.map([(.int(1), .int(-7))]).encoded()),
+            .bytes(Self.protectedHeader),
             .map([(.int(4), .bytes(isDigits ? Array(identity.payloadKeyID.prefix(4)) : identity.payloadKeyID))]),
-            .bytes(cbor(omitIssuer: omitIssuer).encoded()),
+            .bytes(payload),
             .bytes(signature),
         ])).encoded()
     }
 
+    /// `{1: -7}`: ES256.
+    private static let protectedHeader = CBOR.map([(.int(1), .int(-7))]).encoded()
+
     /// The signed message, in `CP2:`'s form when `isDigits`.
     package func coseSign1(_ identity: SigningIdentity, omitIssuer: Bool = false) throws -> [UInt8] {
         let key = identity.payloadKey
-        let protected = CBOR.map([(.int(1), .int(-7))]).encoded()
         let payload = cbor(omitIssuer: omitIssuer).encoded()
-        let toBeSigned = Self.sigStructure(protected: protected, payload: payload)
+        let toBeSigned = Self.sigStructure(protected: Self.protectedHeader, payload: payload)
         // COSE wants the raw r‖s form; the certificate library gives DER.
         let der = try key.sign(bytes: toBeSigned, signatureAlgorithm: .ecdsaWithSHA256).rawRepresentation
         let signature = try P256.Signing.ECDSASignature(derRepresentation: der).rawRepresentation
-        return message(identity, omitIssuer: omitIssuer, signature: Array(signature))
+        return message(identity, payload: payload, signature: Array(signature))
     }
 
     package static func sigStructure(protected: [UInt8], payload: [UInt8]) -> [UInt8] {
