@@ -44,22 +44,28 @@ package enum QRMaskChoice {
         guard size <= 128, let frame = frame(version: version, size: size, input: input) else { return nil }
 
         // The data modules with mask 0 taken off again (bit 7 of libqrencode's module byte
-        // marks a non-data module; bit 0 is dark). Bits are ORed in from a table: a shift
-        // of a 128-bit word by a variable count costs more than the rest of the loop.
-        let bit = Self.bits
-        var rows = [UInt128](repeating: 0, count: size), columns = [UInt128](repeating: 0, count: size)
+        // marks a non-data module; bit 0 is dark), without a branch a module: the modules
+        // are random, so a branch on each is mispredicted half the time. Each line is kept
+        // as two 64-bit halves while it is built, which shift in one instruction.
+        var rowHalves = [(low: UInt64, high: UInt64)](repeating: (0, 0), count: size)
+        var columnHalves = [(low: UInt64, high: UInt64)](repeating: (0, 0), count: size)
         let data = UnsafeBufferPointer(start: first.pointee.data, count: size * size)
         for row in 0..<size {
-            var line: UInt128 = 0
+            var low: UInt64 = 0, high: UInt64 = 0
+            let rowBit = UInt64(1) << UInt64(row & 63), rowIsHigh = row >= 64
             for column in 0..<size {
                 let module = data[row * size + column]
                 // Mask 0 turns the modules whose row and column add up to an even number.
-                guard module & 0x80 == 0, (module & 1 == 1) != ((row + column) & 1 == 0) else { continue }
-                line |= bit[column]
-                columns[column] |= bit[row]
+                let even = UInt8(truncatingIfNeeded: ~(row + column) & 1)
+                let flag = UInt64((~module >> 7) & (module ^ even) & 1)
+                if column < 64 { low |= flag << UInt64(column) } else { high |= flag << UInt64(column - 64) }
+                let set = 0 &- flag
+                if rowIsHigh { columnHalves[column].high |= rowBit & set } else { columnHalves[column].low |= rowBit & set }
             }
-            rows[row] = line
+            rowHalves[row] = (low, high)
         }
+        var rows = rowHalves.map { UInt128($0.high) << 64 | UInt128($0.low) }
+        var columns = columnHalves.map { UInt128($0.high) << 64 | UInt128($0.low) }
         func candidate(_ mask: Int, rows: inout [UInt128], columns: inout [UInt128]) {
             let maskRows = frame.maskRows[mask], maskColumns = frame.maskColumns[mask]
             let fixedRows = frame.fixedRows[mask], fixedColumns = frame.fixedColumns[mask]
@@ -79,8 +85,10 @@ package enum QRMaskChoice {
         candidate(best.mask, rows: &rows, columns: &columns)
         var modules = [Bool](repeating: false, count: size * size)
         for row in 0..<size {
-            let line = rows[row]
-            for column in 0..<size where line & bit[column] != 0 { modules[row * size + column] = true }
+            let low = UInt64(truncatingIfNeeded: rows[row]), high = UInt64(truncatingIfNeeded: rows[row] >> 64)
+            for column in 0..<size {
+                modules[row * size + column] = (column < 64 ? low >> UInt64(column) : high >> UInt64(column - 64)) & 1 == 1
+            }
         }
         return (version, size, modules, best.mask)
     }
@@ -107,9 +115,6 @@ package enum QRMaskChoice {
         }
         return input
     }
-
-    /// `1 << n` for every bit of a 128-bit word.
-    private static let bits: [UInt128] = (0..<128).map { 1 << UInt128($0) }
 
     private static func frame(version: Int, size: Int, input: OpaquePointer) -> Frame? {
         if let known = frames.withLock({ $0[version] }) { return known }
