@@ -120,15 +120,12 @@ package struct FieldMapping {
     }
 
     /// `text` without surrounding white space, in Unicode's composed form (NFC). ASCII,
-    /// most of any roster, is already composed: trimmed by bytes, without Foundation.
+    /// most of any roster, is already composed: trimmed without Foundation.
     package static func normalised(_ text: String) -> String {
         guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
             return text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
         }
-        let bytes = Array(text.utf8)
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        return text.trimmed
     }
 
     /// The longest text any field may hold, in characters (Unicode scalars): a statement
