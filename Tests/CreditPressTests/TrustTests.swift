@@ -27,6 +27,18 @@ struct TrustTests {
 
     static var roots: [Certificate] { (try? SigningIdentity.readCertificates(keys.root)) ?? [] }
 
+    @Test func theSignersPiecesEncodedOnceGiveTheSameSignedAttributes() throws {
+        let identity = Self.keys.identity
+        let pieces = try #require(identity.signerPieces)
+        for seed in [0, 1, 255] as [UInt8] {
+            let digest = Array(SHA256.hash(data: [seed]))
+            let once = try pieces.signedAttributes(digest: digest)
+            let each = try CMSSignature.signedAttributes(digest: digest, certificate: identity.certificate, certificateHash: identity.certificateSHA256)
+            #expect(once.content == each.content && once.setEncoding == each.setEncoding)
+            #expect(once.content.count > 100 && once.setEncoding.first == 0x31)
+        }
+    }
+
     /// A signed certificate for an example learner, issued through `registry` if given.
     static func issue(_ learner: String = "physician", signing: SigningIdentity? = keys.identity, registry: (any CertificateRegistry)? = nil,
                       learnerText: String? = nil) async throws -> IssueResult {

@@ -41,8 +41,8 @@ public enum CMSSignature {
     /// given, is asked for a time-stamp token over the signature value (B-T).
     public static func sign(digest: SHA256.Digest, identity: SigningIdentity,
                             timestamp: ((Data) throws -> Data)? = nil) throws -> [UInt8] {
-        let attributes = try signedAttributes(digest: Array(digest), certificate: identity.certificate,
-                                              certificateHash: identity.certificateSHA256)
+        let pieces = try identity.signerPieces ?? SignerPieces(certificate: identity.certificate, certificateHash: identity.certificateSHA256)
+        let attributes = try pieces.signedAttributes(digest: Array(digest))
         let signature = try identity.key.sign(bytes: attributes.setEncoding, signatureAlgorithm: identity.signatureAlgorithm)
         let signatureBytes = signature.rawRepresentation
         var token: [UInt8]?
@@ -69,7 +69,7 @@ public enum CMSSignature {
                     try signedData.appendConstructedNode(identifier: .set) { signerInfos in
                         try signerInfos.appendConstructedNode(identifier: .sequence) { signer in
                             try signer.serialize(1)
-                            try issuerAndSerial(identity.certificate, into: &signer)
+                            signer.serializeRawBytes(pieces.issuerAndSerial)
                             try sha256Algorithm(&signer)
                             signer.serializeRawBytes([0xA0] + derLength(attributes.content.count) + attributes.content)
                             try signer.appendConstructedNode(identifier: .sequence) { algorithm in
@@ -99,13 +99,45 @@ public enum CMSSignature {
         return serializer.serializedBytes
     }
 
+    /// What a signer's CMS holds that is the same in every signature it makes.
+    package struct SignerPieces: Sendable {
+        /// IssuerAndSerialNumber, DER.
+        package let issuerAndSerial: [UInt8]
+        /// The content-type and signing-certificate-v2 attributes, DER.
+        package let constantAttributes: [[UInt8]]
+
+        package init(certificate: Certificate, certificateHash: [UInt8]) throws {
+            var serializer = DER.Serializer()
+            try CMSSignature.issuerAndSerial(certificate, into: &serializer)
+            issuerAndSerial = serializer.serializedBytes
+            constantAttributes = try CMSSignature.constantAttributes(certificate: certificate, certificateHash: certificateHash)
+        }
+
+        /// The three signed attributes for `digest`, as `CMSSignature.signedAttributes` gives them.
+        package func signedAttributes(digest: [UInt8]) throws -> (content: [UInt8], setEncoding: [UInt8]) {
+            var encoded = constantAttributes
+            encoded.append(try CMSSignature.attribute(OIDs.messageDigest) { try $0.serialize(ASN1OctetString(contentBytes: digest[...])) })
+            encoded.sort { $0.lexicographicallyPrecedes($1) }
+            let content = encoded.flatMap { $0 }
+            return (content, [0x31] + CMSSignature.derLength(content.count) + content)
+        }
+    }
+
     /// The three signed attributes, DER-sorted: their content and their encoding as a SET,
     /// which is what the signature covers.
     package static func signedAttributes(digest: [UInt8], certificate: Certificate,
                                  certificateHash: [UInt8]) throws -> (content: [UInt8], setEncoding: [UInt8]) {
+        var encoded = try constantAttributes(certificate: certificate, certificateHash: certificateHash)
+        encoded.append(try attribute(OIDs.messageDigest) { try $0.serialize(ASN1OctetString(contentBytes: digest[...])) })
+        encoded.sort { $0.lexicographicallyPrecedes($1) }
+        let content = encoded.flatMap { $0 }
+        return (content, [0x31] + derLength(content.count) + content)
+    }
+
+    /// The signed attributes that do not depend on what is signed.
+    static func constantAttributes(certificate: Certificate, certificateHash: [UInt8]) throws -> [[UInt8]] {
         var encoded: [[UInt8]] = []
         encoded.append(try attribute(OIDs.contentType) { try $0.serialize(OIDs.data) })
-        encoded.append(try attribute(OIDs.messageDigest) { try $0.serialize(ASN1OctetString(contentBytes: digest[...])) })
         encoded.append(try attribute(OIDs.signingCertificateV2) { value in
             // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
             try value.appendConstructedNode(identifier: .sequence) { signingCertificate in
@@ -126,12 +158,10 @@ public enum CMSSignature {
                 }
             }
         })
-        encoded.sort { $0.lexicographicallyPrecedes($1) }
-        let content = encoded.flatMap { $0 }
-        return (content, [0x31] + derLength(content.count) + content)
+        return encoded
     }
 
-    private static func attribute(_ type: ASN1ObjectIdentifier,
+    fileprivate static func attribute(_ type: ASN1ObjectIdentifier,
                                   value: (inout DER.Serializer) throws -> Void) throws -> [UInt8] {
         var serializer = DER.Serializer()
         try serializer.appendConstructedNode(identifier: .sequence) { attribute in
@@ -147,7 +177,7 @@ public enum CMSSignature {
         }
     }
 
-    private static func issuerAndSerial(_ certificate: Certificate, into serializer: inout DER.Serializer) throws {
+    fileprivate static func issuerAndSerial(_ certificate: Certificate, into serializer: inout DER.Serializer) throws {
         try serializer.appendConstructedNode(identifier: .sequence) { sid in
             try sid.serialize(certificate.issuer)
             serialNumber(certificate, into: &sid)

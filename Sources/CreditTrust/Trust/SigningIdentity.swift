@@ -33,6 +33,10 @@ public struct SigningIdentity: Sendable {
     /// per signature. A root (self-issued) is left out: a verifier trusts it only as one of
     /// its own anchors, so a copy in each file proves nothing and costs 1 KiB of hexadecimal.
     package let embeddedCertificatesDER: [UInt8]
+    /// The signer's CMS pieces that do not change from one signature to the next, encoded
+    /// once: its issuer and serial number, and the content-type and signing-certificate-v2
+    /// signed attributes (nil when they could not be encoded: each signature then makes them).
+    package let signerPieces: CMSSignature.SignerPieces?
     /// The RSA key and certificate for RS256 badges: the signing key itself when it is RSA.
     public var badgeKey: (key: Certificate.PrivateKey, certificate: Certificate)?
 
@@ -57,6 +61,7 @@ public struct SigningIdentity: Sendable {
             try? serializer.serialize(embedded)
         }
         embeddedCertificatesDER = serializer.serializedBytes
+        signerPieces = try? CMSSignature.SignerPieces(certificate: certificate, certificateHash: certificateSHA256)
         if _RSA.Signing.PublicKey(key.publicKey) != nil { badgeKey = (key, certificate) }
     }
 
