@@ -53,7 +53,8 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
         var whole = 0
         let wholeStart = at
         while at < bytes.count, isDigit(bytes[at]) {
-            whole = whole * 10 + Int(bytes[at] - UInt8(ascii: "0"))
+            // More than six digits is refused below; never summed past seven, so never overflows.
+            if at - wholeStart < 7 { whole = whole * 10 + Int(bytes[at] - UInt8(ascii: "0")) }
             at += 1
         }
         guard (1...6).contains(at - wholeStart) else { return nil }
@@ -69,6 +70,7 @@ public struct CreditAmount: Comparable, Hashable, Sendable, CustomStringConverti
                 scale /= 10
                 at += 1
             }
+            // (Past six digits the scale is 0: a long fraction adds nothing and is refused below.)
             let digits = at - fractionStart
             guard at == bytes.count, separator == UInt8(ascii: ".") ? (1...6).contains(digits) : (1...2).contains(digits) else {
                 return nil
