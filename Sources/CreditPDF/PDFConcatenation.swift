@@ -20,23 +20,25 @@ package enum PDFConcatenation {
         try writer.put(Array("%PDF-1.7\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A])
         var pages: [Int] = []
         var info: String?
-        // Numbers of the joined file's own objects are taken once all parts are in.
-        var next = 1
+        // The page tree is object 1, so that the parts' pages can point at it as they are
+        // copied; the outline, the information and the catalog follow the parts.
+        let tree = 1
+        var next = 2
         for part in parts {
             let bytes = try read(part)
             let index = try PDFIndex(bytes)
             let catalog = try index.object(index.root)
-            guard let tree = PDFDictionary.reference("Pages", in: catalog) else {
+            guard let partTree = PDFDictionary.reference("Pages", in: catalog) else {
                 throw PDFStructureError("\(part.lastPathComponent): the catalog names no page tree")
             }
-            let kids = try index.object(tree)
+            let kids = try index.object(partTree)
             guard let open = kids.range(of: "/Kids"), let start = kids[open.upperBound...].firstIndex(of: "["),
                   let end = kids[start...].firstIndex(of: "]") else {
                 throw PDFStructureError("\(part.lastPathComponent): the page tree lists no pages")
             }
             let kidNumbers = Array(kids[start...end].utf8).withUnsafeBufferPointer { PDFLexer.references(in: $0) }.map(\.number)
             if info == nil, let number = index.info { info = try index.object(number) }
-            let left: Set<Int> = [index.root, tree, index.info ?? -1]
+            let left: Set<Int> = [index.root, partTree, index.info ?? -1]
             var numbers: [Int: Int] = [:]
             for number in index.offsets.keys.sorted() where !left.contains(number) {
                 numbers[number] = next
@@ -48,25 +50,19 @@ package enum PDFConcatenation {
                 }
                 pages.append(renumbered)
             }
-            // The page tree's number is not known yet: a placeholder no object can have.
             for number in index.offsets.keys.sorted() where !left.contains(number) {
                 let text = try index.object(number)
-                var pointsAtTree = false
-                let rewritten = renumber(text) { old in
-                    if old == tree { pointsAtTree = true }
-                    return old == tree ? Writer.treePlaceholder : numbers[old]
-                }
+                let rewritten = renumber(text) { $0 == partTree ? tree : numbers[$0] }
                 let stream = text.hasPrefix("<<") ? try index.streamIfAny(number) : nil
-                try writer.object(numbers[number]!, rewritten, stream: stream, pointsAtTree: pointsAtTree)
+                try writer.object(numbers[number]!, rewritten, stream: stream)
             }
         }
         guard pages.count == outlines.count else {
             throw PDFStructureError("the parts hold \(pages.count) pages, not the \(outlines.count) expected")
         }
         // The page tree, the outline, the information and the catalog.
-        let tree = next, outlineRoot = next + 1, firstItem = next + 2
+        let outlineRoot = next, firstItem = next + 1
         let infoNumber = firstItem + pages.count, catalogNumber = infoNumber + 1
-        try writer.replacePlaceholder(with: tree)
         let kids = pages.map { "\($0) 0 R" }.joined(separator: " ")
         try writer.object(tree, "<< /Type /Pages\n   /Kids [ \(kids) ]\n   /Count \(pages.count)\n>>", stream: nil)
         let outline = pages.isEmpty ? "" : "\n   /First \(firstItem) 0 R\n   /Last \(firstItem + pages.count - 1) 0 R\n   /Count -\(pages.count)"
@@ -126,26 +122,15 @@ package enum PDFConcatenation {
         return String(decoding: result, as: UTF8.self)
     }
 
-    /// Writes objects in blocks and keeps their offsets. References to the page tree are
-    /// written as a placeholder of fixed width, filled in once its number is known.
+    /// Writes objects in blocks and keeps their offsets.
     private struct Writer {
         let file: OutputFile
         var buffer: [UInt8] = []
         var offsets: [Int: UInt64] = [:]
-        /// Where each placeholder lies in the file.
-        var placeholders: [UInt64] = []
-        static let treePlaceholder = -1
-        static let placeholder = Array("-1 0 R".utf8)
-        static let width = 12
 
         init(file: OutputFile) { self.file = file }
 
         var position: UInt64 { file.size + UInt64(buffer.count) }
-
-        mutating func put(_ bytes: [UInt8]) throws {
-            buffer += bytes
-            if buffer.count >= 1 << 20 { try flush() }
-        }
 
         mutating func put<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
             buffer.append(contentsOf: bytes)
@@ -158,35 +143,16 @@ package enum PDFConcatenation {
             buffer.removeAll(keepingCapacity: true)
         }
 
-        mutating func object(_ number: Int, _ text: String, stream: ArraySlice<UInt8>?, pointsAtTree: Bool = false) throws {
+        mutating func object(_ number: Int, _ text: String, stream: ArraySlice<UInt8>?) throws {
             offsets[number] = position
-            var head = Array("\(number) 0 obj\n".utf8)
-            var body = Array(text.utf8)
-            // The page tree's placeholder, padded to a width any object number fits in.
-            var start = 0
-            while pointsAtTree, let found = PDFIndex.firstRange(of: Self.placeholder, in: body, from: start, limit: body.count - start) {
-                let padding = [UInt8](repeating: UInt8(ascii: " "), count: Self.width - Self.placeholder.count)
-                body.replaceSubrange(found..<(found + Self.placeholder.count), with: Self.placeholder + padding)
-                placeholders.append(position + UInt64(head.count + found))
-                start = found + Self.width
-            }
-            head += body
-            try put(head)
+            try put(Array("\(number) 0 obj\n".utf8))
+            try put(text.utf8)
             if let stream {
                 try put(Array("\nstream\n".utf8))
                 try put(stream)
                 try put(Array("\nendstream".utf8))
             }
             try put(Array("\nendobj\n".utf8))
-        }
-
-        mutating func replacePlaceholder(with number: Int) throws {
-            try flush()
-            var reference = Array("\(number) 0 R".utf8)
-            reference += [UInt8](repeating: UInt8(ascii: " "), count: Self.width - reference.count)
-            for offset in placeholders {
-                try file.write(reference, at: offset)
-            }
         }
 
         mutating func finish(size: Int, root: Int, info: Int) throws {

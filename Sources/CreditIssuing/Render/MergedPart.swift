@@ -48,13 +48,8 @@ package enum MergedPart {
         guard let first = lines.next(), let second = lines.next() else { throw RenderError(file: "", message: "no setup was given") }
         let setup = try decoder.decode(WorkerMessage.Setup.self, from: first)
         let header = try decoder.decode(Header.self, from: second)
-        let environment = CreditEnvironment(resources: Resources(root: URL(fileURLWithPath: setup.resources)), clock: clock,
-                                            actor: actor, cacheFolder: setup.cache.map { URL(fileURLWithPath: $0) })
-        let renderer = try CertificateRenderer(environment: environment)
-        let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
-        guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else {
-            throw RenderError(file: "", message: "the creation date '\(setup.creationDate)' is not a date")
-        }
+        let worker = try RenderWorker(setup: setup, clock: clock, actor: actor)
+        let (renderer, activity, date) = (worker.renderer, worker.activity, worker.creationDate)
         let metadata = PDFMetadata(title: header.title, author: header.author, subject: header.subject,
                                    keywords: header.keywords, creationDate: date)
         // Written in place: the batch moves nothing into place until every part is joined.

@@ -19,6 +19,20 @@ package struct RenderWorker {
         (self.signing, self.certify) = (signing, certify)
     }
 
+    /// The worker a drawing process's setup describes.
+    package init(setup: WorkerMessage.Setup, clock: any CreditClock, actor: String) throws {
+        let environment = CreditEnvironment(resources: Resources(root: URL(fileURLWithPath: setup.resources)), clock: clock,
+                                            actor: actor, cacheFolder: setup.cache.map { URL(fileURLWithPath: $0) })
+        let renderer = try CertificateRenderer(environment: environment)
+        let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
+        guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else {
+            throw RenderError(file: "", message: "the creation date '\(setup.creationDate)' is not a date")
+        }
+        self.init(renderer: renderer, activity: activity, layout: setup.layout, creationDate: date)
+        signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
+        certify = setup.certify ?? false
+    }
+
     /// Draws one job through the renderer's single draw step; writes it to the job's file
     /// when it names one. A reproduction whose bytes differ from the record is refused.
     package func render(_ job: RenderJob) -> RenderOutcome {
@@ -52,14 +66,7 @@ package struct RenderWorker {
         let lines = LineReader(descriptor: input)
         guard let first = lines.next() else { return }
         let setup = try JSONDecoder().decode(WorkerMessage.Setup.self, from: first)
-        let environment = CreditEnvironment(resources: Resources(root: URL(fileURLWithPath: setup.resources)), clock: clock,
-                                            actor: actor, cacheFolder: setup.cache.map { URL(fileURLWithPath: $0) })
-        let renderer = try CertificateRenderer(environment: environment)
-        let activity = try renderer.readActivity(URL(fileURLWithPath: setup.activity), displayName: setup.activity)
-        guard let date = ISO8601DateFormatter().date(from: setup.creationDate) else { return }
-        var worker = RenderWorker(renderer: renderer, activity: activity, layout: setup.layout, creationDate: date)
-        worker.signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
-        worker.certify = setup.certify ?? false
+        let worker = try RenderWorker(setup: setup, clock: clock, actor: actor)
         let decoder = JSONDecoder()
         while let line = lines.next() {
             let job = try decoder.decode(RenderJob.self, from: line)

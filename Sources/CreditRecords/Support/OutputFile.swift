@@ -33,14 +33,6 @@ package final class OutputFile {
         size += UInt64(data.count)
     }
 
-    /// Writes `bytes` over what the file holds at `offset`, inside what was appended.
-    package func write(_ bytes: [UInt8], at offset: UInt64) throws(RenderError) {
-        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-        guard written == bytes.count else {
-            throw RenderError(file: url.path, "cannot write the file", .current(path: url.path))
-        }
-    }
-
     /// `count` bytes from `offset`, or nil when the file cannot give them.
     package func read(at offset: UInt64, count: Int) -> Data? {
         var data = Data(count: count)
