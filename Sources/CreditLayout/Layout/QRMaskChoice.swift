@@ -35,7 +35,7 @@ package enum QRMaskChoice {
 
     /// The modules of `head` in byte mode followed by `digits` in numeric mode, or nil when
     /// libqrencode cannot make them (or has no `QRcode_encodeMask`).
-    package static func encode(head: String, digits: String) -> (version: Int, size: Int, modules: [Bool], mask: Int)? {
+    package static func encode(head: String, digits: String) -> (version: Int, size: Int, rows: [UInt128], mask: Int)? {
         guard let encodeMask, let input = input(head: head, digits: digits) else { return nil }
         defer { QRinput_free(input) }
         guard let first = encodeMask(input, 0) else { return nil }
@@ -83,14 +83,7 @@ package enum QRMaskChoice {
         }
         guard let best else { return nil }
         candidate(best.mask, rows: &rows, columns: &columns)
-        var modules = [Bool](repeating: false, count: size * size)
-        for row in 0..<size {
-            let low = UInt64(truncatingIfNeeded: rows[row]), high = UInt64(truncatingIfNeeded: rows[row] >> 64)
-            for column in 0..<size {
-                modules[row * size + column] = (column < 64 ? low >> UInt64(column) : high >> UInt64(column - 64)) & 1 == 1
-            }
-        }
-        return (version, size, modules, best.mask)
+        return (version, size, rows, best.mask)
     }
 
     /// What libqrencode draws for `mask` itself, module for module (for the tests).

@@ -6,8 +6,10 @@ import Foundation
 public struct QRMatrix: Sendable {
     public let version: Int
     public let size: Int
-    /// Row-major, true for a dark module.
-    public let modules: [Bool]
+    /// A line of bits a row, column `c` in bit `c`, set for a dark module: what the mask
+    /// choice works on, and, read little-endian, the rows of a 1-bit image as Cairo keeps
+    /// them. A code is at most 128 modules wide (version 27).
+    public let rows: [UInt128]
 
     public static let maximumVersion = 13
     /// The narrowest module the sealed payload's code aims for, in points: 4 pixels in a
@@ -26,8 +28,14 @@ public struct QRMatrix: Sendable {
         let size = Int(code.pointee.width)
         let version = Int(code.pointee.version)
         guard version <= min(limit, maximumVersion) else { throw QRError(characters: text.utf8.count, version: version) }
-        let modules = (0..<(size * size)).map { code.pointee.data[$0] & 1 == 1 }
-        return QRMatrix(version: version, size: size, modules: modules)
+        guard size <= 128 else { throw QRError(characters: text.utf8.count, version: version) }
+        let data = UnsafeBufferPointer(start: code.pointee.data, count: size * size)
+        let rows = (0..<size).map { row in
+            var line: UInt128 = 0
+            for column in 0..<size { line |= UInt128(data[row * size + column] & 1) << UInt128(column) }
+            return line
+        }
+        return QRMatrix(version: version, size: size, rows: rows)
     }
 
     /// A sealed payload's text, `…CP2:DIGITS`: the part up to `CP2:` in byte mode, the
@@ -50,7 +58,7 @@ public struct QRMatrix: Sendable {
             return try encode(text, maximumVersion: limit)
         }
         guard made.version <= min(limit, maximumVersion) else { throw QRError(characters: text.utf8.count, version: made.version) }
-        return QRMatrix(version: made.version, size: made.size, modules: made.modules)
+        return QRMatrix(version: made.version, size: made.size, rows: made.rows)
     }
 
     /// The smallest version at error correction M that holds `bytes` bytes in byte mode
@@ -83,32 +91,52 @@ public struct QRMatrix: Sendable {
     /// The modules, a bit each, row by row, most significant bit first: what a batch keeps
     /// to draw the same code again on the merged PDF's page.
     public var packed: [UInt8] {
-        modules.withUnsafeBufferPointer { modules in
-            [UInt8](unsafeUninitializedCapacity: (modules.count + 7) / 8) { bytes, count in
-                for index in 0..<bytes.count {
-                    var byte: UInt8 = 0
-                    for bit in 0..<min(8, modules.count - 8 * index) where modules[8 * index + bit] { byte |= 0x80 >> UInt8(bit) }
-                    bytes[index] = byte
+        let count = size * size
+        return [UInt8](unsafeUninitializedCapacity: (count + 7) / 8) { bytes, written in
+            var index = 0, byte: UInt8 = 0
+            for row in rows.prefix(size) {
+                var line = row
+                for _ in 0..<size {
+                    byte = byte << 1 | UInt8(truncatingIfNeeded: line & 1)
+                    line >>= 1
+                    index += 1
+                    if index & 7 == 0 { bytes[index / 8 - 1] = byte; byte = 0 }
                 }
-                count = bytes.count
             }
+            if index & 7 != 0 { bytes[index / 8] = byte << UInt8(8 - index & 7) }
+            written = (count + 7) / 8
         }
     }
 
     /// The modules from `packed`; nil when the bytes do not fit a code of that version.
     public init?(version: Int, packed: [UInt8]) {
-        guard (1...40).contains(version) else { return nil }
+        guard (1...27).contains(version) else { return nil }
         let size = 17 + 4 * version
         guard packed.count == (size * size + 7) / 8 else { return nil }
-        self.init(version: version, size: size,
-                  modules: (0..<(size * size)).map { packed[$0 / 8] & (0x80 >> UInt8($0 % 8)) != 0 })
+        var rows = [UInt128](repeating: 0, count: size)
+        var index = 0
+        for row in 0..<size {
+            var line: UInt128 = 0
+            for column in 0..<size {
+                line |= UInt128(packed[index >> 3] >> UInt8(7 - index & 7) & 1) << UInt128(column)
+                index += 1
+            }
+            rows[row] = line
+        }
+        self.init(version: version, size: size, rows: rows)
     }
 
-    private init(version: Int, size: Int, modules: [Bool]) {
-        (self.version, self.size, self.modules) = (version, size, modules)
+    package init(version: Int, size: Int, rows: [UInt128]) {
+        precondition(size <= 128 && rows.count == size, "a QR code of \(size) modules in \(rows.count) rows")
+        (self.version, self.size, self.rows) = (version, size, rows)
     }
 
-    public subscript(row: Int, column: Int) -> Bool { modules[row * size + column] }
+    public subscript(row: Int, column: Int) -> Bool { rows[row] >> UInt128(column) & 1 == 1 }
+
+    /// Row-major, true for a dark module.
+    public var modules: [Bool] {
+        (0..<(size * size)).map { self[$0 / size, $0 % size] }
+    }
 
     /// The outlines of the dark areas, as closed loops of grid corners (x = column, y = row):
     /// outer edges clockwise, holes counter-clockwise, so a non-zero fill draws exactly the
@@ -124,10 +152,10 @@ public struct QRMatrix: Sendable {
             if first[from] < 0 { first[from] = Int32(to) } else { second[from] = Int32(to) }
         }
         func dark(_ row: Int, _ column: Int) -> Bool {
-            row >= 0 && column >= 0 && row < size && column < size && modules[row * size + column]
+            row >= 0 && column >= 0 && row < size && column < size && self[row, column]
         }
         for row in 0..<size {
-            for column in 0..<size where modules[row * size + column] {
+            for column in 0..<size where self[row, column] {
                 let topLeft = row * stride + column
                 if !dark(row - 1, column) { edge(topLeft, topLeft + 1) }
                 if !dark(row, column + 1) { edge(topLeft + 1, topLeft + 1 + stride) }

@@ -135,12 +135,14 @@ package enum FrameDrawing {
               cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let data = cairo_image_surface_get_data(surface) else { return nil }
         cairo_surface_flush(surface)
         let stride = Int(cairo_image_surface_get_stride(surface))
-        memset(data, 0, stride * Int(size))
-        for row in 0..<matrix.size {
-            for column in 0..<matrix.size where matrix[row, column] {
-                // A1 pixels are 32-bit words, least significant bit first on little-endian machines.
-                let word = data.advanced(by: row * stride + (column / 32) * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0 }
-                word.pointee |= UInt32(1) << UInt32(column % 32)
+        // A1 rows are 32-bit words, least significant bit first on little-endian machines:
+        // a row's bits as `QRMatrix` keeps them, its first `stride` bytes.
+        let rowBytes = min(stride, MemoryLayout<UInt128>.size)
+        for (row, line) in matrix.rows.enumerated() {
+            withUnsafeBytes(of: line.littleEndian) { bits in
+                let start = data.advanced(by: row * stride)
+                memcpy(start, bits.baseAddress!, rowBytes)
+                if stride > rowBytes { memset(start.advanced(by: rowBytes), 0, stride - rowBytes) }
             }
         }
         cairo_surface_mark_dirty(surface)
