@@ -138,6 +138,6 @@ package enum PDFText {
 
     /// `D:20180605120000+00'00'`, from the ISO form's digits.
     package static func date(_ date: Date) -> String {
-        "D:" + ISODate.string(date).filter(\.isNumber) + "+00'00'"
+        "D:" + ISODate.digits(date) + "+00'00'"
     }
 }
