@@ -541,6 +541,46 @@ struct PDFDateTests {
     }
 }
 
+/// Dates written by bytes give what Foundation's formatting and calendar gave.
+struct WrittenDateTests {
+    @Test func isoDatesAndPDFDatesMatchPrintf() throws {
+        var generator = SeededDigits(seed: 7)
+        let instants = [-62_135_596_800.0, -1.0, 0, 951_782_400, 1_528_200_000.9, 4_102_444_799, 253_402_300_799]
+            + (0..<500).map { _ in Double(Int(String((0..<10).map { _ in generator.next() }))! % 4_102_444_800) }
+        for seconds in instants {
+            let date = Date(timeIntervalSince1970: seconds)
+            var whole = time_t(seconds.rounded(.down)), parts = tm()
+            gmtime_r(&whole, &parts)
+            let fields = [Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                          Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec)]
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
+            #expect(ISODate.string(date) == expected, "\(seconds)")
+            #expect(PDFText.date(date) == "D:" + expected.filter(\.isNumber) + "+00'00'", "\(seconds)")
+            #expect(ISODate.date(expected) == Date(timeIntervalSince1970: seconds.rounded(.down)))
+        }
+    }
+
+    /// The payload's day numbers, against the Gregorian calendar's answer, days past a
+    /// month's end included.
+    @Test func dayNumbersAreTheCalendarsDays() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        for year in [1601, 1899, 1900, 1969, 1970, 1999, 2000, 2018, 2024, 2100, 2400, 9999] {
+            for month in 1...12 {
+                for day in [1, 15, 28, 29, 30, 31] {
+                    let date = try #require(calendar.date(from: DateComponents(year: year, month: month, day: day)))
+                    let expected = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+                    let iso = "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+                    #expect(VerificationPayload.dayNumber(iso) == expected, "\(iso)")
+                }
+            }
+        }
+        #expect(VerificationPayload.dayNumber("2018-06-05") == 17_687)
+        #expect(VerificationPayload.isoDate(day: VerificationPayload.dayNumber("2024-02-29")) == "2024-02-29")
+        #expect(VerificationPayload.dayNumber("not a date") == 0)
+    }
+}
+
 /// Text strings written into a PDF's dictionaries: printable ASCII as an escaped literal,
 /// anything else as UTF-16BE with its byte-order mark.
 struct PDFTextStringTests {
@@ -648,7 +688,8 @@ func aSealedCodesOwnMaskChoiceDrawsWhatLibqrencodeDrawsWithThatMask(seed: Int) t
     for length in [60, 250, 420, 500] {
         let digits = String((0..<length).map { _ in generator.next() })
         let made = try #require(QRMaskChoice.encode(head: head, digits: digits))
-        #expect(QRMaskChoice.libraryModules(head: head, digits: digits, mask: made.mask) == made.modules, "\(length) digits, mask \(made.mask)")
+        let chosen = QRMatrix(version: made.version, size: made.size, rows: made.rows).modules
+        #expect(QRMaskChoice.libraryModules(head: head, digits: digits, mask: made.mask) == chosen, "\(length) digits, mask \(made.mask)")
         let scores = (0..<8).map { mask in
             QRMaskChoice.penalty((QRMaskChoice.libraryModules(head: head, digits: digits, mask: mask) ?? []).map { $0 ? 1 : 0 }, size: made.size)
         }
@@ -662,7 +703,17 @@ func aSealedCodesOwnMaskChoiceDrawsWhatLibqrencodeDrawsWithThatMask(seed: Int) t
             #expect(QRMaskChoice.penalty(rows: rows, columns: columns, size: size) == scores[mask], "mask \(mask)")
         }
         let matrix = try QRMatrix.encodeSealed(head + digits)
-        #expect(matrix.modules == made.modules && matrix.version == made.version)
+        #expect(matrix.modules == chosen && matrix.version == made.version)
+        // What a batch keeps of it: a bit a module, row by row, most significant first.
+        let modules = matrix.modules
+        let packed = (0..<((modules.count + 7) / 8)).map { byte in
+            (0..<8).reduce(UInt8(0)) { bits, bit in
+                let index = byte * 8 + bit
+                return index < modules.count && modules[index] ? bits | 0x80 >> UInt8(bit) : bits
+            }
+        }
+        #expect(matrix.packed == packed)
+        #expect(QRMatrix(version: matrix.version, packed: packed)?.rows == matrix.rows)
     }
 }
 

@@ -86,8 +86,16 @@ package enum WorkerMessage {
         }
     }
 
+    /// Slashes left as they are: each escaped one (a QR text's address has four) sends the
+    /// reader's string scan down its slow path.
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }
+
     package static func encode<T: Encodable>(_ value: T) -> Data {
-        var data = (try? JSONEncoder().encode(value)) ?? Data()
+        var data = (try? encoder.encode(value)) ?? Data()
         data.append(0x0A)
         return data
     }

@@ -76,14 +76,17 @@ public enum PDFSigner {
         try update.replace(update.base.root, with: PDFDictionary.adding(catalogEntries, to: update.base.object(update.base.root)))
 
         let page = try update.base.object(pageNumber)
-        if page.contains("/Annots") {
-            guard let open = page.range(of: "/Annots"), let bracket = page[open.upperBound...].firstIndex(of: "["),
-                  page[open.upperBound..<bracket].allSatisfy(\.isWhitespace) else {
+        // By bytes: Foundation's substring search costs more than the rest of this.
+        let pageBytes = Array(page.utf8), annots = Array("/Annots".utf8)
+        if let open = PDFIndex.firstRange(of: annots, in: pageBytes, from: 0, limit: pageBytes.count) {
+            let after = open + annots.count
+            guard let bracket = pageBytes[after...].firstIndex(of: UInt8(ascii: "[")),
+                  pageBytes[after..<bracket].allSatisfy(PDFLexer.isSpace) else {
                 throw PDFStructureError("the first page's /Annots is not an inline array")
             }
-            var edited = page
-            edited.insert(contentsOf: " \(fieldNumber) 0 R", at: edited.index(after: bracket))
-            update.replace(pageNumber, with: edited)
+            var edited = pageBytes
+            edited.insert(contentsOf: Array(" \(fieldNumber) 0 R".utf8), at: bracket + 1)
+            update.replace(pageNumber, with: String(decoding: edited, as: UTF8.self))
         } else {
             try update.replace(pageNumber, with: PDFDictionary.adding("/Annots [ \(fieldNumber) 0 R ]", to: page))
         }
@@ -115,9 +118,9 @@ public enum PDFSigner {
         }
         let holeEnd = holeStart + options.capacity * 2 + 2
         let ranges = [0, holeStart, holeEnd, output.count - holeEnd]
-        let byteRange = "/ByteRange [ " + ranges.map(String.init).joined(separator: " ") + " ]"
-        let padded = byteRange.padding(toLength: byteRangePlaceholder.count, withPad: " ", startingAt: 0)
-        output.replaceSubrange(byteRangeAt..<(byteRangeAt + padded.utf8.count), with: Array(padded.utf8))
+        var byteRange = Array(("/ByteRange [ " + ranges.map(String.init).joined(separator: " ") + " ]").utf8)
+        byteRange += [UInt8](repeating: UInt8(ascii: " "), count: max(0, byteRangePlaceholder.utf8.count - byteRange.count))
+        output.replaceSubrange(byteRangeAt..<(byteRangeAt + byteRange.count), with: byteRange)
 
         var hash = SHA256()
         hash.update(data: output[0..<holeStart])

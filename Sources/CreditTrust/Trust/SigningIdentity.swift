@@ -28,6 +28,12 @@ public struct SigningIdentity: Sendable {
     /// (signing-certificate-v2) and the QR payload's COSE key id.
     package let certificateSHA256: [UInt8]
     package let payloadKeyID: [UInt8]
+    /// The QR payload's key as CryptoKit's, which signs and hands over the raw r‖s that
+    /// COSE wants (the certificate library's gives DER, parsed back on every payload); nil
+    /// if it cannot be read back.
+    package let payloadP256: P256.Signing.PrivateKey?
+    /// The payload certificate's organisation (see `VerificationPayload.organisation(of:)`).
+    package let payloadOrganisation: String?
     /// The certificates every signature carries, DER-encoded end to end (the signer's, the
     /// chain's intermediates, the QR payload's when it is another): encoded once rather than
     /// per signature. A root (self-issued) is left out: a verifier trusts it only as one of
@@ -56,6 +62,8 @@ public struct SigningIdentity: Sendable {
         }
         certificateSHA256 = certificate.derSHA256
         payloadKeyID = VerificationPayload.keyID(payloadCertificate)
+        payloadP256 = (try? payloadKey.serializeAsPEM().pemString).flatMap { try? P256.Signing.PrivateKey(pemRepresentation: $0) }
+        payloadOrganisation = VerificationPayload.organisation(of: payloadCertificate)
         var serializer = DER.Serializer()
         for embedded in [certificate] + chain.filter({ $0.subject != $0.issuer }) + (payloadCertificate == certificate ? [] : [payloadCertificate]) {
             try? serializer.serialize(embedded)

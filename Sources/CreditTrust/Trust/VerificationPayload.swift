@@ -75,7 +75,7 @@ public struct VerificationPayload: Equatable, Sendable {
         var payload = self
         payload.isDigits = true
         payload.verificationURL = verificationURL
-        let signerNamesIssuer = Self.organisation(of: identity.payloadCertificate) == issuer
+        let signerNamesIssuer = identity.payloadOrganisation == issuer
         var lastError: Error?
         let attempts: [(title: Int?, name: Int?)] = [(nil, nil), (60, nil), (40, nil), (24, nil), (12, nil), (0, nil),
                                                      (0, 120), (0, 80), (0, 60), (0, 40)]
@@ -142,11 +142,13 @@ public struct VerificationPayload: Equatable, Sendable {
 
     /// The signed message, in `CP2:`'s form when `isDigits`.
     package func coseSign1(_ identity: SigningIdentity, omitIssuer: Bool = false) throws -> [UInt8] {
-        let key = identity.payloadKey
         let payload = cbor(omitIssuer: omitIssuer).encoded()
         let toBeSigned = Self.sigStructure(protected: Self.protectedHeader, payload: payload)
+        if let key = identity.payloadP256 {
+            return message(identity, payload: payload, signature: Array(try key.signature(for: toBeSigned).rawRepresentation))
+        }
         // COSE wants the raw r‖s form; the certificate library gives DER.
-        let der = try key.sign(bytes: toBeSigned, signatureAlgorithm: .ecdsaWithSHA256).rawRepresentation
+        let der = try identity.payloadKey.sign(bytes: toBeSigned, signatureAlgorithm: .ecdsaWithSHA256).rawRepresentation
         let signature = try P256.Signing.ECDSASignature(derRepresentation: der).rawRepresentation
         return message(identity, payload: payload, signature: Array(signature))
     }
@@ -183,8 +185,26 @@ public struct VerificationPayload: Equatable, Sendable {
     /// `2018-06-05` as 17687, its day since 1970-01-01; 0 for a text that is not a date.
     package static func dayNumber(_ iso: String) -> Int {
         let parts = iso.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, let date = utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return 0 }
+        guard parts.count == 3 else { return 0 }
+        if (1601...9999).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) {
+            return civilDay(year: parts[0], month: parts[1], day: parts[2])
+        }
+        guard let date = utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return 0 }
         return Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+    }
+
+    /// The day since 1970-01-01 of a date in the Gregorian calendar, by arithmetic (the
+    /// calendar's own answer costs about as much as signing the payload): days of whole
+    /// 400-year eras, of the years in the era counted from March, and of the months from
+    /// March, whose lengths repeat every five months (153 days). A day past the month's end
+    /// runs on into the next month, as the calendar's does.
+    package static func civilDay(year: Int, month: Int, day: Int) -> Int {
+        let march = month > 2 ? year : year - 1
+        let era = (march >= 0 ? march : march - 399) / 400
+        let yearOfEra = march - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// A day number as an ISO date: the inverse of `dayNumber`.
