@@ -69,11 +69,10 @@ struct BenchCommand: AsyncParsableCommand {
         report(summary, cpu: after.cpu - before.cpu, peakRSS: after.peakRSS, output: options.output)
         print("output: \(output.path)")
         if coldStarts > 0 { try timeColdStarts(resources: resources, idKey: key.file, folder: output) }
+        Self.removeEarlierRuns(in: folder, keeping: output)
     }
 
-    /// A new `run-…` folder in `folder`. Earlier runs are deleted once five minutes old, not
-    /// before: ext4 creates files slowly among inodes freed in the last minutes (it steps
-    /// over each one), which would charge one run's clean-up to the next run's figures.
+    /// A new `run-…` folder in `folder`; earlier runs are left for `removeEarlierRuns`.
     static func freshRunFolder(in folder: URL) throws -> URL {
         let manager = FileManager.default
         do {
@@ -81,15 +80,49 @@ struct BenchCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot create the benchmark's folder \(folder.path) (\((error as NSError).localizedDescription)); choose another with --out")
         }
-        let earlier = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
-        for run in earlier where run.lastPathComponent.hasPrefix("run-") {
-            let modified = (try? run.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
-            if Date().timeIntervalSince(modified) > 300 { try? manager.removeItem(at: run) }
-        }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let run = folder.appendingPathComponent("run-\(stamp)-\(getpid())")
         try manager.createDirectory(at: run, withIntermediateDirectories: true)
         return run
+    }
+
+    /// How much of the earlier runs' output a benchmark's folder keeps.
+    static let keptRunBytes: Int64 = 5 << 30
+
+    /// Removes the oldest earlier runs once all of them together hold more than
+    /// `keptRunBytes`, after this run is measured. Not at every run: ext4 without a journal
+    /// steps over each inode freed in the last one to six minutes when it creates a file, so
+    /// removing one run of 2,000 certificates before another made that run's file creation
+    /// cost up to 0.4 ms a file (perf: `recently_deleted` under `open`), more than signing.
+    /// Removing rarely leaves most runs clear of it; the note says when one is not.
+    static func removeEarlierRuns(in folder: URL, keeping current: URL) {
+        let manager = FileManager.default
+        let keys: [URLResourceKey] = [.contentModificationDateKey]
+        let runs = ((try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: keys)) ?? [])
+            .filter { $0.lastPathComponent.hasPrefix("run-") && $0.standardizedFileURL != current.standardizedFileURL }
+            .map { run in (run, (try? run.resourceValues(forKeys: Set(keys)))?.contentModificationDate ?? .distantPast, bytes(under: run)) }
+            .sorted { $0.1 > $1.1 }
+        var kept: Int64 = 0, removed = 0, freed: Int64 = 0
+        for (run, _, size) in runs {
+            kept += size
+            guard kept > keptRunBytes else { continue }
+            if (try? manager.removeItem(at: run)) != nil { removed += 1; freed += size }
+        }
+        if removed > 0 {
+            print(String(format: "removed %d earlier run%@ (%.1f GiB) from %@; files are created more slowly there for the next few minutes",
+                         removed, removed == 1 ? "" : "s", Double(freed) / Double(1 << 30), folder.path))
+        }
+    }
+
+    /// The bytes of the regular files under `folder`.
+    private static func bytes(under folder: URL) -> Int64 {
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey])
+        var total: Int64 = 0
+        while let file = enumerator?.nextObject() as? URL {
+            let values = try? file.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
+            if values?.isRegularFile == true { total += Int64(values?.fileSize ?? 0) }
+        }
+        return total
     }
 
     private func report(_ summary: BatchSummary, cpu: Double, peakRSS: Int, output: URL) {
