@@ -119,7 +119,10 @@ public enum PDFSigner {
         let holeEnd = holeStart + options.capacity * 2 + 2
         let ranges = [0, holeStart, holeEnd, output.count - holeEnd]
         var byteRange = Array(("/ByteRange [ " + ranges.map(String.init).joined(separator: " ") + " ]").utf8)
-        byteRange += [UInt8](repeating: UInt8(ascii: " "), count: max(0, byteRangePlaceholder.utf8.count - byteRange.count))
+        guard byteRange.count <= byteRangePlaceholder.utf8.count else {
+            throw PDFStructureError("the file is too large for its signature's byte range (\(output.count) bytes)")
+        }
+        byteRange += [UInt8](repeating: UInt8(ascii: " "), count: byteRangePlaceholder.utf8.count - byteRange.count)
         output.replaceSubrange(byteRangeAt..<(byteRangeAt + byteRange.count), with: byteRange)
 
         var hash = SHA256()
