@@ -1,6 +1,7 @@
 import CPangoCairo
 import CreditLayout
 import CreditRecords
+import CreditStatements
 import Foundation
 import Testing
 
@@ -223,6 +224,57 @@ struct LayoutTests {
             #expect(error.problems.first?.field == field)
             #expect(error.problems.first?.message.hasPrefix(message) == true, "\(error)")
         }
+    }
+
+    @Test func reusesABlocksMarkupOnlyForTheSameValues() throws {
+        let spec = try Self.layout("""
+              - id: name
+                text: "{{learner.name}}"
+                top: 100
+              - id: titled
+                text: "{{#learner.title}}{{learner.title}} {{/learner.title}}{{learner.name}}"
+                top: 200
+              - id: delimiters
+                text: "{{=<% %>=}}<% learner.name %>"
+                top: 300
+              - id: list
+                text: "{{#learner.claims}}{{learner.name}} {{/learner.claims}}"
+                top: 400
+            """ + "\n")
+        let learners: [[String: Any]] = [
+            ["name": "Ada", "title": NSNull(), "claims": [["phrase": "one"]]],
+            ["name": "Ada", "title": "Dr", "claims": [["phrase": "two"]]],
+            ["name": "Dr Ada", "title": NSNull(), "claims": [["phrase": "one"]]],
+            ["name": "Ada", "title": "Dr", "claims": [["phrase": "three"], ["phrase": "four"]]],
+            ["name": "2:Dr3:Ada", "title": NSNull(), "claims": [[String: Any]]()],
+            ["name": "Ada", "title": NSNull(), "claims": [["phrase": "one"]]],
+        ]
+        let engine = try TextEngine(fonts: Fixture.fonts)
+        let shared = Layouter(engine: engine)
+        for learner in learners {
+            let values: [String: Any] = ["learner": learner]
+            let page = try shared.layout(spec, values: values)
+            for block in spec.blocks {
+                let expected = block.template.render(values).trimmed
+                let markup = page.text(block.id)?.shaped.cacheKey?.split(separator: "\u{0}", omittingEmptySubsequences: false).last
+                #expect(markup.map(String.init) == expected, "block \(block.id), learner \(learner["name"]!)")
+            }
+        }
+    }
+
+    @Test func memoisesOnlyTemplatesWhoseNamesItCanSee() {
+        #expect(TemplateNames.renderPaths(in: "{{#a.b}}{{{a.b}}} x{{/a.b}}{{c}}") == [["a", "b"], ["a", "b"], ["c"]])
+        #expect(TemplateNames.renderPaths(in: "plain text") == [])
+        for text in ["{{=<% %>=}}<% a %>", "{{> partial}}", "{{#list}}{{.}}{{/list}}", "{{uppercased(a)}}", "{{ a }} {{"] {
+            #expect(TemplateNames.renderPaths(in: text) == nil, "\(text)")
+        }
+        let paths = [["a"], ["b"]]
+        let one = TemplateNames.renderKey(paths: paths, in: ["a": "x:", "b": "y"])
+        let two = TemplateNames.renderKey(paths: paths, in: ["a": "x", "b": ":y"])
+        #expect(one != nil && one != two)
+        #expect(TemplateNames.renderKey(paths: paths, in: ["a": NSNull(), "b": ""]) != TemplateNames.renderKey(paths: paths, in: ["a": "", "b": ""]))
+        #expect(TemplateNames.renderKey(paths: paths, in: ["a": [1, 2], "b": "y"]) == nil)
+        #expect(TemplateNames.renderKey(paths: paths, in: ["a": "x"]) == nil)
     }
 
     @Test func refusesMarkupThatDoesNotParse() throws {

@@ -127,6 +127,7 @@ extension LayoutSpec {
                                   minSize: item.number("minSize"), maxLines: item.number("maxLines").map { Int($0) },
                                   optional: item.flag("optional") ?? false)
             block.isActivityWide = TemplateNames.isActivityWide(source)
+            block.renderPaths = TemplateNames.renderPaths(in: source)
             return block
         } catch {
             item.reader.report(item.child("text"), item.value("text"), error.message)

@@ -90,6 +90,9 @@ public struct LayoutSpec {
         /// Whether the text draws only on values the same for every learner of an activity
         /// (see `TemplateNames.isActivityWide`), worked out once when the layout is read.
         public internal(set) var isActivityWide = false
+        /// The names the text looks up, when what it renders follows from their values alone
+        /// (see `TemplateNames.renderPaths`), worked out once when the layout is read.
+        package internal(set) var renderPaths: [[String]]?
     }
 }
 

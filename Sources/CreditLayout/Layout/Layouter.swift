@@ -6,6 +6,7 @@ public struct Layouter {
     public let engine: TextEngine
     public let images: ImageCache
     private let shapes = ShapeCache()
+    private let markups = MarkupCache()
 
     public init(engine: TextEngine, images: ImageCache = ImageCache()) {
         self.engine = engine
@@ -102,11 +103,21 @@ public struct Layouter {
     private func shape(_ block: LayoutSpec.TextBlock, spec: LayoutSpec,
                        values: [String: Any]) throws(LayoutError) -> ShapedText? {
         func fail(_ message: String) -> LayoutError { LayoutError(file: spec.file, block: block.id, message: message) }
-        let missing = TemplateNames.undefined(in: block.source, context: values)
-        guard missing.isEmpty else {
-            throw fail("refers to \(missing.map { "{{\($0)}}" }.joined(separator: ", ")), which is not a certificate value")
+        // A block renders the same markup for the same values: most blocks (statements, the
+        // activity's texts) have the same values on every certificate of a batch.
+        let renderKey = block.renderPaths.flatMap { TemplateNames.renderKey(paths: $0, in: values) }
+            .map { "\(spec.file)\u{0}\(block.id)\u{0}\(block.source)\u{0}\($0)" }
+        let markup: String
+        if let renderKey, let known = markups[renderKey] {
+            markup = known
+        } else {
+            let missing = TemplateNames.undefined(in: block.source, context: values)
+            guard missing.isEmpty else {
+                throw fail("refers to \(missing.map { "{{\($0)}}" }.joined(separator: ", ")), which is not a certificate value")
+            }
+            markup = block.template.render(values).trimmed
+            if let renderKey { markups[renderKey] = markup }
         }
-        let markup = block.template.render(values).trimmed
         if markup.isEmpty && block.optional { return nil }
         let key = "\(spec.file)\u{0}\(block.id)\u{0}\(markup)"
         if let cached = shapes[key] {
@@ -222,6 +233,22 @@ public struct Layouter {
 /// certificate (statements, headings, the activity's title) is shaped once per worker.
 /// A text is kept only once it has been seen twice: names, which seldom repeat, pass
 /// through without filling the cache.
+/// Blocks' rendered markup by the values they draw on (see `TemplateNames.renderKey`),
+/// used under the same lock as the layouter. A block that differs on every certificate (the
+/// name) fills it; it then starts again, and the shared blocks are rendered once more.
+package final class MarkupCache {
+    private var entries: [String: String] = [:]
+    private let limit = 1_024
+
+    package subscript(key: String) -> String? {
+        get { entries[key] }
+        set {
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = newValue
+        }
+    }
+}
+
 package final class ShapeCache {
     private var entries: [String: ShapedText] = [:]
     private var seen: Set<String> = []

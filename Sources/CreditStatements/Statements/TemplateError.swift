@@ -67,6 +67,49 @@ package enum TemplateNames {
         }
     }
 
+    /// The names `text` looks up, each split at its dots, when what it renders follows from
+    /// the values those names resolve to alone; nil when it may not: a partial, `.`, a
+    /// transform, or a tag the name scan does not see (changed delimiters).
+    package static func renderPaths(in text: String) -> [[String]]? {
+        let found = tags(in: text)
+        guard text.ranges(of: "{{").count == found.count else { return nil }
+        var paths: [[String]] = []
+        for (sigil, name) in found {
+            switch sigil {
+            case "/", "!": continue
+            case ">": return nil
+            default:
+                guard name != ".", !name.isEmpty, !name.contains("("), !name.contains("=") else { return nil }
+                paths.append(name.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+            }
+        }
+        return paths
+    }
+
+    /// A key for what a template with these `paths` (see `renderPaths`) renders from
+    /// `context`: the texts they resolve to, each after its length, so that no two sets of
+    /// values share a key. Nil when a path does not resolve to a text or null (a list, a
+    /// mapping, a number): such a template is rendered in full.
+    package static func renderKey(paths: [[String]], in context: [String: Any]) -> String? {
+        var key = ""
+        for path in paths {
+            var current: Any = context
+            for part in path {
+                guard let dictionary = current as? [String: Any], let next = dictionary[part] else { return nil }
+                current = next
+            }
+            if let text = current as? String {
+                key += "\(text.utf8.count):"
+                key += text
+            } else if current is NSNull {
+                key += "-"
+            } else {
+                return nil
+            }
+        }
+        return key
+    }
+
     private static func resolves(_ path: String, in context: [String: Any]) -> Bool {
         var current: Any = context
         for part in path.split(separator: ".") {
