@@ -165,6 +165,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             exclude: ["Expected", "Fixtures"]
         ),

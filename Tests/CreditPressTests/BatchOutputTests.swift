@@ -1,3 +1,4 @@
+import CSV
 import CreditIssuing
 import CreditRecords
 import Foundation
@@ -63,6 +64,29 @@ struct BatchOutputTests {
         #expect(rejects.contains { $0[1] == "F-2" && $0[2] == "'@SUM(1+1)" }, "\(rejects)")
         // Numbers, negative ones included, stay numbers.
         #expect(CSVFile.neutralised("-1.5") == "-1.5" && CSVFile.neutralised("-x") == "'-x" && CSVFile.neutralised("+1") == "'+1")
+    }
+
+    /// The reports' rows are written by bytes: quoted exactly as CSV.swift's writer quotes them.
+    @Test(arguments: [",", ";", "\t", "§"] as [Unicode.Scalar])
+    func writesRowsAsTheCSVLibraryWouldQuoteThem(delimiter: Unicode.Scalar) throws {
+        let rows = [
+            ["plain", "", "with, comma", "with; semicolon", "tab\there", "say \"hi\"", "\"", "two\nlines", "cr\rlf", "crlf\r\nend"],
+            ["José Muñoz", "محمد", "张伟", "Nguyễn Văn An", "a§b", "'=quoted", "-1.5", "e\u{301}\"", " spaced "],
+        ]
+        func library(_ rows: [[String]]) throws -> Data {
+            let stream = OutputStream.toMemory()
+            stream.open()
+            let writer = try CSVWriter(stream: stream, delimiter: String(delimiter))
+            for row in rows { try writer.write(row: row.map(CSVFile.neutralised)) }
+            stream.close()
+            return try #require(stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data) + Data([0x0A])
+        }
+        let url = try Fixture.temporaryFolder().appendingPathComponent("rows.csv")
+        let file = try CSVFile(url: url, delimiter: delimiter)
+        for row in rows { try file.write(row: row) }
+        try file.close()
+        #expect(try Data(contentsOf: url) == library(rows))
+        for row in rows { #expect(try CSVFile.line(row, delimiter: delimiter) == library([row])) }
     }
 
     @Test func aSemicolonRosterGetsSemicolonReportsWithDecimalCommas() throws {
