@@ -82,12 +82,19 @@ struct CivilDateTests {
         #expect(CivilDate.longForm(from: from, to: to) == text)
     }
 
-    @Test(arguments: ["2018-02-30", "2019-02-29", "2018-13-01", "18-06-01", "2018-6-1", "June 1"])
+    @Test(arguments: ["2018-02-30", "2019-02-29", "2018-13-01", "18-06-01", "2018-6-1", "June 1", "2018-00-10", "2018-06-00",
+                      " 2018-06-01", "2018-06-01 ", "2018/06/01", "2018-06-0a", "２０１８-06-01", "2018-06-05\u{301}", "2018-06-011", ""])
     func refusesDaysThatDoNotExist(text: String) {
         #expect(CivilDate(iso: text) == nil)
     }
 
     @Test func acceptsLeapDays() {
         #expect(CivilDate(iso: "2020-02-29") != nil)
+        #expect(CivilDate(iso: "2000-02-29") != nil && CivilDate(iso: "1900-02-29") == nil)
+    }
+
+    @Test func readsEachPartOfAnISODate() {
+        #expect(CivilDate(iso: "0987-12-31") == CivilDate(year: 987, month: 12, day: 31))
+        #expect(CivilDate(iso: String("x2018-06-05".dropFirst())) == CivilDate(year: 2018, month: 6, day: 5))
     }
 }

@@ -7,12 +7,31 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
     public let day: Int
 
     /// Reads an ISO date, `YYYY-MM-DD`, and refuses days that do not exist (2018-02-30).
+    /// By bytes: the regular expression cost a 38,000-row batch more than the rest of
+    /// reading its dates.
     public init?(iso text: String) {
-        guard let match = text.wholeMatch(of: Patterns.isoDate),
-              let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
-              (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year)
-        else { return nil }
-        self.init(year: year, month: month, day: day)
+        let parts = text.utf8.withContiguousStorageIfAvailable { CivilDate.isoParts($0) } ?? CivilDate.isoParts(Array(text.utf8))
+        guard let parts, (1...12).contains(parts.month), parts.day >= 1,
+              parts.day <= CivilDate.daysIn(month: parts.month, year: parts.year) else { return nil }
+        self.init(year: parts.year, month: parts.month, day: parts.day)
+    }
+
+    /// `YYYY-MM-DD` in ASCII digits, nothing before or after.
+    private static func isoParts<C: RandomAccessCollection<UInt8>>(_ bytes: C) -> (year: Int, month: Int, day: Int)? where C.Index == Int {
+        guard bytes.count == 10 else { return nil }
+        let start = bytes.startIndex
+        func number(_ offset: Int, _ length: Int) -> Int? {
+            var value = 0
+            for index in (start + offset)..<(start + offset + length) {
+                let byte = bytes[index]
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2) else { return nil }
+        return (year, month, day)
     }
 
     public init(year: Int, month: Int, day: Int) {

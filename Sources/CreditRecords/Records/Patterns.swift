@@ -1,7 +1,6 @@
 /// The regular expressions CreditPress matches with, built once: a regex literal is
 /// parsed again each time it is evaluated, which on a 38,000-row run adds up.
 package enum Patterns {
-    package nonisolated(unsafe) static let isoDate = /([0-9]{4})-([0-9]{2})-([0-9]{2})/
     /// `2022-11-14T17:00[:30[.5]][Z|±HH:MM|±HHMM]`
     package nonisolated(unsafe) static let moment =
         /([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?/
