@@ -27,6 +27,23 @@ struct RosterEncodingTests {
 
     static let names = [(first: "José", last: "Muñoz"), (first: "Amélie", last: "Lefèvre"), (first: "Zoë", last: "Brontë")]
 
+    /// Fields are trimmed and composed (NFC) as Foundation would, most without asking it.
+    @Test func fieldsAreTrimmedAndComposedAsFoundationWould() {
+        var texts = ["  José Muñoz ", "Jose\u{301} Mun\u{303}oz", "\u{2003}Zoë\u{3000}", "\u{85}Ana\u{A0}", "Nguyễn Văn An",
+                     "Nguye\u{302}\u{303}n", "محمد عبد الله", "张伟", "\u{1100}\u{1161}\u{11A8}", "Å\u{212B}", "\u{301}x", "\t\n ", "",
+                     "A\u{30A}ngstro\u{308}m", "ǅ ǈ Ǆ", "\u{2000}\u{2001}x"]
+        // Every scalar below U+0300, one at a time, between letters and at either end.
+        for value in 0..<0x300 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            texts.append("a\(Character(scalar))b")
+            texts.append("\(Character(scalar))x\(Character(scalar))")
+        }
+        for text in texts {
+            let foundation = text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+            #expect(Array(FieldMapping.normalised(text).unicodeScalars) == Array(foundation.unicodeScalars), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     static func batch(_ roster: URL, in folder: URL, _ extra: [String] = []) throws -> CLI.Run {
         try CLI.run(["batch", "--activity", "Examples/asco-2018/activity.yaml", "--roster", roster.path,
                      "--out", folder.appendingPathComponent("out").path, "--no-merged", "--jobs", "1",

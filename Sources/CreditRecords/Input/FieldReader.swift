@@ -119,13 +119,13 @@ package struct FieldMapping {
         return text
     }
 
-    /// `text` without surrounding white space, in Unicode's composed form (NFC). ASCII,
-    /// most of any roster, is already composed: trimmed without Foundation.
+    /// `text` without surrounding white space, in Unicode's composed form (NFC). Text
+    /// below U+0300 (ASCII, Latin-1, the Latin extensions: most of any roster) holds no
+    /// combining mark and nothing NFC changes, so Foundation is asked only for the rest.
     package static func normalised(_ text: String) -> String {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
-            return text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
-        }
-        return text.trimmed
+        let trimmed = text.trimmed
+        guard trimmed.unicodeScalars.contains(where: { $0.value >= 0x300 }) else { return trimmed }
+        return trimmed.precomposedStringWithCanonicalMapping
     }
 
     /// The longest text any field may hold, in characters (Unicode scalars): a statement
