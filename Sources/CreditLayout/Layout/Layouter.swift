@@ -229,10 +229,6 @@ public struct Layouter {
     }
 }
 
-/// Shaped paragraphs by layout, block and text, so that what is the same on every
-/// certificate (statements, headings, the activity's title) is shaped once per worker.
-/// A text is kept only once it has been seen twice: names, which seldom repeat, pass
-/// through without filling the cache.
 /// Blocks' rendered markup by the values they draw on (see `TemplateNames.renderKey`),
 /// used under the same lock as the layouter. A block that differs on every certificate (the
 /// name) fills it; it then starts again, and the shared blocks are rendered once more.
@@ -249,6 +245,10 @@ package final class MarkupCache {
     }
 }
 
+/// Shaped paragraphs by layout, block and text, so that what is the same on every
+/// certificate (statements, headings, the activity's title) is shaped once per worker.
+/// A text is kept only once it has been seen twice: names, which seldom repeat, pass
+/// through without filling the cache.
 package final class ShapeCache {
     private var entries: [String: ShapedText] = [:]
     private var seen: Set<String> = []

@@ -3,8 +3,8 @@ import Foundation
 /// A CSV file written a few dozen rows at a time, each quoted as CSV.swift's writer quotes
 /// it (RFC 4180). Rows are written here by bytes rather than through CSV.swift's writer,
 /// which hands its stream one character at a time and cost a batch's own process more per
-/// row than everything else it does for the row's manifest entry; `CSVFileTests` compares
-/// the two on awkward fields.
+/// row than everything else it does for the row's manifest entry; a test
+/// (`writesRowsAsTheCSVLibraryWouldQuoteThem`) compares the two on awkward fields.
 package final class CSVFile {
     private let url: URL
     private let file: OutputFile
