@@ -93,11 +93,7 @@ package enum TemplateNames {
     package static func renderKey(paths: [[String]], in context: [String: Any]) -> String? {
         var key = ""
         for path in paths {
-            var current: Any = context
-            for part in path {
-                guard let dictionary = current as? [String: Any], let next = dictionary[part] else { return nil }
-                current = next
-            }
+            guard let current = value(at: path, in: context) else { return nil }
             if let text = current as? String {
                 key += "\(text.utf8.count):"
                 key += text
@@ -111,13 +107,16 @@ package enum TemplateNames {
     }
 
     private static func resolves(_ path: String, in context: [String: Any]) -> Bool {
+        value(at: path.split(separator: "."), in: context) != nil
+    }
+
+    /// What the dotted name `path` (split at its dots) names in `context`, if anything.
+    private static func value(at path: [some StringProtocol], in context: [String: Any]) -> Any? {
         var current: Any = context
-        for part in path.split(separator: ".") {
-            guard let dictionary = current as? [String: Any], let next = dictionary[String(part)] else {
-                return false
-            }
+        for part in path {
+            guard let dictionary = current as? [String: Any], let next = dictionary[String(part)] else { return nil }
             current = next
         }
-        return true
+        return current
     }
 }
