@@ -145,6 +145,45 @@ struct StatementTests {
         #expect(statements["claim"] == "10 hours of participation")
     }
 
+    /// Everything a layout can draw on, written out with sorted keys.
+    static func canonical(_ value: Any) -> String {
+        switch value {
+        case let dictionary as [String: Any]:
+            return "{" + dictionary.keys.sorted().map { "\($0)=\(canonical(dictionary[$0]!))" }.joined(separator: ",") + "}"
+        case let list as [Any]:
+            return "[" + list.map(canonical).joined(separator: ",") + "]"
+        default:
+            return "\(type(of: value)):\(value)"
+        }
+    }
+
+    /// A shared cache gives each learner what a build without it gives: the statements of
+    /// the same claims reused, the learner's own values never.
+    @Test func aSharedCacheGivesEveryLearnerWhatAFreshBuildGives() throws {
+        let activity = try Fixture.activity()
+        #expect(!activity.contentDigest.isEmpty)
+        let cache = StatementCache()
+        var learners: [Learner] = []
+        for name in ["physician", "nurse", "pharmacist", "pharmacy-technician", "physician-assistant", "genetic-counselor",
+                     "arabic", "chinese", "vietnamese", "diacritics", "long-name"] {
+            let learner = try Fixture.learner(name)
+            var twin = learner
+            (twin.id, twin.professionalName, twin.degrees) = ("twin-" + learner.id, "Twin \(name)", learner.degrees + ["PhD"])
+            twin.completionDate = CivilDate(year: 2018, month: 6, day: 2)
+            learners += [learner, twin, learner]
+        }
+        for learner in learners {
+            let request = try CertificateRequest.check(activity: activity, learner: learner, claimTime: Fixture.fixedDate)
+            let shared = try CertificateContent.build(for: request, catalog: Self.catalog, cache: cache)
+            let fresh = try CertificateContent.build(for: request, catalog: Self.catalog, cache: nil)
+            #expect(Self.canonical(shared.values) == Self.canonical(fresh.values), "\(learner.id)")
+            #expect(shared.statements.map(\.markup) == fresh.statements.map(\.markup))
+            #expect(shared.statementVersions == fresh.statementVersions)
+            #expect((shared.values["learner"] as? [String: Any])?["name"] as? String == learner.professionalName)
+        }
+        #expect(cache.contents.count < learners.count / 2)
+    }
+
     @Test func recordsTheVersionOfEveryStatementUsed() throws {
         let folder = try Fixture.temporaryFolder()
         let request = try CertificateRequest.check(

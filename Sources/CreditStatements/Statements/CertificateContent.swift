@@ -20,6 +20,33 @@ public struct CertificateContent {
 
     package static func build(for request: CertificateRequest, catalog: StatementCatalog,
                       cache: StatementCache?) throws(TemplateError) -> CertificateContent {
+        // Learners who claim the same credits in the same profession get the same statements
+        // and phrases: those are filled once per set of claims (the activity's own values and
+        // the learner's are set anew each time).
+        let key = cache != nil && !request.activity.contentDigest.isEmpty ? contentKey(request) : nil
+        if let key, var known = cache?.contents[key] {
+            known.values["activity"] = activityValues(request.activity)
+            known.values["learner"] = learnerValues(request.learner)
+            known.values["signatory"] = signatoryValues(request.activity.signatory)
+            known.values["certificate"] = certificateValues(request)
+            return known
+        }
+        let content = try fill(request, catalog: catalog, cache: cache)
+        if let key { cache?.keep(content, for: key) }
+        return content
+    }
+
+    /// What, beyond the activity and the catalog, the statements and phrases depend on.
+    private static func contentKey(_ request: CertificateRequest) -> String {
+        var key = "\(request.activity.id)\u{0}\(request.activity.contentDigest)\u{0}\(request.kind.rawValue)\u{0}\(request.learner.profession.rawValue)"
+        for claim in request.learner.claims {
+            key += "\u{0}\(claim.type.rawValue)\u{1}\(claim.amount)\u{1}\(String(reflecting: claim.board))\u{1}\(String(reflecting: claim.pointType))"
+        }
+        return key
+    }
+
+    private static func fill(_ request: CertificateRequest, catalog: StatementCatalog,
+                             cache: StatementCache?) throws(TemplateError) -> CertificateContent {
         var filler = StatementFiller(catalog: catalog, activity: request.activity, accreditation: request.accreditation,
                                      cache: cache)
         let accreditation = try filler.accreditationStatement()
@@ -46,10 +73,7 @@ public struct CertificateContent {
                     "credits": credits.map(\.markup).joined(separator: "\n"),
                 ],
                 "signatory": signatoryValues(request.activity.signatory),
-                "certificate": ["kind": request.kind.rawValue,
-                                "completionDate": request.learner.completionDate.longForm,
-                                // Set when the certificate is issued under an id.
-                                "id": orNull(nil)],
+                "certificate": certificateValues(request),
             ],
             statements: statements,
             statementVersions: filler.used)
@@ -102,6 +126,13 @@ public struct CertificateContent {
                 ? NSNull() : activity.commercialSupporters.joined(separator: ", "),
             "supportAcknowledgement": orNull(activity.supportAcknowledgement),
         ]
+    }
+
+    private static func certificateValues(_ request: CertificateRequest) -> [String: Any] {
+        ["kind": request.kind.rawValue,
+         "completionDate": request.learner.completionDate.longForm,
+         // Set when the certificate is issued under an id.
+         "id": orNull(nil)]
     }
 
     private static func learnerValues(_ learner: Learner) -> [String: Any] {

@@ -153,8 +153,16 @@ package final class StatementCache {
 
     package init() {}
 
+    /// Certificates' statements and phrases by activity, profession and claims.
+    package private(set) var contents: [String: CertificateContent] = [:]
+
     package func keep(_ statement: FilledStatement, for key: String) {
         if statements.count >= Self.limit { statements.removeAll(keepingCapacity: true) }
         statements[key] = statement
+    }
+
+    package func keep(_ content: CertificateContent, for key: String) {
+        if contents.count >= Self.limit { contents.removeAll(keepingCapacity: true) }
+        contents[key] = content
     }
 }
