@@ -202,7 +202,7 @@ package struct FieldMapping {
         case .sequence(let sequence): items = Array(sequence)
         case .scalar(let scalar):
             return scalar.string.split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping }
+                .map { Self.normalised(String($0)) }
                 .filter { !$0.isEmpty && printable($0, child(key), value) }
         default:
             reader.report(child(key), value, "must be a list of texts")
@@ -213,9 +213,9 @@ package struct FieldMapping {
                 reader.report("\(child(key))[\(index)]", item, "must be a text")
                 return nil
             }
-            let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = Self.normalised(scalar.string)
             guard !text.isEmpty, printable(text, "\(child(key))[\(index)]", item) else { return nil }
-            return text.precomposedStringWithCanonicalMapping
+            return text
         }
     }
 

@@ -124,9 +124,14 @@ public enum LearnerReader {
 
     /// `06-15`: a month and a day that exists in some year.
     private static func isMonthDay(_ text: String) -> Bool {
-        guard let match = text.wholeMatch(of: Patterns.monthDay), let month = Int(match.1),
-              let day = Int(match.2), (1...12).contains(month) else { return false }
-        return day >= 1 && day <= CivilDate.daysIn(month: month, year: 2000)
+        let bytes = Array(text.utf8)
+        func digit(_ index: Int) -> Int? {
+            (0x30...0x39).contains(bytes[index]) ? Int(bytes[index] - 0x30) : nil
+        }
+        guard bytes.count == 5, bytes[2] == UInt8(ascii: "-"), let m1 = digit(0), let m2 = digit(1),
+              let d1 = digit(3), let d2 = digit(4) else { return false }
+        let month = m1 * 10 + m2, day = d1 * 10 + d2
+        return (1...12).contains(month) && day >= 1 && day <= CivilDate.daysIn(month: month, year: 2000)
     }
 
     private static func readClaims(_ root: FieldMapping, required: Bool) -> [Learner.Claim] {
