@@ -139,8 +139,15 @@ struct BatchTests {
         }
         #expect(try Data(contentsOf: interrupted.appendingPathComponent("manifest.csv"))
                 == Data(contentsOf: reference.appendingPathComponent("manifest.csv")))
-        #expect(try Data(contentsOf: interrupted.appendingPathComponent("merged.pdf"))
-                == Data(contentsOf: reference.appendingPathComponent("merged.pdf")))
+        // The merged PDF holds the same pages in the same order under the same outline: the
+        // resumed run's joins the pages its drawing processes added with those it drew for
+        // the certificates finished before the kill, and no part is left behind.
+        let merged = interrupted.appendingPathComponent("merged.pdf").path, whole = reference.appendingPathComponent("merged.pdf").path
+        #expect(try runTool("pdftotext", [merged, "-"]) == (try runTool("pdftotext", [whole, "-"])))
+        #expect(try mergedOutline(merged).count == 300)
+        #expect(try mergedOutline(merged) == (try mergedOutline(whole)))
+        #expect(try runTool("qpdf", ["--check", merged]).contains("No syntax or stream encoding errors"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: interrupted.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
         try Self.expectManifestMatchesFiles(interrupted)
     }
 
@@ -368,5 +375,44 @@ struct MergedPartsJoinTests {
             #expect(throws: (any Error).self) { try PDFConcatenation.join([part, damaged], outlines: titles, into: joined) }
         }
         #expect(throws: (any Error).self) { try PDFConcatenation.join([part], outlines: titles, into: joined) }
+    }
+
+    /// Pages are taken in the order asked, from any part; the pages no one asks for are left
+    /// out with what only they use, and the document information is the one given.
+    @Test func chosenPagesComeInTheOrderAskedAndTheOthersAreLeftOut() throws {
+        let folder = try Fixture.temporaryFolder()
+        let out = folder.appendingPathComponent("out")
+        let run = try CommandLineTests.run(["batch", "--activity", "Examples/asco-2018/activity.yaml",
+                                            "--roster", "Examples/asco-2018/roster.csv", "--out", out.path, "--jobs", "1",
+                                            "--creation-date", "2018-06-05T12:00:00Z", "--id-key", Fixture.idKeyFile.path])
+        #expect(run.status == 0, "\(run.errors)")
+        let part = out.appendingPathComponent("merged.pdf")
+        let chosen = [PDFConcatenation.Page(part: 1, page: 10), PDFConcatenation.Page(part: 0, page: 0), PDFConcatenation.Page(part: 1, page: 4)]
+        let joined = folder.appendingPathComponent("chosen.pdf"), whole = folder.appendingPathComponent("whole.pdf")
+        #expect(try PDFConcatenation.join([part, part], pages: chosen, outlines: ["c", "a", "b"],
+                                          information: [(key: "Subject", text: "3 certificates, Nguyễn")], into: joined) == 3)
+        #expect(try runTool("qpdf", ["--check", joined.path]).contains("No syntax or stream encoding errors"))
+        for (position, page) in chosen.enumerated() {
+            let text = try runTool("pdftotext", ["-f", "\(position + 1)", "-l", "\(position + 1)", joined.path, "-"])
+            #expect(text == (try runTool("pdftotext", ["-f", "\(page.page + 1)", "-l", "\(page.page + 1)", part.path, "-"])))
+        }
+        #expect(try mergedOutline(joined.path) == ["c → page 1", "a → page 2", "b → page 3"])
+        let info = try runTool("pdfinfo", [joined.path])
+        #expect(info.contains("3 certificates, Nguyễn") && info.contains("Certificates: 2018 ASCO") && info.contains("Pages:           3"))
+        // Each page left out takes at least its own dictionary and content stream with it.
+        #expect(try PDFConcatenation.join([part, part], outlines: (1...22).map { "\($0)" }, into: whole) == 22)
+        func size(_ url: URL) throws -> Int {
+            let text = String(decoding: try Data(contentsOf: url).suffix(200), as: UTF8.self)
+            return Int(text.components(separatedBy: "/Size ").last?.prefix { $0.isNumber } ?? "") ?? 0
+        }
+        let (all, three) = (try size(whole), try size(joined))
+        #expect(all - three >= 19 * 2, "\(all) objects, \(three) with 3 pages")
+        // A page asked twice, a page or a part that is not there: refused.
+        for pages in [[chosen[0], chosen[0]], [PDFConcatenation.Page(part: 0, page: 11)], [PDFConcatenation.Page(part: 2, page: 0)]] {
+            let refused = folder.appendingPathComponent("refused.pdf")
+            #expect(throws: (any Error).self) {
+                try PDFConcatenation.join([part, part], pages: pages, outlines: pages.map { _ in "x" }, information: [], into: refused)
+            }
+        }
     }
 }

@@ -80,12 +80,14 @@ struct WorkerLineTests {
 
     @Test func aSpooledRowIsReadBackAsWrittenAndADamagedOneIsNot() throws {
         let row = RosterRow(number: 38_000, fields: ["Nguyễn", "", "Ana \"Ann\", MD", String(repeating: "é", count: 3_000)])
-        let line = RowSpool.line(row, id: "7KQ2M-XW4HD-R", qr: ("CP2:0123", "11:AAEC"))
+        let place = MergedPages.Place(part: "/tmp/out/.merged.pdf.drawn.41.7.tmp", index: 3_999)
+        let line = RowSpool.line(row, id: "7KQ2M-XW4HD-R", qr: ("CP2:0123", "11:AAEC"), page: place, outline: "Nguyễn, Ana (L-1)")
         let spooled = try #require(RowSpool.spooled(Data(line)))
         #expect(spooled.row.number == 38_000 && spooled.row.fields == row.fields && spooled.id == "7KQ2M-XW4HD-R")
+        #expect(spooled.page == place && spooled.outline == "Nguyễn, Ana (L-1)")
         #expect(spooled.qrText == "CP2:0123" && spooled.qrModules?.version == 11 && spooled.qrModules?.packed == [0, 1, 2])
         let unsigned = try #require(RowSpool.spooled(Data(RowSpool.line(row, id: "7KQ2M-XW4HD-R", qr: nil))))
-        #expect(unsigned.qrText == nil && unsigned.qrModules == nil && unsigned.row.fields == row.fields)
+        #expect(unsigned.qrText == nil && unsigned.qrModules == nil && unsigned.page == nil && unsigned.row.fields == row.fields)
         for cut in [0, 3, 9, line.count / 2, line.count - 1] {
             #expect(RowSpool.spooled(Data(line[0..<cut])) == nil, "cut at \(cut)")
         }
@@ -142,5 +144,50 @@ struct DrawingProcessFailureTests {
                 Issue.record("no outcome for \(id)")
             }
         }
+    }
+
+    /// A drawing process that adds each page to a part named after it, and says it completed
+    /// that part once its input closes; it dies on a learner whose id starts with `crash`.
+    static let fakeMergingWorker = """
+        import json, os, sys
+        sys.stdin.readline()
+        part, pages = "part-%d" % os.getpid(), 0
+        for line in sys.stdin:
+            job = json.loads(line)
+            if job["learner"]["id"].startswith("crash"):
+                sys.exit(3)
+            material = {"certified": False, "layoutName": "physician-cme", "layoutVersion": 2, "statementVersions": ""}
+            sys.stdout.write(json.dumps({"tag": job["tag"], "sha": job["id"], "material": material,
+                                         "page": {"part": part, "index": pages}}) + "\\n")
+            sys.stdout.flush()
+            pages += 1
+        sys.stdout.write(json.dumps({"parts": {part: pages}}) + "\\n")
+        """
+
+    /// The parts a drawing process completed are the pool's; a process that died completed
+    /// none, so the pages it added are drawn again by the merged pass.
+    @Test func onlyTheMergedPartsOfProcessesThatFinishedCount() throws {
+        let folder = try Fixture.temporaryFolder()
+        let script = try Fixture.file("worker.py", Self.fakeMergingWorker, in: folder)
+        var setup = WorkerMessage.Setup(activity: "", layout: nil, creationDate: "", resources: "", cache: nil, signing: nil, certify: nil)
+        setup.merged = MergedPages.Setup(folder: folder.path, partPages: 100)
+        let pool = RenderPool(processes: 1, command: ["/usr/bin/env", "python3", script.path], setup: setup)
+        let learner = try Fixture.learner("physician")
+        let ids = ["a", "b", "crash-1", "c", "d"]
+        for (tag, id) in ids.enumerated() {
+            var person = learner
+            person.id = id
+            pool.jobs.put(RenderJob(tag: tag, learner: person, id: "ID-\(id)", stored: nil, file: nil))
+        }
+        pool.finish()
+        var places: [String: MergedPages.Place] = [:]
+        while let outcome = pool.outcomes.take() {
+            if case .drawn(let tag, let drawn) = outcome { places[ids[tag]] = drawn.mergedPage }
+        }
+        let parts = pool.mergedParts
+        #expect(parts.count == 1, "\(parts)")
+        let (first, second) = (try #require(places["a"]), try #require(places["c"]))
+        #expect(places["b"] == MergedPages.Place(part: first.part, index: 1) && parts[first.part] == nil)
+        #expect(second.index == 0 && places["d"]?.index == 1 && parts[second.part] == 2)
     }
 }

@@ -213,3 +213,10 @@ final class ServerExecutor: TaskExecutor, @unchecked Sendable {
         try await withTaskExecutorPreference(shared) { try await body() }
     }
 }
+
+/// A PDF's outline as `qpdf` reads it: each entry's title and the page it points at.
+func mergedOutline(_ file: String) throws -> [String] {
+    let json = try JSONSerialization.jsonObject(with: Data(try runTool("qpdf", ["--json", "--json-key=outlines", file]).utf8))
+    let items = (json as? [String: Any])?["outlines"] as? [[String: Any]] ?? []
+    return items.map { "\($0["title"] ?? "") → page \($0["destpageposfrom1"] ?? "")" }
+}

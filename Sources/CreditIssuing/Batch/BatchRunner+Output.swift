@@ -61,18 +61,19 @@ extension BatchRunner {
             throw RenderError(file: url.path, "cannot move the finished archive into place", .current(path: url.path))
         }
     }
-    /// The merged, print-ready PDF, in the chosen order, one outline entry per learner. A
-    /// long one is drawn in parts by as many processes as the batch has (see
-    /// `writeMergedInParts`); should that fail, it is drawn here.
+    /// The merged, print-ready PDF, in the chosen order, one outline entry per learner.
+    /// Joined from parts (`writeJoined`) when the drawing processes added the pages as they
+    /// drew, or when it is long; should that fail, drawn here in one go.
     package func writeMerged() throws {
         let url = options.output.appendingPathComponent("merged.pdf")
         let metadata = PDFMetadata(title: "Certificates: \(activity.title)", author: activity.provider.name,
                                    subject: "\(summary.accepted) certificates, \(activity.id)",
                                    keywords: ["activity \(activity.id)"], creationDate: state.creationDate)
+        defer { discardDrawnParts() }
         let rows = try spool.sorted()
-        if options.jobs > 1, let command = options.workerCommand, rows.count >= options.mergedPartsFrom {
+        if !drawnParts.isEmpty || (options.jobs > 1 && options.workerCommand != nil && rows.count >= options.mergedPartsFrom) {
             do {
-                (summary.mergedPages, summary.mergedParts) = try writeMergedInParts(rows, to: url, metadata: metadata, command: command)
+                (summary.mergedPages, summary.mergedParts) = try writeJoined(rows, to: url, metadata: metadata)
                 spool.remove()
                 return
             } catch {
@@ -82,10 +83,10 @@ extension BatchRunner {
         let writer = try MergedPDFWriter(url: url, metadata: metadata)
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
         for position in 0..<rows.count {
-            guard let (learner, issue) = mergedPage(rows.row(position), reader: reader) else { continue }
+            guard let spooled = rows.row(position), let (learner, issue) = mergedPage(spooled, reader: reader) else { continue }
             let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: options.layout,
                                                    creationDate: state.creationDate, issue: issue)
-            try writer.add(certificate.page, outline: Self.outline(learner))
+            try writer.add(certificate.page, outline: spooled.outline)
             // Give freed memory back now and then: Cairo's bookkeeping for the merged file grows
             // with every page, and what each page freed would otherwise sit between its blocks.
             if writer.pageCount % 2_000 == 0 { malloc_trim(0) }
@@ -95,11 +96,84 @@ extension BatchRunner {
         summary.mergedPages = writer.pageCount
     }
 
+    /// Removes the parts of the merged PDF the drawing processes wrote, and any a process
+    /// that died left behind.
+    package func discardDrawnParts() {
+        for part in drawnParts.keys where MergedPages.isPart(URL(fileURLWithPath: part).lastPathComponent) { unlink(part) }
+        drawnParts = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: options.output.path)) ?? [] where MergedPages.isPart(name) {
+            unlink(options.output.appendingPathComponent(name).path)
+        }
+    }
+
+    /// The merged PDF joined from parts, in the spool's order: the pages the drawing
+    /// processes added as they drew the certificates, and the others (certificates an
+    /// earlier run finished, pages a process could not add) drawn now, by as many processes
+    /// as the batch has when there are many of them (`writeMergedInParts`), else here. The
+    /// number of pages and of parts; throws when a part fails, leaving no file behind.
+    private func writeJoined(_ rows: RowSpool.Sorted, to url: URL, metadata: PDFMetadata) throws -> (Int, Int) {
+        var parts: [URL] = []
+        var partNumbers: [String: Int] = [:]
+        // Each position's page, when a drawing process added it, and its outline entry.
+        var pages: [PDFConcatenation.Page?] = []
+        var outlines: [String] = []
+        var missing: [Int] = []
+        for position in 0..<rows.count {
+            guard let spooled = rows.row(position) else {
+                pages.append(nil)
+                outlines.append("")
+                continue
+            }
+            outlines.append(spooled.outline)
+            if let place = spooled.page, let count = drawnParts[place.part], place.index < count {
+                let number = partNumbers[place.part] ?? parts.count
+                if number == parts.count {
+                    partNumbers[place.part] = number
+                    parts.append(URL(fileURLWithPath: place.part))
+                }
+                pages.append(PDFConcatenation.Page(part: number, page: place.index))
+            } else {
+                pages.append(nil)
+                missing.append(position)
+            }
+        }
+        var made: [URL] = []
+        defer { for file in made { unlink(file.path) } }
+        if !missing.isEmpty {
+            let drawn: (files: [URL], pages: [Int: PDFConcatenation.Page])
+            if options.jobs > 1, let command = options.workerCommand, missing.count >= options.mergedPartsFrom {
+                drawn = try writeMergedInParts(rows, positions: missing, to: url, command: command, made: &made)
+            } else {
+                drawn = try writeMergedHere(rows, positions: missing, to: url, made: &made)
+            }
+            for (position, page) in drawn.pages {
+                pages[position] = PDFConcatenation.Page(part: parts.count + page.part, page: page.page)
+            }
+            parts += drawn.files
+        }
+        let chosen = zip(pages, outlines).compactMap { page, outline in page.map { ($0, outline) } }
+        let information = [("Title", metadata.title), ("Author", metadata.author), ("Subject", metadata.subject),
+                           ("Keywords", metadata.keywords.joined(separator: ", ")), ("Creator", metadata.creator)].filter { !$0.1.isEmpty }
+        let temporary = AtomicFile.temporaryURL(for: url)
+        do {
+            let count = try PDFConcatenation.join(parts, pages: chosen.map(\.0), outlines: chosen.map(\.1),
+                                                  information: information.map { (key: $0.0, text: $0.1) }, into: temporary)
+            try AtomicFile.sync(temporary, reportAs: url)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw RenderError(file: url.path, "cannot move the finished file into place", .current(path: url.path))
+            }
+            return (count, Set(chosen.map(\.0.part)).count)
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
     /// A merged page's learner and what its certificate carries: its id and, when signed,
     /// the same QR code, never made anew: as the drawing reported it, or, for a certificate
     /// an earlier run finished, read back from its file. Nil for a row that no longer reads.
-    private func mergedPage(_ spooled: RowSpool.Spooled?, reader: RosterReader) -> (Learner, IssueDetails)? {
-        guard let spooled, case .success(let learner) = reader.learner(from: spooled.row) else { return nil }
+    private func mergedPage(_ spooled: RowSpool.Spooled, reader: RosterReader) -> (Learner, IssueDetails)? {
+        guard case .success(let learner) = reader.learner(from: spooled.row) else { return nil }
         let id = spooled.id
         var issue = IssueDetails(certificateID: id, signing: nil,
                                  storedQR: options.signing == nil ? nil : spooled.qrText ?? Self.qrText(in: file(for: id)))
@@ -107,22 +181,41 @@ extension BatchRunner {
         return (learner, issue)
     }
 
-    private static func outline(_ learner: Learner) -> String {
-        "\(learner.lastName), \(learner.firstName) (\(learner.id))"
+    /// Draws the pages at `positions` here, into one part; the part's file and where each
+    /// page drawn went (a row that no longer reads has none).
+    private func writeMergedHere(_ rows: RowSpool.Sorted, positions: [Int], to url: URL,
+                                 made: inout [URL]) throws -> (files: [URL], pages: [Int: PDFConcatenation.Page]) {
+        let file = AtomicFile.temporaryURL(for: url.deletingLastPathComponent().appendingPathComponent("merged.pdf.here"))
+        made.append(file)
+        let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
+        let writer = try MergedPDFWriter(url: file, metadata: PDFMetadata(title: "", author: "", subject: "", keywords: [],
+                                                                         creationDate: state.creationDate))
+        var pages: [Int: PDFConcatenation.Page] = [:]
+        for position in positions {
+            guard let spooled = rows.row(position), let (learner, issue) = mergedPage(spooled, reader: reader) else { continue }
+            let certificate = try renderer.prepare(activity: activity, learner: learner, layoutName: options.layout,
+                                                   creationDate: state.creationDate, issue: issue)
+            try writer.add(certificate.page, outline: nil)
+            pages[position] = PDFConcatenation.Page(part: 0, page: writer.pageCount - 1)
+            if writer.pageCount % 2_000 == 0 { malloc_trim(0) }
+        }
+        try writer.finish(durable: false)
+        return ([file], pages)
     }
 
-    /// Draws the merged PDF in parts of consecutive pages, `jobs` processes at a time, each
-    /// part by a process of its own: this process reads the rows and hands them out in turn,
-    /// and the parts are joined into one file with one outline. A part holds about
-    /// `mergedPartPages` pages at most, so that joining never holds much of the file in memory.
-    /// The number of pages and of parts; throws when a part fails, leaving no file behind.
-    private func writeMergedInParts(_ rows: RowSpool.Sorted, to url: URL, metadata: PDFMetadata, command: [String]) throws -> (Int, Int) {
+    /// Draws the pages at `positions` in parts of consecutive pages, `jobs` processes at a
+    /// time, each part by a process of its own: this process reads the rows and hands them
+    /// out in turn. A part holds about `mergedPartPages` pages at most, so that joining never
+    /// holds much of the file in memory. The parts' files and where each page drawn went;
+    /// throws when a part fails. Every file started is in `made`, for the caller to remove.
+    private func writeMergedInParts(_ rows: RowSpool.Sorted, positions: [Int], to url: URL, command: [String],
+                                    made: inout [URL]) throws -> (files: [URL], pages: [Int: PDFConcatenation.Page]) {
         let reader = try RosterReader(url: options.roster, displayName: options.roster.relativePath, encoding: options.encoding, mapping: options.mapping)
-        let slots = max(1, min(options.jobs, rows.count))
+        let slots = max(1, min(options.jobs, positions.count))
         let partPages = max(1, options.mergedPartPages)
         // A whole number of rounds of `slots` parts, as even as they come, none empty.
-        let count = min(rows.count, slots * max(1, (rows.count + slots * partPages - 1) / (slots * partPages)))
-        let bounds = (0...count).map { $0 * rows.count / count }
+        let count = min(positions.count, slots * max(1, (positions.count + slots * partPages - 1) / (slots * partPages)))
+        let bounds = (0...count).map { $0 * positions.count / count }
         let setup = WorkerMessage.Setup(activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
                                         resources: resources.root.path, cache: environment.cacheFolder?.path, signing: nil, certify: nil)
         // A part's process that dies closes its pipe: writing to it must fail, not kill us.
@@ -133,11 +226,11 @@ extension BatchRunner {
                 try? part.input.close()
                 if part.process.isRunning { part.process.terminate() }
                 part.process.waitUntilExit()
-                unlink(part.file.path)
             }
         }
         func start(_ index: Int) throws {
             let file = AtomicFile.temporaryURL(for: url.deletingLastPathComponent().appendingPathComponent("merged.pdf.part\(index)"))
+            made.append(file)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: command[0])
             process.arguments = Array(command.dropFirst()) + ["--merged-part"]
@@ -145,14 +238,13 @@ extension BatchRunner {
             (process.standardInput, process.standardOutput) = (input, output)
             try process.run()
             parts[index] = (process, input.fileHandleForWriting, output, file)
-            let header = MergedPart.Header(path: file.path, title: metadata.title, author: metadata.author,
-                                           subject: metadata.subject, keywords: metadata.keywords)
+            let header = MergedPart.Header(path: file.path, title: "", author: "", subject: "", keywords: [])
             try input.fileHandleForWriting.write(contentsOf: WorkerMessage.encode(setup) + WorkerMessage.encode(header))
         }
         // Slot k draws parts k, k + slots, …; a page to each slot in turn, so that all draw
         // at once (a pipe that is full waits for its process while the others have pages
         // queued). A finished part's process completes its file while the next one starts.
-        var outlines = [[String]](repeating: [], count: count)
+        var drawn = [[Int]](repeating: [], count: count)
         var current = Array(0..<slots)
         var next = current.map { bounds[$0] }
         for index in current { try start(index) }
@@ -171,38 +263,29 @@ extension BatchRunner {
                     }
                     continue
                 }
-                let spooled = rows.row(next[slot])
+                let position = positions[next[slot]]
                 next[slot] += 1
-                guard let (learner, issue) = mergedPage(spooled, reader: reader) else { continue }
+                guard let spooled = rows.row(position), let (learner, issue) = mergedPage(spooled, reader: reader) else { continue }
                 let page = MergedPart.Page(learner: learner, id: issue.certificateID, qr: issue.storedQR,
-                                           modules: spooled?.qrText == nil ? nil : spooled?.qrModulesText)
+                                           modules: spooled.qrText == nil ? nil : spooled.qrModulesText)
                 try parts[part]?.input.write(contentsOf: WorkerMessage.encode(page))
-                outlines[part].append(Self.outline(learner))
+                drawn[part].append(position)
             }
         }
+        var pages: [Int: PDFConcatenation.Page] = [:]
         for index in 0..<count {
             guard let part = parts[index] else { throw RenderError(file: url.path, message: "part \(index + 1) of the merged PDF was never started") }
             let line = LineReader(descriptor: part.output.fileHandleForReading.fileDescriptor).next()
             part.process.waitUntilExit()
             guard let line, let answer = try? JSONDecoder().decode(MergedPart.Answer.self, from: line),
-                  answer.pages == outlines[index].count, part.process.terminationStatus == 0 else {
+                  answer.pages == drawn[index].count, part.process.terminationStatus == 0 else {
                 let answer = line.flatMap { try? JSONDecoder().decode(MergedPart.Answer.self, from: $0) }
                 throw RenderError(file: url.path, message: "part \(index + 1) of the merged PDF could not be drawn: "
                                   + (answer?.error ?? "its process stopped (status \(part.process.terminationStatus))"))
             }
+            for (page, position) in drawn[index].enumerated() { pages[position] = PDFConcatenation.Page(part: index, page: page) }
         }
-        let temporary = AtomicFile.temporaryURL(for: url)
-        do {
-            let pages = try PDFConcatenation.join((0..<count).compactMap { parts[$0]?.file }, outlines: outlines.flatMap { $0 }, into: temporary)
-            try AtomicFile.sync(temporary, reportAs: url)
-            guard rename(temporary.path, url.path) == 0 else {
-                throw RenderError(file: url.path, "cannot move the finished file into place", .current(path: url.path))
-            }
-            return (pages, count)
-        } catch {
-            unlink(temporary.path)
-            throw error
-        }
+        return ((0..<count).compactMap { parts[$0]?.file }, pages)
     }
 
     /// The QR text a signed certificate's file carries in its document information.

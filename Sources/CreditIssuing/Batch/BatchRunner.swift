@@ -50,6 +50,8 @@ public final class BatchRunner {
 
     /// Jobs handed to the drawers and not yet answered, by row.
     package var pendingJobs: [Int: Job] = [:]
+    /// The merged PDF's parts the drawing processes completed, with their number of pages.
+    package var drawnParts: [String: Int] = [:]
 
     public init(options: BatchOptions, environment: CreditEnvironment, fonts: FontLibrary) throws {
         self.options = options
@@ -98,8 +100,10 @@ public final class BatchRunner {
         }
         while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { await handle(outcome, pool: pool) }
         pool.finish()
+        drawnParts = pool.mergedParts
         progress.finish(done: summary.accepted + summary.rejected)
         if var stop {
+            discardDrawnParts()
             // The rows never read have no certificate either; the finished ones are kept.
             while let row = roster.next() { stop.unwritten.append(row.number) }
             try? state.commit()
@@ -111,6 +115,7 @@ public final class BatchRunner {
         if options.merged {
             try writeMerged()
         } else {
+            discardDrawnParts()
             // The spool only orders the merged PDF's pages: without one it is not kept.
             spool.remove()
         }
@@ -231,7 +236,7 @@ public final class BatchRunner {
                 return
             }
             summary.rendered += 1
-            issue(job, sha: sha, qr: drawn.material.qr.map { ($0, drawn.material.qrModules) })
+            issue(job, sha: sha, qr: drawn.material.qr.map { ($0, drawn.material.qrModules) }, page: drawn.mergedPage)
         case .refused(let row, let diagnostics):
             guard let job = pendingJobs.removeValue(forKey: row) else { return }
             learnerRows[job.learner.id] = nil
@@ -259,10 +264,12 @@ public final class BatchRunner {
 
     private func makePool() -> RenderPool {
         if options.jobs > 1, let command = options.workerCommand {
-            let setup = WorkerMessage.Setup(
+            var setup = WorkerMessage.Setup(
                 activity: options.activity.path, layout: options.layout, creationDate: ISODate.string(state.creationDate),
                 resources: resources.root.path, cache: environment.cacheFolder?.path,
                 signing: options.signingFolder?.path, certify: options.certify)
+            // Each drawing process adds the certificates it draws to parts of the merged PDF.
+            setup.merged = options.merged ? MergedPages.Setup(folder: options.output.path, partPages: options.mergedPartPages) : nil
             return RenderPool(processes: options.jobs, command: command, setup: setup)
         }
         let (environment, fonts, activity, layout, date) = (environment, fonts, activity, options.layout, state.creationDate)
@@ -276,7 +283,7 @@ public final class BatchRunner {
         })
     }
 
-    private func issue(_ job: Job, sha: String, qr: (text: String, modules: String?)?) {
+    private func issue(_ job: Job, sha: String, qr: (text: String, modules: String?)?, page: MergedPages.Place? = nil) {
         summary.accepted += 1
         people[job.row.number] = nil
         summary.kinds[job.kind.rawValue, default: 0] += 1
@@ -291,7 +298,7 @@ public final class BatchRunner {
             row: job.row.number, learnerID: job.learner.id, name: job.learner.professionalName, email: job.learner.email,
             certificateID: job.id, kind: job.kind.rawValue, credits: BatchRunner.credits(job.learner), amounts: amounts,
             file: "certificates/\(job.id).pdf", sha256: sha)) }
-        settle(row: job.row.number) { try spool.add(job.row, learner: job.learner, id: job.id, qr: qr, order: options.order) }
+        settle(row: job.row.number) { try spool.add(job.row, learner: job.learner, id: job.id, qr: qr, page: page, order: options.order) }
     }
 
     /// Runs a write of the reports or the spool: a write the system refuses stops the run,

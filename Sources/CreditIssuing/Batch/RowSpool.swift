@@ -25,11 +25,12 @@ package struct RowSpool {
         file = try OutputFile(url: folder.appendingPathComponent(".spool"), truncate: true)
     }
 
-    /// Keeps a row for the merged PDF, with the QR code its certificate carries when known;
-    /// fails when the spool cannot be written.
+    /// Keeps a row for the merged PDF, with the QR code its certificate carries when known,
+    /// where its drawing process added its page when it did, and its outline entry; fails
+    /// when the spool cannot be written.
     package mutating func add(_ row: RosterRow, learner: Learner, id: String, qr: (text: String, modules: String?)? = nil,
-                              order: BatchOptions.Order) throws {
-        let line = RowSpool.line(row, id: id, qr: qr)
+                              page: MergedPages.Place? = nil, order: BatchOptions.Order) throws {
+        let line = RowSpool.line(row, id: id, qr: qr, page: page, outline: "\(learner.lastName), \(learner.firstName) (\(learner.id))")
         let offset = file.size + UInt64(pending.count)
         pending += line
         if pending.count >= 1 << 18 { try flush() }
@@ -47,10 +48,12 @@ package struct RowSpool {
         keyBytes += bytes
     }
 
-    /// A row as the spool keeps it: its number, then its id, its QR text and modules (empty
-    /// when not known) and its fields, each as a 32-bit length and UTF-8 bytes. Written and
-    /// read only by this run, so no more than that; read back without trusting any length.
-    package static func line(_ row: RosterRow, id: String, qr: (text: String, modules: String?)?) -> [UInt8] {
+    /// A row as the spool keeps it: its number and number of fields, then its id, its QR text
+    /// and modules (empty when not known), its page's part (empty when none) and place, its
+    /// outline entry and its fields, each text as a 32-bit length and UTF-8 bytes. Written
+    /// and read only by this run, so no more than that; read back without trusting any length.
+    package static func line(_ row: RosterRow, id: String, qr: (text: String, modules: String?)?,
+                             page: MergedPages.Place? = nil, outline: String = "") -> [UInt8] {
         var bytes: [UInt8] = []
         func put(_ value: Int) {
             for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
@@ -64,6 +67,9 @@ package struct RowSpool {
         put(id)
         put(qr?.text ?? "")
         put(qr?.modules ?? "")
+        put(page?.part ?? "")
+        put(page?.index ?? 0)
+        put(outline)
         for field in row.fields { put(field) }
         return bytes
     }
@@ -85,7 +91,8 @@ package struct RowSpool {
             return String(decoding: bytes[at..<(at + count)], as: UTF8.self)
         }
         guard let number = take(), let count = take(), count <= bytes.count / 4,
-              let id = text(), let qrText = text(), let modules = text() else { return nil }
+              let id = text(), let qrText = text(), let modules = text(),
+              let part = text(), let place = take(), let outline = text() else { return nil }
         var fields: [String] = []
         fields.reserveCapacity(count)
         for _ in 0..<count {
@@ -93,7 +100,8 @@ package struct RowSpool {
             fields.append(field)
         }
         guard at == bytes.count else { return nil }
-        var spooled = Spooled(row: RosterRow(number: number, fields: fields), id: id)
+        var spooled = Spooled(row: RosterRow(number: number, fields: fields), id: id, outline: outline)
+        if !part.isEmpty { spooled.page = MergedPages.Place(part: part, index: place) }
         if !qrText.isEmpty {
             spooled.qrText = qrText
             spooled.qrModules = RowSpool.modules(modules)
@@ -119,6 +127,10 @@ package struct RowSpool {
     package struct Spooled {
         package var row: RosterRow
         package var id: String
+        /// The merged PDF's outline entry for the row: "Last, First (learner id)".
+        package var outline: String
+        /// Where a drawing process added the certificate's page, when one did.
+        package var page: MergedPages.Place?
         package var qrText: String?
         package var qrModules: (version: Int, packed: [UInt8])?
         /// The same, as the drawing wrote them (`VERSION:BASE64`).

@@ -1,4 +1,5 @@
 import CPangoCairo
+import CreditLayout
 import CreditRecords
 import CreditRender
 import Foundation
@@ -65,5 +66,84 @@ package enum MergedPart {
         }
         try writer.finish(durable: false)
         return writer.pageCount
+    }
+}
+
+/// The merged PDF's pages as a batch's drawing process draws its certificates: each
+/// certificate's page drawn a second time, from the frame just laid out for its own file,
+/// into parts of at most `partPages` pages. The batch joins the parts in its own order
+/// (`PDFConcatenation`), so the merged PDF needs no second layout of any page; a page this
+/// process could not add is drawn by the batch's merged pass instead.
+package final class MergedPages {
+    /// What the drawing process is told: where the parts go and what they hold at most.
+    package struct Setup: Codable {
+        package var folder: String
+        package var partPages: Int
+
+        package init(folder: String, partPages: Int) {
+            (self.folder, self.partPages) = (folder, partPages)
+        }
+    }
+
+    /// Where a certificate's page went: a part's file and the page's place in it, from 0.
+    package struct Place: Codable, Sendable, Equatable {
+        package var part: String
+        package var index: Int
+
+        package init(part: String, index: Int) {
+            (self.part, self.index) = (part, index)
+        }
+    }
+
+    /// A part's file, in the batch's folder, is a temporary file for this name
+    /// (`.merged.pdf.drawn.PID.N.tmp`): the batch removes it once joined, its next run if not.
+    package static let partName = "merged.pdf.drawn"
+
+    /// Whether a file's name is a part's.
+    package static func isPart(_ name: String) -> Bool {
+        name.hasPrefix(".\(partName).") && name.hasSuffix(".tmp")
+    }
+
+    private let setup: Setup
+    private let metadata: PDFMetadata
+    private var writer: MergedPDFWriter?
+    /// The parts completed, with their number of pages.
+    package private(set) var finished: [String: Int] = [:]
+    /// Set when a part could not be written: no page is added after it.
+    private var failed = false
+
+    package init(setup: Setup, creationDate: Date) {
+        self.setup = setup
+        // The joined file's information is the batch's: the parts' own is never shown.
+        metadata = PDFMetadata(title: "", author: "", subject: "", keywords: [], creationDate: creationDate)
+    }
+
+    /// Adds a certificate's page; nil when it could not be (it is then drawn again later).
+    package func add(_ page: PageFrame) -> Place? {
+        guard !failed else { return nil }
+        do {
+            let writer = try self.writer ?? MergedPDFWriter(
+                url: AtomicFile.temporaryURL(for: URL(fileURLWithPath: setup.folder).appendingPathComponent(Self.partName)),
+                metadata: metadata)
+            self.writer = writer
+            try writer.add(page, outline: nil)
+            let place = Place(part: writer.url.path, index: writer.pageCount - 1)
+            if writer.pageCount % 2_000 == 0 { malloc_trim(0) }
+            if writer.pageCount >= max(1, setup.partPages) { try finish() }
+            return place
+        } catch {
+            // The part is given up (its file removed with its writer); the certificates are not.
+            failed = true
+            writer = nil
+            return nil
+        }
+    }
+
+    /// Completes the part being written, if any.
+    package func finish() throws {
+        guard let writer else { return }
+        self.writer = nil
+        try writer.finish(durable: false)
+        finished[writer.url.path] = writer.pageCount
     }
 }

@@ -9,6 +9,7 @@ package final class RenderPool: @unchecked Sendable {
     package let jobs = WorkQueue<RenderJob>(capacity: 16)
     package let outcomes = WorkQueue<RenderOutcome>()
     private var finished: [DispatchSemaphore] = []
+    private var slots: [ProcessSlot] = []
     private let waiters = NSLock()
     private var waiting: [Int: CheckedContinuation<RenderOutcome, Never>] = [:]
     private var nextTag = 0
@@ -40,6 +41,7 @@ package final class RenderPool: @unchecked Sendable {
             let done = DispatchSemaphore(value: 0)
             finished.append(done)
             let slot = ProcessSlot(command: command, setup: setup)
+            slots.append(slot)
             let jobs = self.jobs, outcomes = self.outcomes
             let thread = Thread {
                 defer { done.signal() }
@@ -85,6 +87,12 @@ package final class RenderPool: @unchecked Sendable {
         for done in finished { done.wait() }
         outcomes.close()
     }
+
+    /// The parts of the merged PDF the drawing processes completed, with their number of
+    /// pages (`WorkerMessage.Setup.merged`); known once the pool has finished.
+    package var mergedParts: [String: Int] {
+        slots.reduce(into: [:]) { parts, slot in parts.merge(slot.mergedParts) { first, _ in first } }
+    }
 }
 
 /// One drawing process, restarted (up to three times) if it dies.
@@ -95,6 +103,8 @@ package final class ProcessSlot: @unchecked Sendable {
     private var input: FileHandle?
     private var lines: LineReader?
     private var restarts = 0
+    /// The merged PDF's parts its processes completed; a process that died completed none.
+    package private(set) var mergedParts: [String: Int] = [:]
 
     package init(command: [String], setup: WorkerMessage.Setup) {
         self.command = command
@@ -154,6 +164,8 @@ package final class ProcessSlot: @unchecked Sendable {
 
     package func close() {
         try? input?.close()
+        let closing = setup.merged == nil ? nil : lines?.next().flatMap { try? JSONDecoder().decode(WorkerMessage.Closing.self, from: $0) }
         process?.waitUntilExit()
+        if let closing, process?.terminationStatus == 0 { mergedParts.merge(closing.parts) { first, _ in first } }
     }
 }

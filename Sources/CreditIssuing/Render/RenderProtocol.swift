@@ -48,6 +48,8 @@ package enum WorkerMessage {
         /// The signing folder, when certificates are signed.
         package var signing: String?
         package var certify: Bool?
+        /// Where to add each certificate's page to the merged PDF, when the batch makes one.
+        package var merged: MergedPages.Setup?
 
         package init(activity: String, layout: String?, creationDate: String, resources: String, cache: String?, signing: String?, certify: Bool?) {
             self.activity = activity
@@ -68,11 +70,12 @@ package enum WorkerMessage {
         package var bytes: String?
         package var diagnostics: [Diagnostic]?
         package var material: IssueMaterial?
+        package var page: MergedPages.Place?
 
         package init(_ outcome: RenderOutcome) {
             switch outcome {
             case .drawn(let tag, let drawn):
-                (self.tag, sha, material) = (tag, drawn.sha256, drawn.material)
+                (self.tag, sha, material, page) = (tag, drawn.sha256, drawn.material, drawn.mergedPage)
                 bytes = drawn.bytes.isEmpty ? nil : Data(drawn.bytes).base64EncodedString()
             case .refused(let tag, let diagnostics):
                 (self.tag, self.diagnostics) = (tag, diagnostics)
@@ -82,8 +85,14 @@ package enum WorkerMessage {
         package var outcome: RenderOutcome {
             guard let sha, let material else { return .refused(tag: tag, diagnostics ?? []) }
             let pdf = bytes.flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? []
-            return .drawn(tag: tag, DrawnCertificate(bytes: pdf, sha256: sha, material: material))
+            return .drawn(tag: tag, DrawnCertificate(bytes: pdf, sha256: sha, material: material, mergedPage: page))
         }
+    }
+
+    /// The last line a drawing process writes, once its input has closed: the parts of the
+    /// merged PDF it completed, with their number of pages.
+    package struct Closing: Codable {
+        package var parts: [String: Int]
     }
 
     /// Slashes left as they are: each escaped one (a QR text's address has four) sends the
@@ -123,6 +132,8 @@ package struct DrawnCertificate: Sendable {
     package var bytes: [UInt8]
     package var sha256: String
     package var material: IssueMaterial
+    /// Where the drawing process added its page to the merged PDF, when it did.
+    package var mergedPage: MergedPages.Place?
 }
 
 /// Reads newline-terminated lines from a file descriptor.

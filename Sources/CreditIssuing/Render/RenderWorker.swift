@@ -12,6 +12,8 @@ package struct RenderWorker {
     package let creationDate: Date
     package var signing: SigningIdentity?
     package var certify = false
+    /// Where each certificate drawn also goes as a page of the merged PDF (a batch's drawing process).
+    package var merged: MergedPages?
 
     package init(renderer: CertificateRenderer, activity: Activity, layout: String?, creationDate: Date,
                  signing: SigningIdentity? = nil, certify: Bool = false) {
@@ -31,6 +33,7 @@ package struct RenderWorker {
         self.init(renderer: renderer, activity: activity, layout: setup.layout, creationDate: date)
         signing = try setup.signing.map { try SigningIdentity.load(from: URL(fileURLWithPath: $0)) }
         certify = setup.certify ?? false
+        merged = setup.merged.map { MergedPages(setup: $0, creationDate: date) }
     }
 
     /// Draws one job through the renderer's single draw step; writes it to the job's file
@@ -38,7 +41,7 @@ package struct RenderWorker {
     package func render(_ job: RenderJob) -> RenderOutcome {
         let learner = job.learner
         do {
-            var (_, drawn) = try renderer.draw(activity: activity, learner: learner, layoutName: layout, creationDate: creationDate,
+            var (certificate, drawn) = try renderer.draw(activity: activity, learner: learner, layoutName: layout, creationDate: creationDate,
                                                id: job.id, stored: job.stored, signing: signing, certify: certify)
             if let stored = job.stored, stored.pdfSHA256 != drawn.sha256 {
                 return .refused(tag: job.tag, [Diagnostic(
@@ -50,6 +53,7 @@ package struct RenderWorker {
                 try AtomicFile.write(Data(drawn.bytes), to: URL(fileURLWithPath: file), durable: false)
                 drawn.bytes = []
             }
+            drawn.mergedPage = merged?.add(certificate.page)
             return .drawn(tag: job.tag, drawn)
         } catch {
             var diagnostics = Diagnostic.of(error)
@@ -59,7 +63,8 @@ package struct RenderWorker {
     }
 
     /// The drawing-process side of the protocol: reads the setup, then jobs, from standard
-    /// input until it closes, answering each on standard output.
+    /// input until it closes, answering each on standard output; then completes its part of
+    /// the merged PDF, if any, and says which parts it completed.
     /// The setup names the resources and the cache folder; the clock and the actor are the
     /// drawing process's own.
     package static func serve(clock: any CreditClock, actor: String, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) throws {
@@ -73,6 +78,11 @@ package struct RenderWorker {
             let data = WorkerMessage.encode(WorkerMessage.Result(worker.render(job)))
             _ = data.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
         }
+        guard let merged = worker.merged else { return }
+        // A part that cannot be completed is left out: the batch draws its pages again.
+        try? merged.finish()
+        let data = WorkerMessage.encode(WorkerMessage.Closing(parts: merged.finished))
+        _ = data.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
     }
 }
 
