@@ -50,7 +50,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "Page order of the merged PDF: \(BatchOptions.Order.allCases.map(\.rawValue).joined(separator: ", ")).")
     var order: String = BatchOptions.Order.lastName.rawValue
 
-    @Option(name: .customLong("merged-parts-from"), help: ArgumentHelp("From how many pages the merged PDF is drawn in parts by the worker processes (default 1000).", visibility: .hidden))
+    @Option(name: .customLong("merged-parts-from"), help: ArgumentHelp("From how many pages the merged pass draws those the worker processes did not add in parts, by processes of their own (default 1000).", visibility: .hidden))
     var mergedPartsFrom: Int?
 
     @Option(name: .customLong("merged-part-pages"), help: ArgumentHelp("How many pages a part of the merged PDF holds at most (default 4000).", visibility: .hidden))

@@ -134,11 +134,12 @@ struct BenchCommand: AsyncParsableCommand {
         let merged = (try? FileManager.default.attributesOfItem(atPath: output.appendingPathComponent("merged.pdf").path)[.size] as? Int) ?? 0
         let issued = max(summary.accepted, 1)
         print("rows: \(rows)   jobs: \(jobs)   issued: \(summary.accepted)   refused: \(summary.rejected)")
-        print(String(format: "separate PDFs:   %.1f s  %.0f certificates/s", summary.drawSeconds, Double(summary.accepted) / summary.drawSeconds))
+        print(String(format: "separate PDFs:   %.1f s  %.0f certificates/s", summary.drawSeconds, Double(summary.accepted) / summary.drawSeconds)
+              + (summary.mergedAlongside > 0 ? " (\(summary.mergedAlongside) of them also drawn as pages of the merged PDF)" : ""))
         print(String(format: "merged PDF:      %.1f s  %.0f pages/s  %.2f KiB/page (%d pages, %.1f MiB, ",
                      summary.mergeSeconds, Double(summary.mergedPages) / max(summary.mergeSeconds, 0.001),
                      Double(merged) / 1024 / Double(max(summary.mergedPages, 1)), summary.mergedPages, Double(merged) / 1048576)
-              + (summary.mergedParts > 1 ? "\(summary.mergedParts) parts)" : "one process)"))
+              + (summary.mergedParts > 0 ? "joined from \(summary.mergedParts) parts)" : "one process)"))
         if let failure = summary.mergedPartsFailure { print("merged PDF not drawn in parts: \(failure)") }
         print(String(format: "end to end:      %.1f s (separate + merged + manifest)", summary.seconds))
         print(String(format: "CPU per certificate: %.2f ms   peak RSS of any process: %.1f MiB   separate PDF size: %.1f KiB on average",

@@ -36,7 +36,8 @@ public struct BatchOptions: Sendable {
     /// How to start a drawing process (`creditpress batch-worker`); without it, or with one
     /// job, certificates are drawn on one thread of this process.
     public var workerCommand: [String]?
-    /// From how many pages the merged PDF is drawn in parts, by `jobs` processes at once.
+    /// From how many pages the merged pass draws those the drawing processes did not add
+    /// (certificates an earlier run finished) in parts, by `jobs` processes at once.
     public var mergedPartsFrom = 1_000
     /// How many pages a part holds at most (about 8 MiB of a signed merged PDF).
     public var mergedPartPages = 4_000
@@ -65,8 +66,10 @@ public struct BatchSummary: Sendable {
     public var rendered = 0
     public var reused = 0
     public var mergedPages = 0
-    /// How many processes drew the merged PDF in parts (0: this one, in one go).
+    /// How many parts the merged PDF was joined from (0: drawn in one go).
     public var mergedParts = 0
+    /// How many of its pages the drawing processes added as they drew the certificates.
+    public var mergedAlongside = 0
     /// Why the merged PDF was not drawn in parts when it was meant to be.
     public var mergedPartsFailure: String?
     public var seconds: Double = 0

@@ -137,6 +137,7 @@ extension BatchRunner {
                 missing.append(position)
             }
         }
+        summary.mergedAlongside = pages.count { $0 != nil }
         var made: [URL] = []
         defer { for file in made { unlink(file.path) } }
         if !missing.isEmpty {
