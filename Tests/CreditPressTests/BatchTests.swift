@@ -214,10 +214,19 @@ struct BatchTests {
         var options = try Self.options(roster: roster, output: processes, jobs: 2)
         options.workerCommand = [CommandLineTests.binary.path, "batch-worker"]
         let summary = try await Self.run(options)
-        #expect(summary.accepted == 60 && summary.rendered == 60)
-        for name in ["manifest.csv", "merged.pdf"] {
-            #expect(try Data(contentsOf: threaded.appendingPathComponent(name)) == Data(contentsOf: processes.appendingPathComponent(name)), "\(name)")
+        #expect(summary.accepted == 60 && summary.rendered == 60 && summary.mergedAlongside == 60)
+        #expect(try Data(contentsOf: threaded.appendingPathComponent("manifest.csv")) == Data(contentsOf: processes.appendingPathComponent("manifest.csv")))
+        for name in try FileManager.default.contentsOfDirectory(atPath: threaded.appendingPathComponent("certificates").path) {
+            let file = "certificates/\(name)"
+            #expect(try Data(contentsOf: threaded.appendingPathComponent(file)) == Data(contentsOf: processes.appendingPathComponent(file)), "\(name)")
         }
+        // The merged PDF drawn in one go and the one joined from the processes' parts hold the
+        // same pages in the same order under the same outline, and no part is left behind.
+        let single = threaded.appendingPathComponent("merged.pdf").path, joined = processes.appendingPathComponent("merged.pdf").path
+        #expect(try runTool("pdftotext", [joined, "-"]) == (try runTool("pdftotext", [single, "-"])))
+        #expect(try mergedOutline(joined) == (try mergedOutline(single)) && (try mergedOutline(joined)).count == 60)
+        #expect(try runTool("qpdf", ["--check", joined]).contains("No syntax or stream encoding errors"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: processes.path).filter { $0.hasPrefix(".merged") }.isEmpty)
     }
 
     @Test func aDrawingProcessThatDiesCostsOnlyItsRowsAndEachIsReported() async throws {
