@@ -135,13 +135,20 @@ struct BenchCommand: AsyncParsableCommand {
         let issued = max(summary.accepted, 1)
         print("rows: \(rows)   jobs: \(jobs)   issued: \(summary.accepted)   refused: \(summary.rejected)")
         print(String(format: "separate PDFs:   %.1f s  %.0f certificates/s", summary.drawSeconds, Double(summary.accepted) / summary.drawSeconds)
-              + (summary.mergedAlongside > 0 ? " (\(summary.mergedAlongside) of them also drawn as pages of the merged PDF)" : ""))
+              + (summary.mergedAlongside > 0 ? " (each with its page of the merged PDF)" : ""))
+        // Pages drawn with the certificates count at their drawing processes' CPU time
+        // shared among the jobs (the processes run at once, each on a core of its own).
+        let mergedSeconds = summary.mergeSeconds + summary.mergedAlongsideSeconds / Double(max(jobs, 1))
         print(String(format: "merged PDF:      %.1f s  %.0f pages/s  %.2f KiB/page (%d pages, %.1f MiB, ",
-                     summary.mergeSeconds, Double(summary.mergedPages) / max(summary.mergeSeconds, 0.001),
+                     mergedSeconds, Double(summary.mergedPages) / max(mergedSeconds, 0.001),
                      Double(merged) / 1024 / Double(max(summary.mergedPages, 1)), summary.mergedPages, Double(merged) / 1048576)
               + (summary.mergedParts > 0 ? "joined from \(summary.mergedParts) parts)" : "one process)"))
+        if summary.mergedAlongside > 0 {
+            print(String(format: "  of which %.1f s joining the parts, and %.2f ms of a drawing process's CPU for each of the %d pages drawn with the certificates",
+                         summary.mergeSeconds, summary.mergedAlongsideSeconds * 1000 / Double(summary.mergedAlongside), summary.mergedAlongside))
+        }
         if let failure = summary.mergedPartsFailure { print("merged PDF not drawn in parts: \(failure)") }
-        print(String(format: "end to end:      %.1f s (separate + merged + manifest)", summary.seconds))
+        print(String(format: "end to end:      %.1f s (the whole run: roster, certificates, merged PDF, reports)", summary.seconds))
         print(String(format: "CPU per certificate: %.2f ms   peak RSS of any process: %.1f MiB   separate PDF size: %.1f KiB on average",
                      cpu * 1000 / Double(issued), Double(peakRSS) / 1024, Double(bytes) / 1024 / Double(max(files.count, 1))))
     }

@@ -68,8 +68,10 @@ public struct BatchSummary: Sendable {
     public var mergedPages = 0
     /// How many parts the merged PDF was joined from (0: drawn in one go).
     public var mergedParts = 0
-    /// How many of its pages the drawing processes added as they drew the certificates.
+    /// How many of its pages the drawing processes added as they drew the certificates,
+    /// and the CPU time they spent on them, in seconds, all processes together.
     public var mergedAlongside = 0
+    public var mergedAlongsideSeconds: Double = 0
     /// Why the merged PDF was not drawn in parts when it was meant to be.
     public var mergedPartsFailure: String?
     public var seconds: Double = 0

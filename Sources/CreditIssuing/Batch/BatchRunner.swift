@@ -101,6 +101,7 @@ public final class BatchRunner {
         while !pendingJobs.isEmpty, let outcome = pool.outcomes.take() { await handle(outcome, pool: pool) }
         pool.finish()
         drawnParts = pool.mergedParts
+        summary.mergedAlongsideSeconds = pool.mergedSeconds
         progress.finish(done: summary.accepted + summary.rejected)
         if var stop {
             discardDrawnParts()

@@ -109,6 +109,8 @@ package final class MergedPages {
     private var writer: MergedPDFWriter?
     /// The parts completed, with their number of pages.
     package private(set) var finished: [String: Int] = [:]
+    /// The CPU time spent adding pages and completing parts, in seconds (for the benchmark).
+    package private(set) var seconds: Double = 0
     /// Set when a part could not be written: no page is added after it.
     private var failed = false
 
@@ -121,6 +123,8 @@ package final class MergedPages {
     /// Adds a certificate's page; nil when it could not be (it is then drawn again later).
     package func add(_ page: PageFrame) -> Place? {
         guard !failed else { return nil }
+        let started = Self.threadTime()
+        defer { seconds += Self.threadTime() - started }
         do {
             let writer = try self.writer ?? MergedPDFWriter(
                 url: AtomicFile.temporaryURL(for: URL(fileURLWithPath: setup.folder).appendingPathComponent(Self.partName)),
@@ -142,8 +146,17 @@ package final class MergedPages {
     /// Completes the part being written, if any.
     package func finish() throws {
         guard let writer else { return }
+        let started = Self.threadTime()
+        defer { seconds += Self.threadTime() - started }
         self.writer = nil
         try writer.finish(durable: false)
         finished[writer.url.path] = writer.pageCount
+    }
+
+    /// The calling thread's CPU time in seconds.
+    private static func threadTime() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

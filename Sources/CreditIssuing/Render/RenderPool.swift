@@ -93,6 +93,9 @@ package final class RenderPool: @unchecked Sendable {
     package var mergedParts: [String: Int] {
         slots.reduce(into: [:]) { parts, slot in parts.merge(slot.mergedParts) { first, _ in first } }
     }
+
+    /// The CPU time the drawing processes spent on those parts, in seconds.
+    package var mergedSeconds: Double { slots.reduce(0) { $0 + $1.mergedSeconds } }
 }
 
 /// One drawing process, restarted (up to three times) if it dies.
@@ -105,6 +108,7 @@ package final class ProcessSlot: @unchecked Sendable {
     private var restarts = 0
     /// The merged PDF's parts its processes completed; a process that died completed none.
     package private(set) var mergedParts: [String: Int] = [:]
+    package private(set) var mergedSeconds: Double = 0
 
     package init(command: [String], setup: WorkerMessage.Setup) {
         self.command = command
@@ -166,6 +170,9 @@ package final class ProcessSlot: @unchecked Sendable {
         try? input?.close()
         let closing = setup.merged == nil ? nil : lines?.next().flatMap { try? JSONDecoder().decode(WorkerMessage.Closing.self, from: $0) }
         process?.waitUntilExit()
-        if let closing, process?.terminationStatus == 0 { mergedParts.merge(closing.parts) { first, _ in first } }
+        if let closing, process?.terminationStatus == 0 {
+            mergedParts.merge(closing.parts) { first, _ in first }
+            mergedSeconds += closing.seconds ?? 0
+        }
     }
 }

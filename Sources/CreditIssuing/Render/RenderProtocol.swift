@@ -93,6 +93,8 @@ package enum WorkerMessage {
     /// merged PDF it completed, with their number of pages.
     package struct Closing: Codable {
         package var parts: [String: Int]
+        /// The CPU time the process spent on those parts' pages, in seconds.
+        package var seconds: Double?
     }
 
     /// Slashes left as they are: each escaped one (a QR text's address has four) sends the

@@ -81,7 +81,7 @@ package struct RenderWorker {
         guard let merged = worker.merged else { return }
         // A part that cannot be completed is left out: the batch draws its pages again.
         try? merged.finish()
-        let data = WorkerMessage.encode(WorkerMessage.Closing(parts: merged.finished))
+        let data = WorkerMessage.encode(WorkerMessage.Closing(parts: merged.finished, seconds: merged.seconds))
         _ = data.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
     }
 }
