@@ -214,6 +214,18 @@ final class ServerExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
+/// A PDF's pages as `pdftotext` reads them, each page's characters sorted, without spaces
+/// and directional marks: the same for two files that draw the same text on every page,
+/// whichever order a reader extracts a right-to-left name in (that hangs on what else the
+/// part's font subsets hold: a glyph first met elsewhere is given its text another way).
+func pageCharacters(_ file: String) throws -> [String] {
+    let marks = Set<Unicode.Scalar>((0x200E...0x200F).compactMap(Unicode.Scalar.init) + (0x202A...0x202E).compactMap(Unicode.Scalar.init)
+                                    + (0x2066...0x2069).compactMap(Unicode.Scalar.init))
+    return try runTool("pdftotext", [file, "-"]).split(separator: "\u{0C}", omittingEmptySubsequences: false).map { page in
+        String(String.UnicodeScalarView(page.unicodeScalars.filter { !$0.properties.isWhitespace && !marks.contains($0) }.sorted()))
+    }
+}
+
 /// A PDF's outline as `qpdf` reads it: each entry's title and the page it points at.
 func mergedOutline(_ file: String) throws -> [String] {
     let json = try JSONSerialization.jsonObject(with: Data(try runTool("qpdf", ["--json", "--json-key=outlines", file]).utf8))

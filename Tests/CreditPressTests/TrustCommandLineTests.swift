@@ -228,7 +228,7 @@ struct TrustCommandLineTests {
             #expect(scanned == BatchRunner.qrText(in: setup.folder.appendingPathComponent("first/certificates/\(printedID).pdf")))
         }
         let single = setup.folder.appendingPathComponent("second/merged.pdf").path
-        #expect(try runTool("pdftotext", [merged, "-"]) == (try runTool("pdftotext", [single, "-"])))
+        #expect(try pageCharacters(merged) == (try pageCharacters(single)))
         #expect(try runTool("qpdf", ["--check", merged]).contains("No syntax or stream encoding errors"))
         #expect(try mergedOutline(merged).count == files.count)
         #expect(try mergedOutline(merged) == (try mergedOutline(single)))
