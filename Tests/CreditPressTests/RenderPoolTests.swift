@@ -189,5 +189,8 @@ struct DrawingProcessFailureTests {
         let (first, second) = (try #require(places["a"]), try #require(places["c"]))
         #expect(places["b"] == MergedPages.Place(part: first.part, index: 1) && parts[first.part] == nil)
         #expect(second.index == 0 && places["d"]?.index == 1 && parts[second.part] == 2)
+        // What the batch sweeps from its folder: parts, and parts being written; nothing else.
+        #expect(MergedPages.isPart(".merged.pdf.drawn.41.7.tmp") && MergedPages.isPart("..merged.pdf.drawn.41.7.tmp.41.9.tmp"))
+        #expect(!MergedPages.isPart(".merged.pdf.41.7.tmp") && !MergedPages.isPart("merged.pdf") && !MergedPages.isPart(".merged.pdf.drawn.41.7"))
     }
 }

@@ -153,12 +153,14 @@ extension BatchRunner {
             parts += drawn.files
         }
         let chosen = zip(pages, outlines).compactMap { page, outline in page.map { ($0, outline) } }
-        let information = [("Title", metadata.title), ("Author", metadata.author), ("Subject", metadata.subject),
-                           ("Keywords", metadata.keywords.joined(separator: ", ")), ("Creator", metadata.creator)].filter { !$0.1.isEmpty }
+        let information: [(key: String, text: String)] = [
+            ("Title", metadata.title), ("Author", metadata.author), ("Subject", metadata.subject),
+            ("Keywords", metadata.keywords.joined(separator: ", ")), ("Creator", metadata.creator),
+        ].filter { !$0.text.isEmpty }
         let temporary = AtomicFile.temporaryURL(for: url)
         do {
             let count = try PDFConcatenation.join(parts, pages: chosen.map(\.0), outlines: chosen.map(\.1),
-                                                  information: information.map { (key: $0.0, text: $0.1) }, into: temporary)
+                                                  information: information, into: temporary)
             try AtomicFile.sync(temporary, reportAs: url)
             guard rename(temporary.path, url.path) == 0 else {
                 throw RenderError(file: url.path, "cannot move the finished file into place", .current(path: url.path))

@@ -99,9 +99,10 @@ package final class MergedPages {
     /// (`.merged.pdf.drawn.PID.N.tmp`): the batch removes it once joined, its next run if not.
     package static let partName = "merged.pdf.drawn"
 
-    /// Whether a file's name is a part's.
+    /// Whether a file's name is a part's, or that of a part being written (its own
+    /// temporary file, `..merged.pdf.drawn.PID.N.tmp.PID.M.tmp`).
     package static func isPart(_ name: String) -> Bool {
-        name.hasPrefix(".\(partName).") && name.hasSuffix(".tmp")
+        name.hasSuffix(".tmp") && name.first == "." && name.drop { $0 == "." }.hasPrefix("\(partName).")
     }
 
     private let setup: Setup
