@@ -384,14 +384,19 @@ struct InstalledProgramTests {
 /// Joining merged-PDF parts: a part as Cairo wrote it is copied whole, pages in order, one
 /// outline; a damaged part is refused with a reason, never a crash or a file in place.
 struct MergedPartsJoinTests {
-    @Test func partsAreJoinedPageByPageAndADamagedPartIsRefused() throws {
-        let folder = try Fixture.temporaryFolder()
+    /// The example batch's merged PDF (11 pages, drawn in one go), made in `folder`.
+    static func exampleMergedPDF(in folder: URL) throws -> URL {
         let out = folder.appendingPathComponent("out")
         let run = try CommandLineTests.run(["batch", "--activity", "Examples/asco-2018/activity.yaml",
                                             "--roster", "Examples/asco-2018/roster.csv", "--out", out.path, "--jobs", "1",
                                             "--creation-date", "2018-06-05T12:00:00Z", "--id-key", Fixture.idKeyFile.path])
         #expect(run.status == 0, "\(run.errors)")
-        let part = out.appendingPathComponent("merged.pdf")
+        return out.appendingPathComponent("merged.pdf")
+    }
+
+    @Test func partsAreJoinedPageByPageAndADamagedPartIsRefused() throws {
+        let folder = try Fixture.temporaryFolder()
+        let part = try Self.exampleMergedPDF(in: folder)
         let joined = folder.appendingPathComponent("joined.pdf")
         let titles = (1...22).map { "Page \($0) — Nguyễn (ψ)" }
         #expect(try PDFConcatenation.join([part, part], outlines: titles, into: joined) == 22)
@@ -416,12 +421,7 @@ struct MergedPartsJoinTests {
     /// out with what only they use, and the document information is the one given.
     @Test func chosenPagesComeInTheOrderAskedAndTheOthersAreLeftOut() throws {
         let folder = try Fixture.temporaryFolder()
-        let out = folder.appendingPathComponent("out")
-        let run = try CommandLineTests.run(["batch", "--activity", "Examples/asco-2018/activity.yaml",
-                                            "--roster", "Examples/asco-2018/roster.csv", "--out", out.path, "--jobs", "1",
-                                            "--creation-date", "2018-06-05T12:00:00Z", "--id-key", Fixture.idKeyFile.path])
-        #expect(run.status == 0, "\(run.errors)")
-        let part = out.appendingPathComponent("merged.pdf")
+        let part = try Self.exampleMergedPDF(in: folder)
         let chosen = [PDFConcatenation.Page(part: 1, page: 10), PDFConcatenation.Page(part: 0, page: 0), PDFConcatenation.Page(part: 1, page: 4)]
         let joined = folder.appendingPathComponent("chosen.pdf"), whole = folder.appendingPathComponent("whole.pdf")
         #expect(try PDFConcatenation.join([part, part], pages: chosen, outlines: ["c", "a", "b"],

@@ -53,14 +53,20 @@ struct GoldenOutputTests {
         #expect(try Self.sha256(transcript) == expected["transcript.pdf"], "the transcript differs from the recorded build")
     }
 
-    @Test func theExampleBatchIsByteIdenticalToTheRecordedBuild() throws {
-        let expected = try Self.expected
+    /// The example batch, unsigned, run with `jobs` into a new folder.
+    static func exampleBatch(jobs: Int) throws -> URL {
         let out = try Fixture.temporaryFolder().appendingPathComponent("batch")
         let run = try CommandLineTests.run(["batch", "--activity", "Examples/asco-2018/activity.yaml",
                                             "--roster", "Examples/asco-2018/roster.csv", "--out", out.path,
                                             "--creation-date", Self.creationDate, "--id-key", Fixture.idKeyFile.path,
-                                            "--jobs", "2"])
+                                            "--jobs", "\(jobs)"])
         #expect(run.status == 0, "\(run.errors)")
+        return out
+    }
+
+    @Test func theExampleBatchIsByteIdenticalToTheRecordedBuild() throws {
+        let expected = try Self.expected
+        let out = try Self.exampleBatch(jobs: 2)
         let certificates = out.appendingPathComponent("certificates")
         let names = try FileManager.default.contentsOfDirectory(atPath: certificates.path).sorted()
         #expect(names.map { "batch/certificates/\($0)" } == expected.keys.filter { $0.hasPrefix("batch/certificates/") }.sorted())
@@ -69,12 +75,7 @@ struct GoldenOutputTests {
         }
         // The merged PDF drawn in one go (one thread) is the recorded one; the one joined
         // from the drawing processes' parts holds the same pages, in the same order.
-        let single = try Fixture.temporaryFolder().appendingPathComponent("batch")
-        let threaded = try CommandLineTests.run(["batch", "--activity", "Examples/asco-2018/activity.yaml",
-                                                 "--roster", "Examples/asco-2018/roster.csv", "--out", single.path,
-                                                 "--creation-date", Self.creationDate, "--id-key", Fixture.idKeyFile.path,
-                                                 "--jobs", "1"])
-        #expect(threaded.status == 0, "\(threaded.errors)")
+        let single = try Self.exampleBatch(jobs: 1)
         #expect(try Self.sha256(single.appendingPathComponent("merged.pdf")) == expected["batch/merged.pdf"], "merged.pdf differs")
         let (joined, whole) = (out.appendingPathComponent("merged.pdf").path, single.appendingPathComponent("merged.pdf").path)
         #expect(try pageCharacters(joined) == (try pageCharacters(whole)))
