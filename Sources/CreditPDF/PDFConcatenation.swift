@@ -70,8 +70,9 @@ package enum PDFConcatenation {
             let (partTree, kidNumbers) = try kids(of: index, in: part)
             if info == nil, let number = index.info { info = try index.object(number) }
             let left: Set<Int> = [index.root, partTree, index.info ?? -1]
-            // The objects the chosen pages use, found by following references from them.
-            var texts: [Int: String] = [:]
+            // The objects the chosen pages use, found by following references from them;
+            // each object's bytes and references are kept for its renumbering.
+            var texts: [Int: (text: String, bytes: [UInt8], references: [(range: Range<Int>, number: Int)])] = [:]
             var queue: [Int] = []
             for page in positions[number].keys {
                 guard kidNumbers.indices.contains(page) else {
@@ -85,8 +86,10 @@ package enum PDFConcatenation {
                     throw PDFStructureError("\(part.lastPathComponent): object \(object) is used but not in the file")
                 }
                 let text = try index.object(object)
-                texts[object] = text
-                queue += Array(text.utf8).withUnsafeBufferPointer { PDFLexer.references(in: $0) }.map(\.number)
+                let bytes = Array(text.utf8)
+                let references = bytes.withUnsafeBufferPointer { PDFLexer.references(in: $0) }
+                texts[object] = (text, bytes, references)
+                queue += references.map(\.number)
             }
             var numbers: [Int: Int] = [:]
             for object in texts.keys.sorted() {
@@ -95,8 +98,8 @@ package enum PDFConcatenation {
             }
             for (page, position) in positions[number] { pages[position] = numbers[kidNumbers[page]]! }
             for object in texts.keys.sorted() {
-                let text = texts[object]!
-                let rewritten = renumber(text) { $0 == partTree ? tree : numbers[$0] }
+                let (text, bytes, references) = texts[object]!
+                let rewritten = renumber(bytes, references: references) { $0 == partTree ? tree : numbers[$0] } ?? text
                 let stream = text.hasPrefix("<<") ? try index.streamIfAny(object) : nil
                 try writer.object(numbers[object]!, rewritten, stream: stream)
             }
@@ -172,11 +175,10 @@ package enum PDFConcatenation {
         return bytes
     }
 
-    /// `text` with each reference `N 0 R` renumbered by `number` (left as it is when nil).
-    static func renumber(_ text: String, _ number: (Int) -> Int?) -> String {
-        let bytes = Array(text.utf8)
-        let references = bytes.withUnsafeBufferPointer { PDFLexer.references(in: $0) }
-        guard !references.isEmpty else { return text }
+    /// An object's bytes with each of the references found in them (`N 0 R`) renumbered by
+    /// `number` (left as it is when nil); nil when it has none.
+    static func renumber(_ bytes: [UInt8], references: [(range: Range<Int>, number: Int)], _ number: (Int) -> Int?) -> String? {
+        guard !references.isEmpty else { return nil }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + 16)
         var cursor = 0
